@@ -1,0 +1,78 @@
+/** The `phasor` command line: the contract of DESIGN.md ("Command line contract"). */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { isPhasorError } from "../lib/ir/errors.js";
+import { nirInfoCommand } from "./nir.js";
+import { simulateCommand } from "./simulate.js";
+import { conventionNames } from "../lib/ir/nir/index.js";
+
+/** Builds the program; exported so tests can parse without exiting. */
+export function program(): Command {
+  const p = new Command("phasor").description("Phasor: a vendor-neutral neuromorphic workbench").showHelpAfterError();
+  p.command("install")
+    .description("install the Jupyter kernelspec (name phasor, language typescript)")
+    .option("--user", "install for the current user")
+    .option("--sys-prefix", "install into sys.prefix (the active Python environment)")
+    .option("--prefix <dir>", "install under DIR/share/jupyter/kernels")
+    .action(async (o: { user?: boolean; sysPrefix?: boolean; prefix?: string }) => {
+      const k = await import("../kernel/index.js");
+      console.log(`installed kernelspec phasor in ${await k.installKernelspec(o)}`);
+    });
+  p.command("kernel")
+    .description("run the Jupyter kernel (started by Jupyter with a connection file)")
+    .requiredOption("-f, --connection-file <file>", "Jupyter connection file")
+    .action(async (o: { connectionFile: string }) => (await import("../kernel/index.js")).runKernel(o.connectionFile));
+  p.command("repl")
+    .description("the same cells and magics in a terminal")
+    .action(async () => (await import("../kernel/index.js")).runRepl({}));
+
+  const nir = p.command("nir").description("NIR files");
+  nir.command("info")
+    .description("nodes (name, type, input and output shapes, parameter shapes) and edges")
+    .argument("<file>", "a .nir file")
+    .option("--json", "print JSON for scripts")
+    .addOption(conventionOption())
+    .option("--dt <seconds>", "time step the exporter used (needed by some conventions)", parseFloat)
+    .action(nirInfoCommand);
+
+  p.command("simulate")
+    .description("run the reference simulator on a NIR file")
+    .argument("<file>", "a .nir file")
+    .requiredOption("--input <file>", ".csv (one row per step, one column per input element) or .npy [T, ...shape] / [T, batch, ...shape]")
+    .option("--dt <seconds>", "time step in seconds", parseFloat, 1e-4)
+    .option("--steps <n>", "number of steps (default: the input's length)", parseInteger)
+    .option("--batch <b>", "batch size (a 2-D input is repeated over the batch)", parseInteger)
+    .option("--record <nodes>", "comma-separated node names whose state to record", (s: string) => s.split(",").filter(Boolean))
+    .addOption(new Option("--integrator <kind>", "integration scheme").choices(["euler", "exact"]).default("euler"))
+    .addOption(new Option("--reset <mode>", "reset after a spike: to v_reset (zero) or by subtracting the threshold").choices(["zero", "subtract"]).default("zero"))
+    .addOption(new Option("--dtype <dtype>", "arithmetic precision").choices(["float64", "float32"]).default("float64"))
+    .addOption(conventionOption())
+    .option("--out <file>", "write .csv (step,NODE.VAR,...) or .json (the same plus spikes)")
+    .option("--json", "print a JSON summary")
+    .action(simulateCommand);
+  return p;
+}
+
+function conventionOption(): Option {
+  return new Option("--convention <name>", "how the exporting framework baked dt into the parameters").choices(conventionNames).default("raw");
+}
+
+function parseInteger(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${s}"`);
+  return n;
+}
+
+/** Runs the CLI; a user's mistake prints one clear message and exits non-zero, without a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  const p = program().exitOverride();
+  try {
+    await p.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode);
+    if (isPhasorError(e)) {
+      process.stderr.write(`phasor: error: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
