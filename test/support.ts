@@ -1,0 +1,43 @@
+// Shared test support: locating ../shared and optional peers (Debian's Jupyter, h5py, Brian2,
+// PyTorch, Chromium). A missing peer skips its tests with a message naming how to install it,
+// except under PHASOR_REQUIRE_ALL=1 (set by .ci/run), where it fails instead.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+
+export const repoRoot = resolve(__dirname, "..");
+export const sharedDir = resolve(repoRoot, "../shared");
+export const nirPaper = resolve(sharedDir, "nir-paper");
+export const phasorBin = resolve(repoRoot, "bin/phasor.js");
+export const systemPython = "/usr/bin/python3";
+
+/** True when the resource is there; otherwise warns (or throws under PHASOR_REQUIRE_ALL=1). */
+export function need(what: string, available: boolean, howToGet: string): boolean {
+  if (available) return true;
+  const msg = `${what} is missing: ${howToGet}`;
+  if (process.env.PHASOR_REQUIRE_ALL === "1") throw new Error(`PHASOR_REQUIRE_ALL=1 and ${msg}`);
+  console.warn(`skipping: ${msg}`);
+  return false;
+}
+
+/** ../shared/nir-paper, the NIR paper's graphs and traces. */
+export function haveNirPaper(): boolean {
+  return need("../shared/nir-paper", existsSync(resolve(nirPaper, "lif_norse.nir")), "place the shared folder beside the repository (it holds the NIR paper's files)");
+}
+
+/** A Python module importable by Debian's /usr/bin/python3. */
+export function havePython(module: string, debianPackage: string): boolean {
+  const ok = existsSync(systemPython) && spawnSync(systemPython, ["-c", `import ${module}`], { stdio: "ignore" }).status === 0;
+  return need(`Python module ${module} for ${systemPython}`, ok, `apt-get install ${debianPackage}`);
+}
+
+/** Runs the phasor CLI; returns exit status and output instead of throwing. */
+export function runPhasor(args: string[], opts: { cwd?: string } = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [phasorBin, ...args], { encoding: "utf8", cwd: opts.cwd, maxBuffer: 1 << 28 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs Python code with Debian's interpreter and returns stdout. */
+export function python(code: string, args: string[] = []): string {
+  return execFileSync(systemPython, ["-c", code, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+}
