@@ -7,7 +7,7 @@ import { analyseGraph } from "../lib/ir/validate.js";
 import { readArrayFile } from "../lib/ir/io/index.js";
 import { toDenseInput } from "../lib/ir/io/input.js";
 import { formatCsv } from "../lib/ir/io/csv.js";
-import { simulate, columns, type SimResult } from "../lib/ir/sim/index.js";
+import { simulate, columns, type SimColumn, type SimResult } from "../lib/ir/sim/index.js";
 
 export interface SimulateFlags {
   input: string;
@@ -46,13 +46,13 @@ export async function simulateCommand(file: string, o: SimulateFlags): Promise<v
   }
 }
 
-function csvOf(r: SimResult, cols: Record<string, ArrayLike<number>>): string {
+function csvOf(r: SimResult, cols: SimColumn[]): string {
   const steps = Float64Array.from({ length: r.steps }, (_, t) => t);
-  return formatCsv(["step", ...Object.keys(cols)], [steps, ...Object.values(cols)]);
+  return formatCsv(["step", ...cols.map((c) => c.name)], [steps, ...cols.map((c) => c.values)]);
 }
 
-function jsonOf(r: SimResult, cols: Record<string, ArrayLike<number>>) {
-  return { dt: r.dt, steps: r.steps, batch: r.batch, columns: Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, Array.from(v)])), spikes: r.spikes };
+function jsonOf(r: SimResult, cols: SimColumn[]) {
+  return { dt: r.dt, steps: r.steps, batch: r.batch, columns: Object.fromEntries(cols.map((c) => [c.name, Array.from(c.values)])), spikes: r.spikes };
 }
 
 function spikeSummary(r: SimResult): Record<string, number> {
