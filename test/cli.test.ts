@@ -107,7 +107,7 @@ describe("bad input at the command line", () => {
   });
 
   it("an unknown option shows usage", () => {
-    const r = runPhasor(["simulate", "x.nir", "--bogus"]);
+    const r = runPhasor(["simulate", "x.nir", "--input", "a.csv", "--bogus"]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/unknown option '--bogus'/);
   });

@@ -35,7 +35,7 @@ describe("nested graphs", () => {
     expect(back.nodes.layer.type).toBe("NIRGraph");
     const a = simulate(back, { dt: 1e-3, input });
     const b = simulate(flat(), { dt: 1e-3, input });
-    expect(a.spikes["layer.lif"].length).toBeGreaterThan(20);
+    expect(a.spikes["layer.lif"].length).toBeGreaterThan(5); // the comparison below is not vacuous
     expect(a.spikes["layer.lif"]).toEqual(b.spikes["layer.lif"]);
     expect(a.outputs.out).toEqual(b.outputs.out);
   });
