@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { isPhasorError } from "../lib/ir/errors.js";
 import { nirInfoCommand } from "./nir.js";
 import { simulateCommand } from "./simulate.js";
+import { compileCommand } from "./compile.js";
 import { conventionNames } from "../lib/ir/nir/index.js";
 
 /** Builds the program; exported so tests can parse without exiting. */
@@ -49,6 +50,21 @@ export function program(): Command {
     .option("--out <file>", "write .csv (step,NODE.VAR,...) or .json (the same plus spikes)")
     .option("--json", "print a JSON summary")
     .action(simulateCommand);
+
+  p.command("compile")
+    .description("compile a NIR file for a target (preset name or TARGET.json) into a Program")
+    .argument("<file>", "a .nir file")
+    .requiredOption("--target <target>", "target name (loihi, loihi2, truenorth, spinnaker2, xylo-audio2, speck, generic-mesh) or a TARGET.json file")
+    .option("--dt <seconds>", "time step in seconds", parseFloat, 1e-4)
+    .option("--out <file>", "write PROGRAM.json (and PROGRAM.bin beside it)")
+    .option("--report", "print the resource report")
+    .option("--json", "print the report as JSON")
+    .addOption(new Option("--placer <kind>", "placement").choices(["greedy", "optimise"]).default("optimise"))
+    .option("--seed <n>", "seed of the optimising placer", (s: string) => Number(s), 0)
+    .addOption(new Option("--reset <mode>", "reset after a spike (default: the target's first mode)").choices(["zero", "subtract"]))
+    .option("--host", "run nodes the target cannot run on a host CPU partition")
+    .addOption(conventionOption())
+    .action(compileCommand);
   return p;
 }
 

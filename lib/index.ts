@@ -14,3 +14,5 @@ export { toDenseInput } from "./ir/io/input.js";
 export * from "./ir/nir/index.js";
 export * from "./ir/sim/index.js";
 export * as plot from "./plot/index.js";
+export * from "./target/index.js";
+export * from "./compiler/index.js";

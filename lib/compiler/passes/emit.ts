@@ -1,0 +1,85 @@
+/** Emission: the placed, routed, quantised netlist becomes a self-contained Program with its resource report. */
+import type { Program, ProgramCore, ProgramLayer, ProgramProjection } from "../program.js";
+import { PROGRAM_FORMAT, PROGRAM_VERSION, SEMANTICS } from "../program.js";
+import { unverified, type ResourceReport } from "../report.js";
+import type { CompileState } from "../state.js";
+import { coreXY } from "./place.js";
+
+/** Builds the Program (deterministic: names, orders and arrays depend only on the inputs). */
+export function emit(s: CompileState): CompileState {
+  const t = s.target, n = s.netlist!, slices = s.slices!, at = s.placement!, routing = s.routing!;
+  const blobs: Program["blobs"] = {};
+  const put = (name: string, a: Int32Array | Float64Array) => { blobs[name] = a; return name; };
+  const hostOf = new Map(n.layers.map((l) => [l.name, l.kind === "input" ? "external" : l.host ? "host" : "chip"]));
+  const layers: ProgramLayer[] = n.layers.map((l) => {
+    const pl: ProgramLayer = { name: l.name, kind: l.kind, model: l.model, shape: l.shape, size: l.size, partition: hostOf.get(l.name) as ProgramLayer["partition"], output: l.output, slices: [] };
+    if (l.hostReason) pl.hostReason = l.hostReason;
+    slices.forEach((sl, k) => { if (sl.layer === l.name) pl.slices.push({ core: at[k], start: sl.start, count: sl.count }); });
+    const b = `layer/${l.name}/`;
+    const q = s.quant![l.name], d = s.discrete![l.name];
+    if (q) pl.params = { scale: q.scale, decayV: put(b + "decayV", q.decayV), decayI: q.decayI.map((x, p) => put(`${b}decayI${p}`, x)), threshold: put(b + "threshold", q.threshold), vReset: put(b + "vReset", q.vReset), vRest: put(b + "vRest", q.vRest), bias: put(b + "bias", q.bias), refractory: put(b + "refractory", d.refractory) };
+    else if (d) pl.params = { scale: 1, decayV: put(b + "decayV", d.decayV), decayI: d.decayI.map((x, p) => put(`${b}decayI${p}`, x)), threshold: put(b + "threshold", d.threshold), vReset: put(b + "vReset", d.vReset), vRest: put(b + "vRest", d.vRest), bias: put(b + "bias", d.bias), refractory: put(b + "refractory", d.refractory) };
+    return pl;
+  });
+  const projections: ProgramProjection[] = n.projections.map((p) => {
+    const sp = hostOf.get(p.src), dp = hostOf.get(p.dst);
+    const partition = dp === "host" && sp === "host" ? "host" : (dp === "host") !== (sp === "host") && sp !== "external" ? "channel" : dp === "host" ? "host" : "chip";
+    const b = `proj/${p.name}/`;
+    const out: ProgramProjection = { name: p.name, src: p.src, dst: p.dst, port: p.port, recurrent: p.recurrent, partition, scale: p.scale ?? 1 };
+    const w = p.qweight ?? undefined;
+    if (p.csr) {
+      out.csr = { pre: p.csr.pre, post: p.csr.post, indptr: put(b + "indptr", p.csr.indptr), indices: put(b + "indices", p.csr.indices), weight: put(b + "weight", w ?? p.csr.weight) };
+      if (p.csr.delay) out.csr.delay = put(b + "delay", p.csr.delay);
+    } else {
+      const conv = p.ops[p.ops.length - 1], pool = p.ops.length === 2 ? p.ops[0] : undefined;
+      if (conv.kind === "conv") out.conv = { weight: put(b + "weight", w ?? Float64Array.from(conv.weight)), wShape: conv.wShape, stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups, inShape: conv.inShape, outShape: conv.outShape };
+      if (out.conv && pool?.kind === "pool") out.conv.pool = { kernel: pool.kernel, stride: pool.stride, padding: pool.padding, inShape: pool.inShape, outShape: pool.outShape };
+    }
+    return out;
+  });
+  const entries = new Map<number, number>();
+  for (const tb of routing.tables) for (const e of tb.entries) for (const port of e.ports) if (port.startsWith("C")) entries.set(Number(port.slice(1)), (entries.get(Number(port.slice(1))) ?? 0) + 1);
+  const cores: ProgramCore[] = slices.map((sl, k) => {
+    const [x, y] = coreXY(t, at[k]);
+    const c: ProgramCore = { id: at[k], x, y, layer: sl.layer, start: sl.start, count: sl.count, synapses: sl.synapses, fanIn: sl.fanIn, fanOut: routing.routes[k].dstCores.length };
+    if (sl.kernelMemory !== undefined) { c.kernelMemory = sl.kernelMemory; c.neuronMemory = sl.neuronMemory; }
+    return c;
+  }).sort((a, b) => a.id - b.id);
+  const report = buildReport(s, layers, projections, cores, entries);
+  const program: Program = {
+    format: PROGRAM_FORMAT, version: PROGRAM_VERSION, semantics: SEMANTICS, target: t,
+    options: { dt: s.options.dt, seed: s.options.seed, placer: s.options.placer, reset: s.options.reset, lowering: s.options.lowering, allowHost: s.options.allowHost },
+    layers, projections, cores, routes: routing.routes, tables: routing.tables, report, blobs,
+  };
+  return { ...s, program };
+}
+
+function buildReport(s: CompileState, layers: ProgramLayer[], projections: ProgramProjection[], cores: ProgramCore[], entries: Map<number, number>): ResourceReport {
+  const t = s.target, r = s.routing!;
+  const lim = (c: number) => ({ ...t.core, ...(t.coreOverrides?.[c] ?? {}) });
+  const syn = (name: string) => s.netlist!.projections.filter((p) => p.dst === name).reduce((a, p) => a + (p.csr ? p.csr.indices.length : (p.qweight?.length ?? 0)), 0);
+  return {
+    target: t.name, coresUsed: new Set(cores.map((c) => c.id)).size, coresTotal: t.cores, mesh: { width: t.mesh.width, height: t.mesh.height, coresPerRouter: t.mesh.coresPerRouter },
+    cores: cores.map((c) => ({
+      core: c.id, x: c.x, y: c.y, layer: c.layer, neurons: c.count, synapses: c.synapses, fanIn: c.fanIn, fanOut: c.fanOut, routingEntries: entries.get(c.id) ?? 0,
+      utilisation: c.neuronMemory !== undefined
+        ? { neurons: c.neuronMemory / lim(c.id).neuronMemory!, synapses: c.kernelMemory! / lim(c.id).kernelMemory!, fanIn: 0, fanOut: c.fanOut / lim(c.id).fanOut }
+        : { neurons: c.count / lim(c.id).neurons, synapses: c.synapses / lim(c.id).synapses, fanIn: c.fanIn / lim(c.id).fanIn, fanOut: c.fanOut / lim(c.id).fanOut },
+    })),
+    layers: layers.filter((l) => l.kind !== "input").map((l) => {
+      const q = s.quant![l.name];
+      return { name: l.name, model: l.model, partition: l.partition, neurons: l.size, cores: l.slices.length, synapses: syn(l.name), weightError: q ? q.weightError : null, decayError: q ? q.decayError : null, saturated: q?.saturated ?? 0 };
+    }),
+    routing: { entries: r.tables.reduce((a, tb) => a + tb.entries.length, 0), maxPerRouter: Math.max(0, ...r.tables.map((tb) => tb.entries.length)), limit: t.mesh.tableEntries },
+    traffic: { spikes: r.spikes, packets: r.packets, spikeHops: r.spikeHops, unicastHops: r.unicastHops, multicast: t.mesh.multicast, source: s.options.spikeCounts ? "spike counts given" : "1 spike per neuron (no counts given)" },
+    host: {
+      layers: layers.filter((l) => l.partition === "host").map((l) => l.name),
+      channels: projections.filter((p) => p.partition === "channel").map((p) => ({ projection: p.name, direction: layers.find((l) => l.name === p.dst)!.partition === "host" ? "chip->host" : "host->chip", synapses: p.csr ? s.program === undefined ? countCsr(s, p.name) : 0 : 0 })),
+    },
+    unverifiedConstants: unverified(t),
+  };
+}
+
+function countCsr(s: CompileState, name: string): number {
+  return s.netlist!.projections.find((p) => p.name === name)?.csr?.indices.length ?? 0;
+}

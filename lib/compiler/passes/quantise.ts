@@ -1,0 +1,93 @@
+/**
+ * Quantisation to the target's bit widths. Per destination layer, one scale (model units per
+ * LSB) serves its weights and its state (threshold, reset, rest, bias), so the chip adds
+ * integer weights to integer state. Decays become multipliers over 2^decayBits or shifts.
+ */
+import { IssueList } from "../../ir/errors.js";
+import type { Target } from "../../target/types.js";
+import type { Projection } from "../netlist.js";
+import type { CompileState, DiscreteLayer, QuantLayer } from "../state.js";
+
+/** Weights of a projection in the order they are stored (CSR, or the kept convolution kernel). */
+export function storedWeights(p: Projection): Float64Array {
+  if (p.csr) return p.csr.weight;
+  const conv = p.ops[p.ops.length - 1];
+  return conv.kind === "conv" ? Float64Array.from(conv.weight) : new Float64Array(0);
+}
+
+/** The value a decay code stands for. */
+export function decayValue(t: Target, code: number): number {
+  if (t.arithmetic.decay === "multiply") return code / 2 ** t.arithmetic.decayBits!;
+  if (t.arithmetic.decay === "shift") return 1 - 2 ** -code;
+  return 1;
+}
+
+/** Quantises every chip layer; host layers keep float parameters. */
+export function quantise(s: CompileState): CompileState {
+  const t = s.target, issues = new IssueList();
+  const qmax = 2 ** (t.arithmetic.weightBits - 1) - 1, smax = 2 ** (t.arithmetic.stateBits - 1) - 1;
+  const quant: Record<string, QuantLayer> = {};
+  const projections = s.netlist!.projections.map((p) => ({ ...p }));
+  for (const l of s.netlist!.layers) {
+    if (l.kind !== "neuron" || l.host) continue;
+    const d = s.discrete![l.name];
+    const mine = projections.filter((p) => p.dst === l.name);
+    let maxAbs = 0;
+    for (const p of mine) for (const w of storedWeights(p)) maxAbs = Math.max(maxAbs, Math.abs(w));
+    const scale = maxAbs > 0 ? maxAbs / qmax : 1;
+    let err = 0, norm = 0, saturated = 0;
+    for (const p of mine) {
+      const w = storedWeights(p);
+      p.qweight = Int32Array.from(w, (x) => Math.round(x / scale));
+      p.scale = scale;
+      for (let k = 0; k < w.length; k++) { const e = w[k] - p.qweight[k] * scale; err += e * e; norm += w[k] * w[k]; }
+    }
+    const state = (x: Float64Array) => Int32Array.from(x, (v) => {
+      const q = Number.isFinite(v) ? Math.round(v / scale) : Math.sign(v) * smax;
+      if (Math.abs(q) > smax) { saturated++; return Math.sign(q) * smax; }
+      return q;
+    });
+    const dv = decays(t, d.decayV, l.name, "tau", s.options.dt, issues);
+    const di = d.decayI.map((x) => decays(t, x, l.name, "tau_syn", s.options.dt, issues));
+    quant[l.name] = {
+      scale, decayV: dv.codes, decayI: di.map((x) => x.codes),
+      threshold: state(d.threshold), vReset: state(d.vReset), vRest: state(d.vRest), bias: state(d.bias),
+      weightError: norm > 0 ? Math.sqrt(err / norm) : 0, decayError: Math.max(dv.error, ...di.map((x) => x.error)), saturated,
+    };
+  }
+  issues.throwIfAny();
+  return { ...s, quant, netlist: { ...s.netlist!, projections } };
+}
+
+function decays(t: Target, d: Float64Array, layer: string, field: string, dt: number, issues: IssueList): { codes: Int32Array; error: number } {
+  const a = t.arithmetic;
+  let error = 0;
+  const codes = new Int32Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    let code = 0;
+    if (a.decay === "multiply") code = Math.min(2 ** a.decayBits!, Math.max(0, Math.round(d[i] * 2 ** a.decayBits!)));
+    else if (a.decay === "shift") {
+      code = d[i] <= 0 ? 0 : Math.round(-Math.log2(1 - d[i]));
+      if (code > a.maxShift!) {
+        issues.add("decay-range", [layer, field], `${layer} needs dash ${code} (${field} ${(dt / (1 - d[i])).toPrecision(3)} s at dt ${dt} s); ${t.name} allows at most ${a.maxShift}`);
+        return { codes, error: Infinity };
+      }
+    } else if (d[i] !== 1) {
+      issues.add("decay-range", [layer, field], `${layer} leaks (decay ${d[i].toPrecision(4)} per step) but ${t.name} has no leak`);
+      return { codes, error: Infinity };
+    }
+    codes[i] = code;
+    error = Math.max(error, Math.abs(decayValue(t, code) - d[i]));
+  }
+  return { codes, error };
+}
+
+/** Dequantised state and decays of a layer (model units), for re-simulation. */
+export function dequantLayer(t: Target, q: QuantLayer): DiscreteLayer {
+  const f = (x: Int32Array) => Float64Array.from(x, (v) => v * q.scale);
+  return {
+    decayV: t.arithmetic.decay === "none" ? new Float64Array(q.threshold.length).fill(1) : Float64Array.from(q.decayV, (c) => decayValue(t, c)),
+    decayI: q.decayI.map((x) => Float64Array.from(x, (c) => decayValue(t, c))),
+    threshold: f(q.threshold), vReset: f(q.vReset), vRest: f(q.vRest), bias: f(q.bias), refractory: new Int32Array(0),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The Program: everything a VM needs to run a compiled network without the Graph. Arrays
+ * live in `blobs` (named typed arrays) and are referenced by name; on disk the JSON holds
+ * the structure and a .bin file holds the blobs, each at an 8-byte aligned offset.
+ */
+import type { Target } from "../target/types.js";
+import type { RouterTable, Route } from "./passes/route.js";
+import type { ResourceReport } from "./report.js";
+
+/** Format tag and version written into every Program. */
+export const PROGRAM_FORMAT = "phasor-program";
+export const PROGRAM_VERSION = 1;
+
+/** Names a blob; its dtype and length are in `Program.blobs`. */
+export type BlobName = string;
+
+/** Neuron state update per step (Euler at dt, integers on chip; see `Program.semantics`). */
+export interface LayerParams {
+  /** Model units per LSB of weights and state (chip layers); 1 on the host. */
+  scale: number;
+  decayV: BlobName;
+  decayI: BlobName[];
+  threshold: BlobName;
+  vReset: BlobName;
+  vRest: BlobName;
+  bias: BlobName;
+  refractory: BlobName;
+}
+
+/** One layer of the program. */
+export interface ProgramLayer {
+  name: string;
+  kind: "input" | "neuron" | "readout";
+  model: string;
+  shape: number[];
+  size: number;
+  partition: "chip" | "host" | "external";
+  hostReason?: string;
+  output: boolean;
+  /** Neurons [start, start+count) on core `core`. */
+  slices: Array<{ core: number; start: number; count: number }>;
+  params?: LayerParams;
+}
+
+/** Synapses between two layers, expanded (csr) or weight-shared (conv, with optional sum pooling before it). */
+export interface ProgramProjection {
+  name: string;
+  src: string;
+  dst: string;
+  port: number;
+  recurrent: boolean;
+  /** chip (both ends on chip or external input), host, or a channel crossing between host and chip. */
+  partition: "chip" | "host" | "channel";
+  /** Model units per weight LSB (chip); weights are float64 on the host. */
+  scale: number;
+  csr?: { pre: number; post: number; indptr: BlobName; indices: BlobName; weight: BlobName; delay?: BlobName };
+  conv?: {
+    pool?: { kernel: number[]; stride: number[]; padding: number[]; inShape: number[]; outShape: number[] };
+    weight: BlobName; wShape: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; inShape: number[]; outShape: number[];
+  };
+}
+
+/** A used core and what it holds. */
+export interface ProgramCore {
+  id: number;
+  x: number;
+  y: number;
+  layer: string;
+  start: number;
+  count: number;
+  synapses: number;
+  fanIn: number;
+  fanOut: number;
+  kernelMemory?: number;
+  neuronMemory?: number;
+}
+
+/** A compiled network. */
+export interface Program {
+  format: typeof PROGRAM_FORMAT;
+  version: number;
+  /** How to execute it, in words (the VM's contract). */
+  semantics: string;
+  target: Target;
+  options: { dt: number; seed: number; placer: string; reset: "zero" | "subtract"; lowering: string; allowHost: boolean };
+  layers: ProgramLayer[];
+  projections: ProgramProjection[];
+  cores: ProgramCore[];
+  routes: Route[];
+  tables: RouterTable[];
+  report: ResourceReport;
+  blobs: Record<BlobName, Int32Array | Float64Array>;
+}
+
+/** The execution contract stored in every Program. */
+export const SEMANTICS = [
+  "Per step t: input_p = sum of incoming projections on port p (recurrent ones carry step t-1's spikes; delays in steps) + bias (port 0).",
+  "Models with a synaptic current (CubaLIF, CubaLI, MultiCubaLIF): v = decayV*v + (1-decayV)*vRest + sum_p i_p (old currents); i_p = decayI_p*i_p + input_p.",
+  "Others: v = decayV*v + (1-decayV)*vRest + input_0. Spike when v > threshold; reset to vReset ('zero') or v -= threshold ('subtract'); refractory steps hold v at vReset.",
+  "Chip layers hold integer codes in units of `scale`; decay codes are numerators over 2^decayBits (multiply) or shifts dash with decay 1 - 2^-dash (shift).",
+].join(" ");

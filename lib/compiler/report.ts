@@ -1,0 +1,57 @@
+/** The resource report: cores, per-core utilisation, routing, traffic, quantisation error, host split. */
+import type { Target } from "../target/types.js";
+
+/** Per-core use as fractions of the core's limits. */
+export interface CoreReport {
+  core: number; x: number; y: number; layer: string; neurons: number; synapses: number; fanIn: number; fanOut: number; routingEntries: number;
+  utilisation: { neurons: number; synapses: number; fanIn: number; fanOut: number };
+}
+
+/** Per-layer summary. */
+export interface LayerReport {
+  name: string; model: string; partition: string; neurons: number; cores: number; synapses: number;
+  weightError: number | null; decayError: number | null; saturated: number;
+}
+
+/** Everything the compiler measured. */
+export interface ResourceReport {
+  target: string;
+  coresUsed: number;
+  coresTotal: number;
+  mesh: { width: number; height: number; coresPerRouter: number };
+  cores: CoreReport[];
+  layers: LayerReport[];
+  routing: { entries: number; maxPerRouter: number; limit: number };
+  traffic: { spikes: number; packets: number; spikeHops: number; unicastHops: number; multicast: boolean; source: "spike counts given" | "1 spike per neuron (no counts given)" };
+  host: { layers: string[]; channels: Array<{ projection: string; direction: "host->chip" | "chip->host"; synapses: number }> };
+  /** Constants without a located primary source. */
+  unverifiedConstants: string[];
+}
+
+/** Unverified constants of a target (paths), for the report's caveats. */
+export function unverified(t: Target): string[] {
+  const out: string[] = [];
+  for (const [group, consts] of [["timing", t.timing], ["energy", t.energy]] as const)
+    for (const [k, v] of Object.entries(consts)) if (v && v.source.startsWith("UNVERIFIED")) out.push(`${group}.${k}`);
+  return out;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+/** A plain-text report for terminals and notebooks. */
+export function formatReport(r: ResourceReport): string {
+  const lines = [`target ${r.target}: ${r.coresUsed} of ${r.coresTotal} cores (${r.mesh.width}x${r.mesh.height} mesh, ${r.mesh.coresPerRouter} per router)`, ""];
+  lines.push(table(["layer", "model", "partition", "neurons", "cores", "synapses", "weight err", "decay err"], r.layers.map((l) => [l.name, l.model, l.partition, `${l.neurons}`, `${l.cores}`, `${l.synapses}`, l.weightError === null ? "-" : l.weightError.toExponential(2), l.decayError === null ? "-" : l.decayError.toExponential(2)])));
+  lines.push("", table(["core", "x,y", "layer", "neurons", "synapses", "fan-in", "fan-out", "routes"], r.cores.map((c) => [`${c.core}`, `${c.x},${c.y}`, c.layer, `${c.neurons} (${pct(c.utilisation.neurons)})`, `${c.synapses} (${pct(c.utilisation.synapses)})`, `${c.fanIn} (${pct(c.utilisation.fanIn)})`, `${c.fanOut}`, `${c.routingEntries}`])));
+  lines.push("", `routing: ${r.routing.entries} entries, at most ${r.routing.maxPerRouter} per router (limit ${r.routing.limit})`);
+  lines.push(`traffic (${r.traffic.source}): ${r.traffic.spikes} spikes, ${r.traffic.packets} packets, ${r.traffic.spikeHops} spike-hops (${r.traffic.multicast ? "multicast" : "unicast"}), ${r.traffic.unicastHops} unicast hops`);
+  if (r.host.layers.length) lines.push(`host partition: ${r.host.layers.join(", ")}; channels: ${r.host.channels.map((c) => `${c.projection} (${c.direction}, ${c.synapses} synapses)`).join(", ")}`);
+  if (r.unverifiedConstants.length) lines.push(`caveat: unverified constants: ${r.unverifiedConstants.join(", ")}`);
+  return lines.join("\n");
+}
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd();
+  return [fmt(head), fmt(w.map((n) => "-".repeat(n))), ...rows.map(fmt)].join("\n");
+}

@@ -1,0 +1,49 @@
+/** A generic mesh whose every dimension is a parameter (architecture search). */
+import type { Target } from "../types.js";
+import { loihi } from "./loihi.js";
+import { c } from "./constant.js";
+
+/** Parameters of generic-mesh; every field has a default. */
+export interface GenericMeshParams {
+  width?: number;
+  height?: number;
+  coresPerRouter?: number;
+  neuronsPerCore?: number;
+  synapsesPerCore?: number;
+  fanIn?: number;
+  fanOut?: number;
+  weightBits?: number;
+  stateBits?: number;
+  decayBits?: number;
+  multicast?: boolean;
+  tableEntries?: number;
+  weightShared?: boolean;
+  name?: string;
+}
+
+/** generic-mesh: defaults 8x8 cores, 256 neurons, 64k synapses, 8-bit weights, multicast; energies copied from Loihi (Davies 2018) and marked so. */
+export function genericMesh(p: GenericMeshParams = {}): Target {
+  const l = loihi();
+  const w = p.width ?? 8, h = p.height ?? 8, per = p.coresPerRouter ?? 1;
+  const copied = (k: keyof typeof l.energy) => {
+    const e = l.energy[k]!;
+    return c(e.value, e.unit, "generic default copied from loihi: " + e.source, e.kind);
+  };
+  return {
+    name: p.name ?? "generic-mesh",
+    description: `Generic ${w}x${h} mesh, ${per} core(s) per router, ${p.neuronsPerCore ?? 256} neurons per core (every dimension a parameter)`,
+    references: l.references,
+    mesh: { width: w, height: h, coresPerRouter: per, multicast: p.multicast ?? true, tableEntries: p.tableEntries ?? 1024 },
+    cores: w * h * per,
+    core: { neurons: p.neuronsPerCore ?? 256, synapses: p.synapsesPerCore ?? 65536, fanIn: p.fanIn ?? 4096, fanOut: p.fanOut ?? 4096 },
+    arithmetic: { weightBits: p.weightBits ?? 8, stateBits: p.stateBits ?? 24, decay: "multiply", decayBits: p.decayBits ?? 12, fixedPoint: true },
+    models: ["LIF", "CubaLIF", "IF", "LI", "CubaLI", "MultiCubaLIF"],
+    resets: ["zero", "subtract"],
+    conv: { weightShared: p.weightShared ?? false, maxKernel: 16 },
+    limits: {},
+    rules: [],
+    mapping: "mesh",
+    timing: l.timing,
+    energy: { synOp: copied("synOp"), neuronUpdate: copied("neuronUpdate"), neuronUpdateInactive: copied("neuronUpdateInactive"), hop: copied("hop"), withinTile: copied("withinTile"), staticPerCore: copied("staticPerCore") },
+  };
+}

@@ -1,0 +1,53 @@
+/** SynSense Speck (DYNAP-CNN): 9 convolutional cores. */
+import type { CoreSpec, Target } from "../types.js";
+import { c, UNVERIFIED } from "./constant.js";
+
+const SINABS = "Sinabs documentation, Speck overview (Chip Resources: memory constraints and network sizing) and sinabs/backend/dynapcnn/mapping.py (_WEIGHTS_MEMORY_SIZE, _NEURONS_MEMORY_SIZE)";
+
+/** Kernel memory per core in entries, as Sinabs lists it (cores 0..8). */
+export const SPECK_KERNEL_MEMORY = [16, 16, 16, 32, 32, 64, 64, 16, 16].map((k) => k * 1024);
+/** Neuron memory per core in entries (cores 0..8). */
+export const SPECK_NEURON_MEMORY = [64, 64, 64, 32, 32, 16, 16, 16, 16].map((k) => k * 1024);
+
+/** Speck: 9 DYNAP-CNN cores (conv -> IAF -> sum pool), kernel <= 16x16, stride 1/2/4/8, input <= 128x128, output map <= 64x64, 8-bit weights, 16-bit state, 2 destinations per core. */
+export function speck(): Target {
+  const overrides: Partial<CoreSpec>[] = SPECK_KERNEL_MEMORY.map((k, i) => ({ kernelMemory: k, neuronMemory: SPECK_NEURON_MEMORY[i] }));
+  return {
+    name: "speck",
+    description: "SynSense Speck: DVS + 9 DYNAP-CNN cores, each a convolution -> integrate-and-fire -> sum pooling layer",
+    references: { sinabs: SINABS },
+    mesh: { width: 9, height: 1, coresPerRouter: 1, multicast: false, tableEntries: 9 },
+    cores: 9,
+    core: { neurons: 65536, synapses: 65536, fanIn: 1 << 20, fanOut: 2, kernelMemory: 16384, neuronMemory: 16384 },
+    coreOverrides: overrides,
+    arithmetic: { weightBits: 8, stateBits: 16, decay: "none", fixedPoint: true },
+    models: ["IF"],
+    resets: ["subtract", "zero"],
+    conv: { weightShared: true, maxKernel: 16, strides: [1, 2, 4, 8], maxInput: 128, maxOutput: 64, maxChannels: 1024, pooling: [1, 2, 4] },
+    limits: { layerFanOut: 2 },
+    rules: ["speck"],
+    mapping: "layer-per-core",
+    timing: {
+      clock: c(1, "Hz", "asynchronous (event-driven): no clock", "silicon"),
+      synOp: c(1, "cycle", UNVERIFIED, "silicon"),
+      neuronUpdate: c(1, "cycle", UNVERIFIED, "silicon"),
+      hop: c(1, "cycle", UNVERIFIED, "silicon"),
+    },
+    energy: {
+      synOp: c(0, "pJ", UNVERIFIED, "all-in"),
+      neuronUpdate: c(0, "pJ", UNVERIFIED, "all-in"),
+      hop: c(0, "pJ", UNVERIFIED, "all-in"),
+      staticPerCore: c(0, "W", UNVERIFIED, "all-in"),
+    },
+  };
+}
+
+/** Speck kernel memory of a convolution: c * 2^(ceil(log2(kx*ky)) + ceil(log2 f)) (Sinabs' K_MT). */
+export function speckKernelMemory(cin: number, f: number, kx: number, ky: number): number {
+  return cin * 2 ** (Math.ceil(Math.log2(kx * ky)) + Math.ceil(Math.log2(f)));
+}
+
+/** Speck neuron memory: f * 2^(ceil(log2 fy) + ceil(log2 fx)) (Sinabs' memory_summary). */
+export function speckNeuronMemory(f: number, fy: number, fx: number): number {
+  return f * 2 ** (Math.ceil(Math.log2(fy)) + Math.ceil(Math.log2(fx)));
+}

@@ -1,0 +1,57 @@
+/** The target registry: presets registered explicitly, user targets from TypeScript or JSON. */
+import { readFileSync, existsSync } from "node:fs";
+import { PhasorError } from "../ir/errors.js";
+import { Registry } from "../ir/registry.js";
+import type { Target } from "./types.js";
+import { parseTarget } from "./schema.js";
+import { loihi, loihi2 } from "./presets/loihi.js";
+import { truenorth } from "./presets/truenorth.js";
+import { spinnaker2 } from "./presets/spinnaker2.js";
+import { xyloAudio2 } from "./presets/xylo.js";
+import { speck } from "./presets/speck.js";
+import { genericMesh } from "./presets/generic.js";
+
+/** Every known target by name; each entry builds a fresh copy. */
+export const targets = new Registry<() => Target>("target")
+  .register("loihi", loihi)
+  .register("loihi2", loihi2)
+  .register("truenorth", truenorth)
+  .register("spinnaker2", spinnaker2)
+  .register("xylo-audio2", xyloAudio2)
+  .register("speck", speck)
+  .register("generic-mesh", () => genericMesh());
+
+/** A fresh copy of a registered target; an unknown name lists the known ones. */
+export function getTarget(name: string): Target {
+  return targets.get(name)();
+}
+
+/** Names of every registered target. */
+export function targetNames(): string[] {
+  return targets.names();
+}
+
+/** Validates a user target (TypeScript object or parsed JSON) and registers it under its name. */
+export function defineTarget(t: unknown): Target {
+  const target = parseTarget(t);
+  targets.register(target.name, () => structuredClone(target));
+  return target;
+}
+
+/** Reads and validates a target JSON file. */
+export function readTargetFile(path: string): Target {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new PhasorError([{ code: "bad-target-file", path: [path], message: `cannot read target JSON: ${(e as Error).message}` }]);
+  }
+  return parseTarget(data, path);
+}
+
+/** A target from a registered name, a .json path, or an object (validated). */
+export function resolveTarget(spec: string | Target): Target {
+  if (typeof spec !== "string") return parseTarget(spec);
+  if (spec.endsWith(".json") || (spec.includes("/") && existsSync(spec))) return readTargetFile(spec);
+  return getTarget(spec);
+}

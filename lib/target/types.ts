@@ -1,0 +1,132 @@
+/**
+ * A Target is data: the mesh, per-core limits, arithmetic, supported neuron models, timing
+ * and energy constants of a neuromorphic chip. Every timing and energy constant says where
+ * it comes from and what kind of figure it is.
+ */
+
+/** Where a figure comes from: measured on silicon, pre-silicon simulation, or an all-in (whole-chip) figure. */
+export type ConstantKind = "silicon" | "pre-silicon" | "all-in";
+
+/** A physical constant with its provenance. */
+export interface Constant {
+  value: number;
+  unit: string;
+  /** Citation: paper, datasheet or documentation page (and table/figure where known). */
+  source: string;
+  kind: ConstantKind;
+}
+
+/** How a target stores a neuron's leak: a multiplier of `decayBits` bits, a bit shift (v -= v >> dash), or none (integrate-and-fire only). */
+export type DecayEncoding = "multiply" | "shift" | "none";
+
+/** Per-core resources. Limits are counts (neurons, synapses, distinct inputs, destinations). */
+export interface CoreSpec {
+  neurons: number;
+  /** Synapse memory in entries (one entry per stored weight). */
+  synapses: number;
+  /** Distinct presynaptic neurons (axons) a core can receive from. */
+  fanIn: number;
+  /** Routing destinations (cores) one core may send to; Infinity-like limits use a large number. */
+  fanOut: number;
+  /** Speck-style convolution cores: kernel and neuron memory in entries. */
+  kernelMemory?: number;
+  neuronMemory?: number;
+}
+
+/** Numeric formats of weights, state and decays. */
+export interface Arithmetic {
+  weightBits: number;
+  stateBits: number;
+  decay: DecayEncoding;
+  /** Bits of a multiplicative decay (decay = d / 2^decayBits). */
+  decayBits?: number;
+  /** Largest shift for `shift` decay (Xylo: dash <= 15). */
+  maxShift?: number;
+  /** Fixed point (true) or floating point (SpiNNaker2's ARM cores). */
+  fixedPoint: boolean;
+}
+
+/** Mesh network-on-chip. */
+export interface MeshSpec {
+  width: number;
+  height: number;
+  /** Cores sharing one router (Loihi: 4 per tile); hops between them cost the within-tile figure. */
+  coresPerRouter: number;
+  /** Multicast in the routers (packets branch), or unicast (one packet per destination core). */
+  multicast: boolean;
+  /** Routing-table entries per router. */
+  tableEntries: number;
+}
+
+/** Convolution support for weight-shared lowering. */
+export interface ConvSpec {
+  weightShared: boolean;
+  maxKernel?: number;
+  strides?: number[];
+  maxInput?: number;
+  maxOutput?: number;
+  maxChannels?: number;
+  pooling?: number[];
+}
+
+/** Chip-level limits (Xylo: 16 inputs, 1000 hidden, 8 outputs). */
+export interface ChipLimits {
+  inputs?: number;
+  outputs?: number;
+  hidden?: number;
+  /** Targets of one neuron. */
+  neuronFanOut?: number;
+  /** Synaptic currents per neuron. */
+  synapsesPerNeuron?: number;
+  /** Destination layers per layer (Speck: 2). */
+  layerFanOut?: number;
+}
+
+/** Cycle costs and clock. */
+export interface TimingSpec {
+  clock: Constant;
+  synOp: Constant;
+  neuronUpdate: Constant;
+  hop: Constant;
+  /** Hardware time step (TrueNorth's 1 ms tick), when fixed. */
+  tick?: Constant;
+}
+
+/** Energy per event and static power. */
+export interface EnergySpec {
+  synOp: Constant;
+  neuronUpdate: Constant;
+  neuronUpdateInactive?: Constant;
+  /** Energy per mesh hop (E-W where the target distinguishes directions). */
+  hop: Constant;
+  hopNS?: Constant;
+  withinTile?: Constant;
+  staticPerCore: Constant;
+}
+
+/** A complete hardware description. */
+export interface Target {
+  name: string;
+  description: string;
+  /** Bibliography: short key -> full citation. */
+  references: Record<string, string>;
+  mesh: MeshSpec;
+  /** Total cores available (<= width * height * coresPerRouter). */
+  cores: number;
+  core: CoreSpec;
+  /** Heterogeneous cores (Speck): per-core overrides, index = core id. */
+  coreOverrides?: Partial<CoreSpec>[];
+  arithmetic: Arithmetic;
+  /** Supported neuron node types (NIR names). */
+  models: string[];
+  /** Supported reset modes. */
+  resets: Array<"zero" | "subtract">;
+  conv: ConvSpec;
+  limits: ChipLimits;
+  /** Named design-rule sets the compiler applies (e.g. "xylo", "speck"). */
+  rules: string[];
+  /** Mapping style: `mesh` partitions layers over cores; `layer-per-core` maps one layer per core (Speck); `single-core` puts every layer on one core (Xylo). */
+  mapping: "mesh" | "layer-per-core" | "single-core";
+  timing: TimingSpec;
+  energy: EnergySpec;
+}
