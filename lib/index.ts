@@ -16,3 +16,5 @@ export * from "./ir/sim/index.js";
 export * as plot from "./plot/index.js";
 export * from "./target/index.js";
 export * from "./compiler/index.js";
+export * as train from "./train/index.js";
+export * as data from "./data/index.js";

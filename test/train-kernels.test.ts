@@ -1,0 +1,74 @@
+/** The fused kernels against the plain TF.js op composition: same outputs and gradients, on cpu and wasm. */
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, it } from "vitest";
+import { useBackend, type BackendName } from "../lib/train/backend.js";
+import type { ModelConfig } from "../lib/train/config.js";
+import { losses } from "../lib/train/losses.js";
+import { spikingModel } from "../lib/train/model.js";
+import { Rng } from "../lib/ir/random.js";
+
+function spikes(T: number, B: number, N: number, p: number, seed: number): tf.Tensor3D {
+  const rng = new Rng(seed);
+  return tf.tensor3d(Float32Array.from({ length: T * B * N }, () => (rng.random() < p ? 1 : 0)), [T, B, N]);
+}
+
+function gradsOf(cfg: ModelConfig, kernels: boolean, truncate = 0): { loss: number; out: Float32Array; grads: Record<string, Float32Array> } {
+  const m = spikingModel(cfg, { seed: 3 });
+  const x = spikes(30, 4, cfg.inputs, 0.2, 9);
+  const labels = tf.tensor1d([0, 1, 2, 1]);
+  let out = new Float32Array();
+  const { value, grads } = tf.variableGrads(() => {
+    const r = m.forward(x, { kernels, truncate });
+    out = Float32Array.from(r.output.dataSync());
+    return losses.get("ce-max-membrane").loss(r, labels);
+  }, m.trainable());
+  const g: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(m.variables)) g[k] = Float32Array.from(grads[v.name].dataSync());
+  const loss = value.dataSync()[0];
+  m.dispose();
+  return { loss, out, grads: g };
+}
+
+function close(a: Float32Array, b: Float32Array, tol: number): void {
+  let worst = 0;
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) { worst = Math.max(worst, Math.abs(a[i] - b[i])); scale = Math.max(scale, Math.abs(b[i])); }
+  expect(a.length).toBe(b.length);
+  expect(worst / scale).toBeLessThan(tol);
+}
+
+const base = (kind: "LIF" | "CubaLIF", recurrent: boolean, reset: "zero" | "subtract"): ModelConfig => ({
+  inputs: 12, dt: 1e-3, reset,
+  layers: [
+    { name: "h", kind, units: 10, tau: 5e-3, tau_mem: 5e-3, tau_syn: 3e-3, v_threshold: 0.3, recurrent, bias: true, surrogate: "arctan" },
+    { name: "out", kind: "LI", units: 3, tau: 10e-3 },
+  ],
+});
+
+for (const backend of ["cpu", "wasm"] as BackendName[]) {
+  describe(`fused kernels on ${backend}`, () => {
+    it("selects the backend", async () => {
+      expect((await useBackend(backend)).name).toBe(backend);
+    });
+    for (const kind of ["LIF", "CubaLIF"] as const) for (const recurrent of [false, true]) for (const reset of ["zero", "subtract"] as const) {
+      it(`${kind}${recurrent ? " recurrent" : ""} reset=${reset}: same output, loss and gradients as the op composition`, async () => {
+        await useBackend(backend);
+        const k = gradsOf(base(kind, recurrent, reset), true);
+        const o = gradsOf(base(kind, recurrent, reset), false);
+        expect(k.out.some((v) => v !== 0)).toBe(true);
+        close(k.out, o.out, 1e-5);
+        expect(k.loss).toBeCloseTo(o.loss, 5);
+        for (const name of Object.keys(o.grads)) close(k.grads[name], o.grads[name], 1e-4);
+      });
+    }
+    it("truncated BPTT: kernel and ops agree, and differ from full BPTT", async () => {
+      await useBackend(backend);
+      const cfg = base("LIF", true, "zero");
+      const k = gradsOf(cfg, true, 5);
+      const o = gradsOf(cfg, false, 5);
+      const full = gradsOf(cfg, true, 0);
+      for (const name of Object.keys(o.grads)) close(k.grads[name], o.grads[name], 1e-4);
+      expect(Array.from(k.grads["h.weight"])).not.toEqual(Array.from(full.grads["h.weight"]));
+    });
+  });
+}
