@@ -1,0 +1,29 @@
+/**
+ * The magic registry. A new magic is one file exporting `defineMagic({...})` plus one line
+ * in MAGICS below; nothing is discovered from the filesystem.
+ */
+import { Registry } from "../../lib/ir/registry.js";
+import { compileMagic } from "./compile.js";
+import { lsmagicMagic } from "./lsmagic.js";
+import { targetMagic } from "./target.js";
+import { timeMagic } from "./time.js";
+import { timeitMagic } from "./timeit.js";
+import type { MagicSpec } from "./types.js";
+
+export { defineMagic, type MagicContext, type MagicInput, type MagicSpec, type MagicOption, type MagicArgument } from "./types.js";
+
+/** Every magic, in one explicit list. */
+export const MAGICS: MagicSpec[] = [
+  lsmagicMagic,
+  timeMagic,
+  timeitMagic,
+  targetMagic,
+  compileMagic,
+];
+
+/** A registry holding MAGICS (a fresh one per session). */
+export function magicRegistry(extra: MagicSpec[] = []): Registry<MagicSpec> {
+  const r = new Registry<MagicSpec>("magic");
+  for (const m of [...MAGICS, ...extra]) r.register(m.name, m);
+  return r;
+}

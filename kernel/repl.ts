@@ -1,0 +1,148 @@
+/**
+ * `phasor repl`: the same cells and magics as the kernel, in a terminal. Cells run in the
+ * same child process as in the kernel, so Ctrl-C stops the cell, not the REPL. Figures and
+ * HTML are written as standalone HTML files whose path is printed.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import * as readline from "node:readline";
+import { ChildHost } from "./executor/host.js";
+import type { CellIO } from "./protocol/engine.js";
+import type { MimeBundle } from "./protocol/messages.js";
+
+/** REPL options. */
+export interface ReplOptions {
+  /** Where figures go (default: ./phasor-figures). */
+  figuresDir?: string;
+  /** Readline history file (default: ~/.local/share/phasor/repl_history). */
+  historyFile?: string;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+}
+
+const HISTORY_MAX = 1000;
+
+function defaultHistory(): string {
+  const data = process.env.XDG_DATA_HOME || join(homedir(), ".local", "share");
+  return join(data, "phasor", "repl_history");
+}
+
+function loadHistory(file: string): string[] {
+  try {
+    return readFileSync(file, "utf8").split("\n").filter(Boolean).reverse().slice(0, HISTORY_MAX);
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(file: string, lines: string[]): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, lines.slice(0, HISTORY_MAX).reverse().join("\n") + "\n");
+  } catch {
+    // history is a convenience; never fail the REPL over it
+  }
+}
+
+/** Prints a bundle: HTML-ish outputs become files, the rest prints as text. */
+function showBundle(out: NodeJS.WritableStream, bundle: MimeBundle, dir: string): void {
+  if (bundle["application/vnd.plotly.v1+json"] !== undefined || typeof bundle["text/html"] === "string") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeStandaloneHtml } = require("./display.js") as typeof import("./display.js");
+    const file = writeStandaloneHtml(bundle, dir);
+    const summary = typeof bundle["text/plain"] === "string" ? `${bundle["text/plain"]}\n` : "";
+    if (file) return void out.write(`${summary}[figure written to ${file}]\n`);
+  }
+  const text = bundle["text/plain"] ?? bundle["text/markdown"] ?? JSON.stringify(bundle["application/json"] ?? Object.keys(bundle));
+  out.write(`${String(text)}\n`);
+}
+
+/** Runs the terminal REPL until Ctrl-D (or `.exit`). */
+export async function runRepl(o: ReplOptions = {}): Promise<void> {
+  const input = o.input ?? process.stdin;
+  const out = o.output ?? process.stdout;
+  const figures = o.figuresDir ?? join(process.cwd(), "phasor-figures");
+  const historyFile = o.historyFile ?? defaultHistory();
+  const host = new ChildHost({ log: (l) => out.write(`[phasor] ${l}\n`) });
+  let running = false;
+  let count = 0;
+  let buffer = "";
+
+  const rl = readline.createInterface({
+    input,
+    output: out,
+    terminal: (out as NodeJS.WriteStream).isTTY === true,
+    history: loadHistory(historyFile),
+    historySize: HISTORY_MAX,
+    completer: (line: string, cb: (err: null, r: [string[], string]) => void) => {
+      const code = buffer + line;
+      host.complete(code, code.length).then(
+        (c) => cb(null, [c.matches, code.slice(c.cursorStart, c.cursorEnd)]),
+        () => cb(null, [[], line]),
+      );
+    },
+  });
+  // Take lines from now on: piped input that arrives while TypeScript loads must not be lost.
+  const lines = rl[Symbol.asyncIterator]();
+  const prompt = (): void => {
+    rl.setPrompt(buffer ? "...   " : `In [${count + 1}]: `);
+    rl.prompt();
+  };
+
+  const io: CellIO = {
+    stream: (name, text) => (name === "stderr" ? process.stderr : out).write(text),
+    display: (data) => showBundle(out, data, figures),
+    update: (data) => showBundle(out, data, figures),
+    clear: () => {},
+    input: (p) => new Promise<string>((resolve) => rl.question(p, resolve)),
+  };
+
+  const run = async (code: string): Promise<void> => {
+    running = true;
+    count++;
+    const r = await host.execute({ code, executionCount: count, silent: false, allowStdin: true }, io);
+    running = false;
+    if (r.status === "ok") {
+      if (r.result) {
+        out.write(`Out[${count}]: `);
+        showBundle(out, r.result, figures);
+      }
+      for (const p of r.payload) if (p.source === "page") showBundle(out, (p.data ?? {}) as MimeBundle, figures);
+    } else {
+      out.write(`${r.traceback.length ? r.traceback.join("\n") : `${r.ename}: ${r.evalue}`}\n`);
+    }
+  };
+
+  rl.on("SIGINT", () => {
+    if (running) {
+      out.write("^C (interrupting the cell)\n");
+      host.interrupt();
+      return;
+    }
+    if (buffer || rl.line) out.write("^C\n");
+    buffer = "";
+    rl.write(null, { ctrl: true, name: "u" });
+    prompt();
+  });
+
+  await host.whenReady();
+  out.write("Phasor REPL: TypeScript cells and %magics (%lsmagic). Ctrl-C stops a cell, Ctrl-D leaves.\n");
+  prompt();
+  for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+    if (!buffer && line.trim() === ".exit") break;
+    buffer += (buffer ? "\n" : "") + line;
+    const state = await host.isComplete(buffer + "\n");
+    if (state.status === "incomplete" && line.trim() !== "") {
+      prompt();
+      continue;
+    }
+    const code = buffer;
+    buffer = "";
+    if (code.trim()) await run(code);
+    prompt();
+  }
+  saveHistory(historyFile, (rl as readline.Interface & { history?: string[] }).history ?? []);
+  rl.close();
+  await host.shutdown();
+}

@@ -1,0 +1,111 @@
+/**
+ * Bad input never kills the kernel: malformed messages, forged signatures, magic mistakes,
+ * type errors, throws, unhandled rejections and 50 MB of output each get a sensible answer,
+ * and the kernel keeps answering (and keeps its variables) afterwards.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Msg, TestKernel } from "./kernel-client.js";
+
+const errorOf = (out: Msg[]): Record<string, unknown> | undefined => out.find((m) => m.header.msg_type === "error")?.content;
+const resultOf = (out: Msg[]): unknown => out.find((m) => m.header.msg_type === "execute_result")?.content.data;
+
+describe("kernel survives bad input", () => {
+  let k: TestKernel;
+  beforeAll(async () => {
+    k = await TestKernel.start();
+    await k.execute("const alive = 'yes';");
+  });
+  afterAll(async () => k?.close());
+
+  async function stillAlive(): Promise<void> {
+    const { reply, out } = await k.execute("alive");
+    expect(reply.content.status).toBe("ok");
+    expect(resultOf(out)).toEqual({ "text/plain": "'yes'" });
+  }
+
+  it("answers a request with malformed content with an error reply, and logs it", async () => {
+    const id = k.send("shell", "execute_request", { code: 42 });
+    const reply = await k.reply("shell", id);
+    expect(reply.content.status).toBe("error");
+    expect(reply.content.ename).toBe("MalformedMessage");
+    expect(String(reply.content.evalue)).toContain("content.code");
+    expect(k.stderr).toContain("malformed message");
+    await stillAlive();
+  });
+
+  it("drops frames that are not JSON or lack the delimiter, and logs them", async () => {
+    k.sendRaw("shell", [Buffer.from("<IDS|MSG>"), Buffer.from(""), Buffer.from("{not json"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")]);
+    k.sendRaw("shell", [Buffer.from("garbage")]);
+    await stillAlive();
+    expect(k.stderr).toMatch(/dropped a message on shell: (header is not JSON|invalid HMAC)/);
+    expect(k.stderr).toContain("no <IDS|MSG> delimiter");
+  });
+
+  it("rejects a wrong signature without executing, and logs it", async () => {
+    const before = k.stderr.length;
+    k.sendRaw("shell", k.frames("execute_request", { code: "globalThis.forged = true", silent: false }, "not-the-key"));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(k.stderr.slice(before)).toContain("invalid HMAC signature");
+    expect(k.replies.shell.length).toBe(0);
+    const { out } = await k.execute("(globalThis as any).forged === true");
+    expect(resultOf(out)).toEqual({ "text/plain": "false" });
+  });
+
+  it("names close matches for an unknown magic", async () => {
+    const { reply, out } = await k.execute("%timet 1 + 1");
+    expect(reply.content.status).toBe("error");
+    expect(errorOf(out)?.ename).toBe("PhasorError");
+    expect(String(errorOf(out)?.evalue)).toMatch(/unknown magic "%timet". Did you mean .*"timeit"/);
+    expect((errorOf(out)?.traceback as string[]).join("\n")).not.toContain("    at ");
+  });
+
+  it("shows the usage for wrong magic arguments", async () => {
+    const { out } = await k.execute("%timeit -n zero 1");
+    expect(errorOf(out)?.ename).toBe("PhasorError");
+    expect(String(errorOf(out)?.evalue)).toContain("Usage: %timeit");
+    const extra = await k.execute("%lsmagic unexpected");
+    expect(String(errorOf(extra.out)?.evalue)).toMatch(/too many arguments[\s\S]*Usage: %lsmagic/);
+  });
+
+  it("reports a TypeScript type error with its cell line and column", async () => {
+    const { reply, out } = await k.execute("const a = 1;\nconst b: string = a;");
+    expect(reply.content.status).toBe("error");
+    const e = errorOf(out)!;
+    expect(e.ename).toBe("TSError");
+    expect(e.evalue).toContain("line 2, column 7");
+    expect((e.traceback as string[]).join("\n")).toContain("cell:2:7 - error TS2322");
+  });
+
+  it("reports a thrown error with ename, evalue and traceback", async () => {
+    const { out } = await k.execute("function f() { throw new RangeError('too far'); }\nf()");
+    const e = errorOf(out)!;
+    expect([e.ename, e.evalue]).toEqual(["RangeError", "too far"]);
+    expect((e.traceback as string[])[0]).toContain("RangeError");
+    await stillAlive();
+  });
+
+  it("reports a rejected promise nobody awaits on stderr and carries on", async () => {
+    const { reply, out } = await k.execute("Promise.reject(new Error('nobody listens')); 1");
+    expect(reply.content.status).toBe("ok");
+    const err = out.filter((m) => m.header.msg_type === "stream" && m.content.name === "stderr").map((m) => m.content.text).join("");
+    expect(err).toContain("Unhandled promise rejection");
+    expect(err).toContain("nobody listens");
+    await stillAlive();
+  });
+
+  it("caps 50 MB of output in one cell and says how much it cut", async () => {
+    const { reply, out } = await k.execute("for (let i = 0; i < 50; i++) console.log('x'.repeat(1_000_000));", {}, 60_000);
+    expect(reply.content.status).toBe("ok");
+    const text = out.filter((m) => m.header.msg_type === "stream").map((m) => String(m.content.text)).join("");
+    expect(text.length).toBeLessThan(9_000_000);
+    expect(text).toContain("output truncated");
+    await stillAlive();
+  }, 60_000);
+
+  it("survives process.exit in a cell (the cell process is replaced, the kernel stays)", async () => {
+    const { out } = await k.execute("process.exit(3)");
+    expect(errorOf(out)?.ename).toBe("ExecutionProcessDied");
+    const next = await k.execute("1 + 1");
+    expect(resultOf(next.out)).toEqual({ "text/plain": "2" });
+  });
+});
