@@ -1,28 +1,15 @@
 /** %compile GRAPH --target NAME: compiles a Graph (a cell variable or a .nir file) and shows the resource report as tables plus a core-utilisation heatmap on the mesh. */
 import { resolve } from "node:path";
 import { PhasorError } from "../../lib/ir/errors.js";
-import type { Graph } from "../../lib/ir/graph.js";
-import { readNir, type Convention } from "../../lib/ir/nir/index.js";
+import type { Convention } from "../../lib/ir/nir/index.js";
 import { compile, type Program, type ResourceReport } from "../../lib/compiler/index.js";
 import { meshUtilisation, type MeshMetric } from "../../lib/plot/mesh.js";
 import { resolveTarget } from "../../lib/target/registry.js";
 import type { Target } from "../../lib/target/types.js";
 import { defineMagic, type MagicContext } from "./types.js";
+import { graphOf } from "./values.js";
 
 const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
-
-/** A Graph shape check for values taken from cell variables. */
-function isGraph(v: unknown): v is Graph {
-  return typeof v === "object" && v !== null && (v as { type?: unknown }).type === "NIRGraph" && typeof (v as { nodes?: unknown }).nodes === "object" && Array.isArray((v as { edges?: unknown }).edges);
-}
-
-async function graphOf(spec: string, convention: Convention, dt: number, ctx: MagicContext): Promise<Graph> {
-  if (spec.endsWith(".nir")) return readNir(resolve(ctx.cwd, spec), { convention, dt });
-  const v = ctx.getVariable(spec);
-  if (v === undefined) throw new PhasorError(`%compile: no variable "${spec}" (give the name of a variable holding a Graph, or a .nir file)`, "usage");
-  if (!isGraph(v)) throw new PhasorError(`%compile: "${spec}" is not a Graph (expected a NIRGraph from phasor.graph()...build() or readNir)`, "usage");
-  return v;
-}
 
 function targetOf(spec: string | Target, ctx: MagicContext): Target {
   return typeof spec === "string" && spec.endsWith(".json") ? resolveTarget(resolve(ctx.cwd, spec)) : resolveTarget(spec);
@@ -74,7 +61,7 @@ export const compileMagic = defineMagic({
   examples: ["%compile net --target loihi --as prog", "%compile braille.nir --convention snntorch -t xylo-audio2", "%compile net -t speck --host --metric neurons"],
   async run(input, ctx) {
     const o = input.options as { target: string; dt: number; placer: "optimise" | "greedy"; seed: number; reset?: "zero" | "subtract"; lowering: "auto" | "expand" | "weight-shared"; host?: boolean; counts?: string; convention: Convention; metric: MeshMetric; plot: boolean; quiet?: boolean };
-    const g = await graphOf(String(input.args[0]), o.convention, o.dt, ctx);
+    const g = await graphOf(String(input.args[0]), ctx, "compile", { convention: o.convention, dt: o.dt });
     const held = o.target.endsWith(".json") ? undefined : ctx.getVariable(o.target);
     const target = targetOf(typeof held === "object" && held !== null ? (held as Target) : o.target, ctx);
     const p: Program = compile(g, target, { dt: o.dt, placer: o.placer, seed: o.seed, reset: o.reset, lowering: o.lowering, allowHost: !!o.host, spikeCounts: countsOf(o.counts, ctx) });

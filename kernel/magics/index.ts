@@ -5,6 +5,8 @@
 import { Registry } from "../../lib/ir/registry.js";
 import { compileMagic } from "./compile.js";
 import { lsmagicMagic } from "./lsmagic.js";
+import { nirMagic } from "./nir.js";
+import { simMagic } from "./sim.js";
 import { targetMagic } from "./target.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
@@ -17,6 +19,8 @@ export const MAGICS: MagicSpec[] = [
   lsmagicMagic,
   timeMagic,
   timeitMagic,
+  nirMagic,
+  simMagic,
   targetMagic,
   compileMagic,
 ];

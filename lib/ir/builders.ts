@@ -28,6 +28,9 @@ function isTensor(v: TensorLike): v is Tensor {
   return typeof v === "object" && v !== null && "shape" in v && "data" in v;
 }
 
+/** A weight matrix [out][in]: nested arrays or a Tensor of shape [out, in]. */
+export type MatrixLike = Tensor | ArrayLike<ArrayLike<number>>;
+
 /** Where a new node takes its input: the previous node (default), named nodes, or nothing. */
 export interface AddOptions {
   from?: string | string[] | null;
@@ -84,12 +87,12 @@ export class GraphBuilder {
     return this.add(name, { type: "Output", shape }, opts);
   }
 
-  affine(name: string, weight: TensorLike, bias: TensorLike, opts?: AddOptions): this {
+  affine(name: string, weight: MatrixLike, bias: TensorLike, opts?: AddOptions): this {
     const w = matrix(weight);
     return this.add(name, { type: "Affine", weight: w, bias: tensor(bias, [w.shape[0]]) }, opts);
   }
 
-  linear(name: string, weight: TensorLike, opts?: AddOptions): this {
+  linear(name: string, weight: MatrixLike, opts?: AddOptions): this {
     return this.add(name, { type: "Linear", weight: matrix(weight) }, opts);
   }
 
@@ -147,15 +150,14 @@ export function graph(): GraphBuilder {
   return new GraphBuilder();
 }
 
-function matrix(w: TensorLike): Tensor {
-  if (isTensor(w)) return w;
-  if (typeof w === "number") return tensor(w, [1, 1]);
-  const rows = w as ArrayLike<number | ArrayLike<number>>;
-  if (rows.length && typeof rows[0] === "object") {
-    const r = Array.from(rows as ArrayLike<ArrayLike<number>>);
-    return tensor(r.flatMap((row) => Array.from(row)), [r.length, r[0].length]);
-  }
-  throw new PhasorError("weight must be a Tensor or a nested array [out][in]", "bad-parameter");
+function matrix(w: MatrixLike): Tensor {
+  if ("shape" in w && "data" in w) return w as Tensor;
+  const rows = Array.from(w as ArrayLike<ArrayLike<number>>);
+  if (!rows.length || typeof rows[0] !== "object") throw new PhasorError("weight must be a Tensor [out, in] or a nested array [out][in]", "bad-parameter");
+  const cols = rows[0].length;
+  const bad = rows.findIndex((r) => r.length !== cols);
+  if (bad >= 0) throw new PhasorError(`weight row ${bad} has ${rows[bad].length} entries, row 0 has ${cols}`, "bad-parameter");
+  return tensor(rows.flatMap((r) => Array.from(r)), [rows.length, cols]);
 }
 
 function withExtras<T extends NodeOf<"LIF" | "CubaLIF" | "MultiCubaLIF">>(node: T, p: { v_reset?: TensorLike; t_ref?: TensorLike }, s: number[]): T {

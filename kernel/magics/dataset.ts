@@ -1,0 +1,70 @@
+/** %dataset: open an event dataset by name, path or variable; summarise it and show one sample as an event frame heatmap. */
+import { PhasorError } from "../../lib/ir/errors.js";
+import type { EventDataset, EventSample } from "../../lib/data/events.js";
+import { describeDataset, isEventDataset, openDataset, type Split } from "../../lib/data/open.js";
+import { toFrame } from "../../lib/data/transforms.js";
+import { eventFrame, type FrameGrid, type FrameOptions } from "../../lib/plot/frame.js";
+import { defineMagic, type MagicContext } from "./types.js";
+import { positiveInt } from "./values.js";
+
+interface DatasetFlags { split: Split; sample: number; bins: number; plot: boolean; quiet?: boolean }
+
+/** The dataset a magic argument names: a cell variable holding one, else a name or path for openDataset. */
+export async function datasetOf(spec: string, split: Split, ctx: MagicContext): Promise<EventDataset> {
+  const v = /^[A-Za-z_$][\w$]*$/.test(spec) ? ctx.getVariable(spec) : undefined;
+  if (v !== undefined) {
+    if (!isEventDataset(v)) throw new PhasorError(`"${spec}" is a variable but not an event dataset (open one with %dataset ... --as ${spec})`, "usage");
+    return v;
+  }
+  return openDataset(spec, split, ctx.cwd);
+}
+
+/** A sample as a heatmap grid: time bins x channels for a one-row sensor (SHD), else pixel counts over both polarities. */
+export function sampleGrid(ds: EventDataset, s: EventSample, bins: number): { grid: FrameGrid; opts: FrameOptions } {
+  const [W, H, P] = ds.sensorSize;
+  const e = s.events;
+  const span = e.t.length ? e.t[e.t.length - 1] - e.t[0] : 0;
+  if (H * P === 1) {
+    const f = toFrame(e, ds.sensorSize, { nBins: bins });
+    return { grid: { data: f.data, rows: bins, columns: W }, opts: { xTitle: "channel", yTitle: "time (ms)", yScale: span / bins / 1000, flipY: false } };
+  }
+  const f = toFrame(e, ds.sensorSize, { nBins: 1 });
+  const counts = new Float32Array(W * H);
+  for (let p = 0; p < P; p++) for (let k = 0; k < W * H; k++) counts[k] += f.data[p * W * H + k];
+  return { grid: { data: counts, rows: H, columns: W }, opts: { xTitle: "x", yTitle: "y" } };
+}
+
+/** The %dataset magic. */
+export const datasetMagic = defineMagic({
+  name: "dataset",
+  summary: "open an event dataset (SHD, SSC, N-MNIST, DVS Gesture, an SHD-layout .h5), summarise it, show an event frame",
+  description:
+    "SOURCE is a dataset name (shd, ssc, nmnist, dvsgesture: looked up under $PHASOR_DATA/<name>/), an .h5 file in SHD's layout, a dataset folder, or a variable holding a dataset. " +
+    "A missing dataset is an error naming the files expected and where to download them; nothing is downloaded. Shows one sample as a heatmap (channels against time for SHD/SSC, pixel counts for cameras). Returns the dataset (bind with --as).",
+  arguments: [{ name: "source", description: "dataset name, .h5 file, folder, or variable", required: true }],
+  options: [
+    { flags: "--split <split>", description: "which split", default: "train", choices: ["train", "test", "valid"] },
+    { flags: "--sample <i>", description: "sample to show", default: 0, parse: (v) => Number.parseInt(v, 10) },
+    { flags: "--bins <n>", description: "time bins of the heatmap for one-row sensors (SHD/SSC)", default: 50, parse: positiveInt },
+    { flags: "--no-plot", description: "do not draw the heatmap" },
+    { flags: "-q, --quiet", description: "show nothing (use with --as)" },
+  ],
+  modes: ["line"],
+  examples: ["%dataset shd --as shd", "%dataset data/shd_train.h5 --sample 3", "%dataset nmnist --split test --as test"],
+  async run(input, ctx) {
+    const o = input.options as Partial<DatasetFlags>;
+    const ds = await datasetOf(String(input.args[0]), o.split ?? "train", ctx);
+    if (o.quiet) return ds;
+    const i = o.sample ?? 0;
+    if (!(Number.isInteger(i) && i >= 0 && i < ds.length)) throw new PhasorError(`%dataset --sample: ${i} is not a sample index 0..${ds.length - 1}`, "usage");
+    const s = ds.get(i);
+    const e = s.events;
+    const ms = e.t.length ? (e.t[e.t.length - 1] - e.t[0]) / 1000 : 0;
+    ctx.print(`${describeDataset(ds)}\nsample ${i}: label ${s.label} (${ds.classes[s.label] ?? "?"}), ${e.t.length} events over ${ms.toFixed(1)} ms\n`);
+    if (o.plot !== false && e.t.length) {
+      const { grid, opts } = sampleGrid(ds, s, o.bins ?? 50);
+      ctx.display.plotly(eventFrame(grid, { ...opts, title: `${ds.name} sample ${i}: ${ds.classes[s.label] ?? s.label}` }));
+    }
+    return ds;
+  },
+});
