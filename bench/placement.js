@@ -56,6 +56,7 @@ async function main() {
   const target = phasor.genericMesh({ width: 16, height: 16, neuronsPerCore: 128, fanIn: 8192, synapsesPerCore: 1 << 20 });
   console.log(`generic-mesh 16x16, 128 neurons per core, multicast; spike counts from the reference simulator (${steps} steps at dt ${dt} s, seed ${seed})`);
   console.log("network".padEnd(58) + "cores  greedy hops    optimised hops  reduction | unicast greedy -> optimised, reduction");
+  let cubaBound;
   for (const net of nets) {
     const sim = phasor.simulate(net.graph, { dt, steps, input: net.input, init: net.init, reset: net.reset });
     const spikeCounts = counts(sim, sim.shapes);
@@ -65,7 +66,21 @@ async function main() {
     const op = phasor.compile(net.graph, target, { ...opts, placer: "optimise" }).report;
     const secs = (performance.now() - t0) / 1e3;
     const red = (a, b) => `${(100 * (1 - b / a)).toFixed(1)}%`;
+    if (net.name.startsWith("CUBA")) cubaBound = { program: phasor.compile(net.graph, target, { ...opts, placer: "greedy" }), spikeCounts, greedy: gr.traffic.spikeHops };
     console.log(`${net.name.padEnd(58)}${String(op.coresUsed).padEnd(7)}${String(gr.traffic.spikeHops).padEnd(15)}${String(op.traffic.spikeHops).padEnd(16)}${red(gr.traffic.spikeHops, op.traffic.spikeHops).padEnd(10)}| ${gr.traffic.unicastHops} -> ${op.traffic.unicastHops}, ${red(gr.traffic.unicastHops, op.traffic.unicastHops)}   (compile ${secs.toFixed(2)} s)`);
+  }
+  if (cubaBound) {
+    // Any placement's multicast tree needs >= 1 link per destination router other than the source's: a bound no placer can beat.
+    const { program, spikeCounts, greedy } = cubaBound;
+    let bound = 0, dests = 0;
+    for (const r of program.routes) {
+      const core = program.cores.find((c) => c.id === r.srcCore), counts = spikeCounts[core.layer];
+      let s = 0;
+      for (let i = core.start; i < core.start + core.count; i++) s += counts[i];
+      const others = new Set(r.dstCores.map((d) => Math.floor(d / target.mesh.coresPerRouter))).size - (r.dstCores.some((d) => Math.floor(d / target.mesh.coresPerRouter) === Math.floor(r.srcCore / target.mesh.coresPerRouter)) ? 1 : 0);
+      bound += s * others; dests += r.dstCores.length;
+    }
+    console.log(`CUBA: each core sends to ${(dests / program.routes.length).toFixed(1)} of ${program.routes.length} cores on average (random 2% connectivity), so every placement needs >= ${bound} spike-hops: at most ${(100 * (1 - bound / greedy)).toFixed(1)}% below greedy`);
   }
   const m = phasor.cubaNetwork({ seed, dt });
   const t0 = performance.now();

@@ -2,7 +2,7 @@
 // memory formulas (Sinabs), plus target validation.
 import { describe, expect, test } from "vitest";
 import { graph, tensor } from "../lib/ir/builders.js";
-import { compile } from "../lib/compiler/index.js";
+import { compile, formatReport } from "../lib/compiler/index.js";
 import { speckKernelMemory, speckNeuronMemory, parseTarget, getTarget, defineTarget, genericMesh } from "../lib/target/index.js";
 
 const dt = 1e-4;
@@ -60,10 +60,24 @@ describe("targets as data", () => {
   test("every preset validates and every constant carries value, unit, source and kind", () => {
     for (const name of ["loihi", "loihi2", "truenorth", "spinnaker2", "xylo-audio2", "speck", "generic-mesh"]) {
       const t = parseTarget(getTarget(name));
-      for (const k of Object.values({ ...t.timing, ...t.energy })) expect(k && k.source.length > 0 && ["silicon", "pre-silicon", "all-in"].includes(k.kind)).toBe(true);
+      for (const k of Object.values({ ...t.timing, ...t.energy })) expect(k && k.source.length > 0 && ["silicon", "pre-silicon", "all-in", "unpublished"].includes(k.kind)).toBe(true);
     }
+    expect(getTarget("speck").energy.staticPerCore).toMatchObject({ value: 0.42e-3 / 9, unit: "W", kind: "silicon" });
     expect(getTarget("loihi").energy.synOp).toMatchObject({ value: 23.6, unit: "pJ", kind: "pre-silicon" });
     expect(getTarget("truenorth").energy.synOp).toMatchObject({ value: 26, kind: "all-in" });
+  });
+  test("a constant without a published figure is 0, says so, and is a caveat of every report", () => {
+    for (const name of ["loihi2", "spinnaker2", "xylo-audio2", "speck"]) {
+      const t = getTarget(name);
+      const missing = Object.entries({ ...t.timing, ...t.energy }).filter(([, k]) => k!.kind === "unpublished");
+      expect(missing.length).toBeGreaterThan(0);
+      for (const [, k] of missing) expect(k).toMatchObject({ value: 0, source: expect.stringMatching(/^no published figure: /) });
+    }
+    expect(getTarget("loihi2").energy.synOp.source).toMatch(/Loihi 1 .* has 23\.6 pJ/);
+    const r = compile(net(4, 10, 2, { dense: false }), "xylo-audio2").report;
+    expect(r.unverifiedConstants).toEqual(["timing.clock", "timing.synOp", "timing.neuronUpdate", "energy.synOp", "energy.neuronUpdate", "energy.staticPerCore"]);
+    expect(formatReport(r)).toContain("caveat: no published figure (0 used) for timing.clock, timing.synOp");
+    expect(compile(net(4, 10, 2), "loihi").report.unverifiedConstants).toEqual([]);
   });
   test("a bad target lists every problem with its path", () => {
     const bad = { ...getTarget("loihi"), cores: 0, arithmetic: { ...getTarget("loihi").arithmetic, decay: "exp" }, extra: 1 } as unknown;

@@ -7,6 +7,13 @@ export interface CoreReport {
   utilisation: { neurons: number; synapses: number; fanIn: number; fanOut: number };
 }
 
+/** A projection crossing the host/chip split. */
+export interface HostChannel {
+  projection: string; direction: "host->chip" | "chip->host"; synapses: number;
+  /** Spike events sent across per run. */
+  spikes: number;
+}
+
 /** Per-layer summary. */
 export interface LayerReport {
   name: string; model: string; partition: string; neurons: number; cores: number; synapses: number;
@@ -23,16 +30,17 @@ export interface ResourceReport {
   layers: LayerReport[];
   routing: { entries: number; maxPerRouter: number; limit: number };
   traffic: { spikes: number; packets: number; spikeHops: number; unicastHops: number; multicast: boolean; source: "spike counts given" | "1 spike per neuron (no counts given)" };
-  host: { layers: string[]; channels: Array<{ projection: string; direction: "host->chip" | "chip->host"; synapses: number }> };
-  /** Constants without a located primary source. */
+  /** The host/chip split: host layers, the channels between the partitions, and the spike events crossing them (per run, same counts as `traffic`). */
+  host: { layers: string[]; channels: HostChannel[]; spikes: { toHost: number; toChip: number } };
+  /** Timing/energy constants without a published figure (estimates using them are incomplete). */
   unverifiedConstants: string[];
 }
 
-/** Unverified constants of a target (paths), for the report's caveats. */
+/** Constants of a target without a published figure (kind "unpublished", or a legacy UNVERIFIED source), as paths for the report's caveats. */
 export function unverified(t: Target): string[] {
   const out: string[] = [];
   for (const [group, consts] of [["timing", t.timing], ["energy", t.energy]] as const)
-    for (const [k, v] of Object.entries(consts)) if (v && v.source.startsWith("UNVERIFIED")) out.push(`${group}.${k}`);
+    for (const [k, v] of Object.entries(consts)) if (v && (v.kind === "unpublished" || v.source.startsWith("UNVERIFIED"))) out.push(`${group}.${k}`);
   return out;
 }
 
@@ -45,8 +53,11 @@ export function formatReport(r: ResourceReport): string {
   lines.push("", table(["core", "x,y", "layer", "neurons", "synapses", "fan-in", "fan-out", "routes"], r.cores.map((c) => [`${c.core}`, `${c.x},${c.y}`, c.layer, `${c.neurons} (${pct(c.utilisation.neurons)})`, `${c.synapses} (${pct(c.utilisation.synapses)})`, `${c.fanIn} (${pct(c.utilisation.fanIn)})`, `${c.fanOut}`, `${c.routingEntries}`])));
   lines.push("", `routing: ${r.routing.entries} entries, at most ${r.routing.maxPerRouter} per router (limit ${r.routing.limit})`);
   lines.push(`traffic (${r.traffic.source}): ${r.traffic.spikes} spikes, ${r.traffic.packets} packets, ${r.traffic.spikeHops} spike-hops (${r.traffic.multicast ? "multicast" : "unicast"}), ${r.traffic.unicastHops} unicast hops`);
-  if (r.host.layers.length) lines.push(`host partition: ${r.host.layers.join(", ")}; channels: ${r.host.channels.map((c) => `${c.projection} (${c.direction}, ${c.synapses} synapses)`).join(", ")}`);
-  if (r.unverifiedConstants.length) lines.push(`caveat: unverified constants: ${r.unverifiedConstants.join(", ")}`);
+  if (r.host.layers.length) {
+    lines.push(`host partition: ${r.host.layers.join(", ")}; ${r.host.spikes.toHost} spikes chip->host, ${r.host.spikes.toChip} host->chip`);
+    if (r.host.channels.length) lines.push(table(["channel", "direction", "synapses", "spikes"], r.host.channels.map((c) => [c.projection, c.direction, `${c.synapses}`, `${c.spikes}`])));
+  }
+  if (r.unverifiedConstants.length) lines.push(`caveat: no published figure (0 used) for ${r.unverifiedConstants.join(", ")}`);
   return lines.join("\n");
 }
 

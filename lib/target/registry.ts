@@ -31,10 +31,14 @@ export function targetNames(): string[] {
   return targets.names();
 }
 
-/** Validates a user target (TypeScript object or parsed JSON) and registers it under its name. */
+const userTargets = new Map<string, Target>();
+
+/** Validates a user target (TypeScript object or parsed JSON) and registers it under its name; defining a user target again replaces it (a re-run notebook cell), a preset's name is refused. */
 export function defineTarget(t: unknown): Target {
   const target = parseTarget(t);
-  targets.register(target.name, () => structuredClone(target));
+  if (targets.has(target.name) && !userTargets.has(target.name)) throw new PhasorError([{ code: "duplicate", path: ["target", "name"], message: `"${target.name}" is a preset; give your target another name` }]);
+  if (!userTargets.has(target.name)) targets.register(target.name, () => structuredClone(userTargets.get(target.name)!));
+  userTargets.set(target.name, structuredClone(target));
   return target;
 }
 

@@ -11,7 +11,7 @@ const constant = {
   type: "object",
   required: ["value", "unit", "source", "kind"],
   additionalProperties: false,
-  properties: { value: { type: "number", minimum: 0 }, unit: { type: "string", minLength: 1 }, source: { type: "string", minLength: 1 }, kind: { enum: ["silicon", "pre-silicon", "all-in"] } },
+  properties: { value: { type: "number", minimum: 0 }, unit: { type: "string", minLength: 1 }, source: { type: "string", minLength: 1 }, kind: { enum: ["silicon", "pre-silicon", "all-in", "unpublished"] } },
 };
 const coreProps = { neurons: posInt, synapses: posInt, fanIn: posInt, fanOut: posInt, kernelMemory: posInt, neuronMemory: posInt };
 

@@ -4,8 +4,8 @@
  * it comes from and what kind of figure it is.
  */
 
-/** Where a figure comes from: measured on silicon, pre-silicon simulation, or an all-in (whole-chip) figure. */
-export type ConstantKind = "silicon" | "pre-silicon" | "all-in";
+/** Where a figure comes from: measured on silicon, pre-silicon simulation, an all-in (whole-chip) figure, or unpublished (no primary figure exists; value 0, the source says what is known, reports list it as a caveat). */
+export type ConstantKind = "silicon" | "pre-silicon" | "all-in" | "unpublished";
 
 /** A physical constant with its provenance. */
 export interface Constant {

@@ -2,7 +2,9 @@
 import type { Program, ProgramCore, ProgramLayer, ProgramProjection } from "../program.js";
 import { PROGRAM_FORMAT, PROGRAM_VERSION, SEMANTICS } from "../program.js";
 import { unverified, type ResourceReport } from "../report.js";
+import type { Projection } from "../netlist.js";
 import type { CompileState } from "../state.js";
+import { crossingSpikes } from "./traffic.js";
 import { coreXY } from "./place.js";
 
 /** Builds the Program (deterministic: names, orders and arrays depend only on the inputs). */
@@ -72,14 +74,26 @@ function buildReport(s: CompileState, layers: ProgramLayer[], projections: Progr
     }),
     routing: { entries: r.tables.reduce((a, tb) => a + tb.entries.length, 0), maxPerRouter: Math.max(0, ...r.tables.map((tb) => tb.entries.length)), limit: t.mesh.tableEntries },
     traffic: { spikes: r.spikes, packets: r.packets, spikeHops: r.spikeHops, unicastHops: r.unicastHops, multicast: t.mesh.multicast, source: s.options.spikeCounts ? "spike counts given" : "1 spike per neuron (no counts given)" },
-    host: {
-      layers: layers.filter((l) => l.partition === "host").map((l) => l.name),
-      channels: projections.filter((p) => p.partition === "channel").map((p) => ({ projection: p.name, direction: layers.find((l) => l.name === p.dst)!.partition === "host" ? "chip->host" : "host->chip", synapses: p.csr ? s.program === undefined ? countCsr(s, p.name) : 0 : 0 })),
-    },
+    host: hostReport(s, layers, projections),
     unverifiedConstants: unverified(t),
   };
 }
 
-function countCsr(s: CompileState, name: string): number {
-  return s.netlist!.projections.find((p) => p.name === name)?.csr?.indices.length ?? 0;
+/** The host/chip split: host layers, and per channel its synapses and the spikes that cross it (one event per source spike with a target across). */
+function hostReport(s: CompileState, layers: ProgramLayer[], projections: ProgramProjection[]): ResourceReport["host"] {
+  const part = new Map(layers.map((l) => [l.name, l.partition]));
+  const channels = projections.filter((p) => p.partition === "channel").map((pp) => {
+    const p = s.netlist!.projections.find((x) => x.name === pp.name)!;
+    const direction: "host->chip" | "chip->host" = part.get(p.dst) === "host" ? "chip->host" : "host->chip";
+    return { projection: p.name, direction, synapses: synapseCount(p), spikes: crossingSpikes(s, p) };
+  });
+  const sum = (d: string) => channels.filter((c) => c.direction === d).reduce((a, c) => a + c.spikes, 0);
+  return { layers: layers.filter((l) => l.partition === "host").map((l) => l.name), channels, spikes: { toHost: sum("chip->host"), toChip: sum("host->chip") } };
+}
+
+/** Stored synapses of a projection: expanded CSR entries, or the kept convolution's kernel weights. */
+function synapseCount(p: Projection): number {
+  if (p.csr) return p.csr.indices.length;
+  const conv = p.ops[p.ops.length - 1];
+  return p.qweight?.length ?? (conv?.kind === "conv" ? conv.weight.length : 0);
 }

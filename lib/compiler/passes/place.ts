@@ -1,7 +1,8 @@
 /**
  * Placement of slices on cores. Greedy: slice k on core k, filling the mesh in order as
  * PACMAN does. Optimising: seeds a compact block in traffic order, then swaps slices (and
- * moves them to free cores) while the traffic-weighted hop count falls. Layer-per-core
+ * moves them to free cores) while the traffic-weighted hop count falls; on multicast meshes
+ * the greedy placement is kept when its multicast trees are no larger. Layer-per-core
  * targets match layers to cores whose memory fits (augmenting paths).
  */
 import { IssueList } from "../../ir/errors.js";
@@ -28,8 +29,33 @@ export function place(s: CompileState): CompileState {
   if (t.mapping === "layer-per-core") return { ...s, placement: matchLayers(s) };
   if (t.mapping === "single-core") return { ...s, placement: new Int32Array(S) };
   if (s.options.placer === "greedy" || S <= 1) return { ...s, placement: Int32Array.from({ length: S }, (_, k) => k) };
-  const { traffic } = sliceTraffic(s);
-  return { ...s, placement: optimise(t, traffic, S, s.options.seed) };
+  const { traffic, spikes } = sliceTraffic(s);
+  const greedy = Int32Array.from({ length: S }, (_, k) => k), best = optimise(t, traffic, S, s.options.seed);
+  // The optimiser minimises pairwise (unicast) hops; under multicast keep greedy when its trees are no larger.
+  if (t.mesh.multicast && treeHops(t, traffic, spikes, S, greedy) <= treeHops(t, traffic, spikes, S, best)) return { ...s, placement: greedy };
+  return { ...s, placement: best };
+}
+
+/** Spike-hops of a placement under multicast: per source slice, its spikes times the links of its X-then-Y tree. */
+export function treeHops(t: Target, traffic: Float64Array, spikes: Float64Array, S: number, at: Int32Array): number {
+  let total = 0;
+  const links = new Set<number>();
+  for (let a = 0; a < S; a++) {
+    links.clear();
+    const [sx, sy] = coreXY(t, at[a]);
+    for (let b = 0; b < S; b++) {
+      if (!(traffic[a * S + b] > 0)) continue;
+      const [dx, dy] = coreXY(t, at[b]);
+      let x = sx, y = sy;
+      while (x !== dx || y !== dy) {
+        const dir = x < dx ? 0 : x > dx ? 1 : y < dy ? 2 : 3;
+        links.add((y * t.mesh.width + x) * 4 + dir);
+        if (x !== dx) x += x < dx ? 1 : -1; else y += y < dy ? 1 : -1;
+      }
+    }
+    total += spikes[a] * links.size;
+  }
+  return total;
 }
 
 /** Traffic-weighted hops of a placement (the optimiser's objective). */

@@ -1,5 +1,5 @@
 /** Spike traffic between slices: packets per run from slice a to slice b (one per spike per destination core). */
-import type { Netlist } from "../netlist.js";
+import type { Netlist, Projection } from "../netlist.js";
 import type { CompileState, Slice } from "../state.js";
 import { offsets } from "./partition.js";
 
@@ -45,4 +45,13 @@ export function sliceTraffic(s: CompileState): { traffic: Float64Array; spikes: 
     }
   }
   return { traffic, spikes };
+}
+
+/** Spike events crossing a projection per run: the spikes of every source neuron with at least one synapse in it (all of them for a weight-shared one). */
+export function crossingSpikes(s: CompileState, p: Projection): number {
+  const size = p.csr ? p.csr.pre : s.netlist!.layers.find((l) => l.name === p.src)!.size;
+  const counts = spikesOf(s, p.src, size);
+  let n = 0;
+  for (let i = 0; i < size; i++) if (!p.csr || p.csr.indptr[i + 1] > p.csr.indptr[i]) n += counts[i];
+  return n;
 }

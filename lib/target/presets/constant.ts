@@ -6,5 +6,7 @@ export function c(value: number, unit: string, source: string, kind: ConstantKin
   return { value, unit, source, kind };
 }
 
-/** Marks a figure this project has not located in a primary source; the report prints the note. */
-export const UNVERIFIED = "UNVERIFIED placeholder (no primary figure located); replace before quoting";
+/** A constant with no published figure: value 0 and kind "unpublished", never an invented number; `note` says what is published instead. */
+export function unpublished(unit: string, note: string): Constant {
+  return c(0, unit, `no published figure: ${note}`, "unpublished");
+}

@@ -1,6 +1,6 @@
 /** Intel Loihi (2018) and Loihi 2 (2021). */
 import type { Target } from "../types.js";
-import { c } from "./constant.js";
+import { c, unpublished } from "./constant.js";
 
 const DAVIES = "Davies et al., Loihi: a neuromorphic manycore processor with on-chip learning, IEEE Micro 38(1), 2018, Table 1";
 
@@ -39,23 +39,30 @@ export function loihi(): Target {
 }
 
 const LOIHI2 = "Intel, Taking Neuromorphic Computing to the Next Level with Loihi 2, technology brief, 2021";
+const ORCHARD = "Orchard et al., Efficient neuromorphic signal processing with Loihi 2, IEEE SiPS 2021 (arXiv:2111.03746)";
+/** Loihi 2 per-op figures are not published: the brief and Orchard 2021 give chip- and task-level results only; Loihi 1's value is named for comparison, not used. */
+const notLoihi1 = (k: { value: number; unit: string }, what: string) => unpublished(k.unit, `${LOIHI2} and ${ORCHARD} give no per-op ${what}; Loihi 1 (${DAVIES}) has ${k.value} ${k.unit}, which Loihi 2's new process and programmable neurons need not match`);
 
-/** Loihi 2: 128 cores, up to 1M neurons and 120M synapses per chip, weights up to 8 bits, 24-bit state; per-op energy not published (Loihi 1 figures as stated stand-ins). */
+/** Loihi 2: 128 cores, up to 1M neurons and 120M synapses per chip, weights up to 8 bits, 24-bit state; per-op timing and energy are not published (kind "unpublished"). */
 export function loihi2(): Target {
   const base = loihi();
   return {
     ...base,
     name: "loihi2",
     description: "Intel Loihi 2: 128 neuromorphic cores, up to 8192 neurons per core (1M per chip), 192 KB synaptic memory per core, programmable neurons, graded spikes",
-    references: { loihi2brief: LOIHI2, davies2018: DAVIES },
+    references: { loihi2brief: LOIHI2, orchard2021: ORCHARD, davies2018: DAVIES },
     core: { neurons: 8192, synapses: 937500, fanIn: 8192, fanOut: 8192 },
     models: ["LIF", "CubaLIF", "IF", "LI", "CubaLI", "MultiCubaLIF"],
     resets: ["zero", "subtract"],
     conv: { weightShared: true, maxKernel: 16 },
-    timing: { ...base.timing, synOp: c(3.5, "ns", "Loihi 1 figure (" + DAVIES + "); Loihi 2 per-op latency not published", "pre-silicon") },
+    timing: {
+      clock: base.timing.clock,
+      synOp: notLoihi1(base.timing.synOp, "latency"), neuronUpdate: notLoihi1(base.timing.neuronUpdate, "latency"), hop: notLoihi1(base.timing.hop, "latency"),
+    },
     energy: {
-      ...base.energy,
-      synOp: c(23.6, "pJ", "Loihi 1 figure as upper bound (" + DAVIES + "); " + LOIHI2 + " publishes no per-op energy", "pre-silicon"),
+      synOp: notLoihi1(base.energy.synOp, "energy"), neuronUpdate: notLoihi1(base.energy.neuronUpdate, "energy"), neuronUpdateInactive: notLoihi1(base.energy.neuronUpdateInactive!, "energy"),
+      hop: notLoihi1(base.energy.hop, "energy"), hopNS: notLoihi1(base.energy.hopNS!, "energy"), withinTile: notLoihi1(base.energy.withinTile!, "energy"),
+      staticPerCore: unpublished("W", `${LOIHI2} and ${ORCHARD} give no per-core static power`),
     },
   };
 }

@@ -1,8 +1,12 @@
 /** SynSense Speck (DYNAP-CNN): 9 convolutional cores. */
 import type { CoreSpec, Target } from "../types.js";
-import { c, UNVERIFIED } from "./constant.js";
+import { c, unpublished } from "./constant.js";
 
 const SINABS = "Sinabs documentation, Speck overview (Chip Resources: memory constraints and network sizing) and sinabs/backend/dynapcnn/mapping.py (_WEIGHTS_MEMORY_SIZE, _NEURONS_MEMORY_SIZE)";
+
+const YAO = "Yao, Richter et al., Spike-based dynamic computing with asynchronous sensing-computing neuromorphic chip, Nature Communications 15, 4464, 2024";
+const ASYNC = "Speck's cores are asynchronous (no clock); per-event latencies are not published";
+const ENERGY = `${YAO} reports chip-level power (processor resting power 0.42 mW, total as low as 0.70 mW), not per-op energies`;
 
 /** Kernel memory per core in entries, as Sinabs lists it (cores 0..8). */
 export const SPECK_KERNEL_MEMORY = [16, 16, 16, 32, 32, 64, 64, 16, 16].map((k) => k * 1024);
@@ -15,7 +19,7 @@ export function speck(): Target {
   return {
     name: "speck",
     description: "SynSense Speck: DVS + 9 DYNAP-CNN cores, each a convolution -> integrate-and-fire -> sum pooling layer",
-    references: { sinabs: SINABS },
+    references: { sinabs: SINABS, yao2024: YAO },
     mesh: { width: 9, height: 1, coresPerRouter: 1, multicast: false, tableEntries: 9 },
     cores: 9,
     core: { neurons: 65536, synapses: 65536, fanIn: 1 << 20, fanOut: 2, kernelMemory: 16384, neuronMemory: 16384 },
@@ -29,15 +33,15 @@ export function speck(): Target {
     mapping: "layer-per-core",
     timing: {
       clock: c(1, "Hz", "asynchronous (event-driven): no clock", "silicon"),
-      synOp: c(1, "cycle", UNVERIFIED, "silicon"),
-      neuronUpdate: c(1, "cycle", UNVERIFIED, "silicon"),
-      hop: c(1, "cycle", UNVERIFIED, "silicon"),
+      synOp: unpublished("cycle", ASYNC),
+      neuronUpdate: unpublished("cycle", ASYNC),
+      hop: unpublished("cycle", ASYNC),
     },
     energy: {
-      synOp: c(0, "pJ", UNVERIFIED, "all-in"),
-      neuronUpdate: c(0, "pJ", UNVERIFIED, "all-in"),
-      hop: c(0, "pJ", UNVERIFIED, "all-in"),
-      staticPerCore: c(0, "W", UNVERIFIED, "all-in"),
+      synOp: unpublished("pJ", ENERGY),
+      neuronUpdate: unpublished("pJ", ENERGY),
+      hop: unpublished("pJ", ENERGY),
+      staticPerCore: c(0.42e-3 / 9, "W", YAO + ": processor resting power 0.42 mW, divided evenly over the 9 cores (the split per core is not published)", "silicon"),
     },
   };
 }

@@ -1,9 +1,11 @@
 /** SpiNNaker2 (TU Dresden / Manchester). */
 import type { Target } from "../types.js";
-import { c, UNVERIFIED } from "./constant.js";
+import { c, unpublished } from "./constant.js";
 
 const MAYR = "Mayr, Hoeppner, Furber, SpiNNaker 2: a 10 million core processor system for brain simulation and machine learning, arXiv:1911.02385, 2019";
 const HOEPPNER = "Hoeppner et al., The SpiNNaker 2 processing element architecture for hybrid digital neuromorphic computing, arXiv:2103.08392, 2021";
+
+const PER_OP = "SpiNNaker2 neurons and synapses are ARM software (cost depends on the model and code); " + HOEPPNER + " and " + MAYR + " report PE/benchmark power, not a per-op figure this project could locate";
 
 /** SpiNNaker2: 152 ARM Cortex-M4F processing elements (38 QPEs of 4) with 128 KB SRAM each, software neurons, multicast packet routing. */
 export function spinnaker2(): Target {
@@ -23,15 +25,15 @@ export function spinnaker2(): Target {
     mapping: "mesh",
     timing: {
       clock: c(300e6, "Hz", HOEPPNER + " (PE clock up to 300 MHz)", "silicon"),
-      synOp: c(10, "cycle", UNVERIFIED, "pre-silicon"),
-      neuronUpdate: c(50, "cycle", UNVERIFIED, "pre-silicon"),
-      hop: c(4, "cycle", UNVERIFIED, "pre-silicon"),
+      synOp: unpublished("cycle", PER_OP),
+      neuronUpdate: unpublished("cycle", PER_OP),
+      hop: unpublished("cycle", "per-hop latency of the SpiNNaker2 NoC routers; " + PER_OP),
     },
     energy: {
-      synOp: c(10, "pJ", UNVERIFIED, "pre-silicon"),
-      neuronUpdate: c(100, "pJ", UNVERIFIED, "pre-silicon"),
-      hop: c(5, "pJ", UNVERIFIED, "pre-silicon"),
-      staticPerCore: c(0, "W", UNVERIFIED, "pre-silicon"),
+      synOp: unpublished("pJ", PER_OP),
+      neuronUpdate: unpublished("pJ", PER_OP),
+      hop: unpublished("pJ", PER_OP),
+      staticPerCore: unpublished("W", "per-PE idle power of the 22FDX chip (adaptive body biasing, DVFS); " + PER_OP),
     },
   };
 }

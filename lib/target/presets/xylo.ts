@@ -1,16 +1,18 @@
 /** SynSense Xylo Audio 2 (SYNS61201). */
 import type { Target } from "../types.js";
-import { c, UNVERIFIED } from "./constant.js";
+import { c, unpublished } from "./constant.js";
 
 const ROCKPOOL = "Rockpool documentation, Xylo family overview and rockpool.devices.xylo.syns61201 (mapper: max_hidden_neurons=1000, max_output_neurons=8; design rules le_16_input_channels, le_8_output_channels, output_neurons_cannot_be_recurrent, at_least_two_neuron_layers_needed)";
 const BOS = "Bos and Muir, Sub-mW neuromorphic SNN audio processing applications with Rockpool and Xylo, arXiv:2208.12991, 2022";
+const BOS2024 = "Bos and Muir, Micro-power spoken keyword spotting on Xylo Audio 2, arXiv:2406.15112, 2024";
+const ALL_IN = `SynSense publishes whole-chip figures only: ${BOS2024} measured 291 µW dynamic inference power and 6.6 µJ per inference (Aloha keyword spotting), not per-op energies`;
 
 /** Xylo Audio 2: 16 inputs, 1000 hidden and 8 output CuBa LIF neurons, fan-out <= 64, 8-bit weights, 16-bit state, bit-shift decays (dash = log2(tau/dt) <= 15), two synaptic currents per hidden neuron. */
 export function xyloAudio2(): Target {
   return {
     name: "xylo-audio2",
     description: "SynSense Xylo Audio 2: one digital SNN core with 16 input channels, 1000 hidden and 8 output current-based LIF neurons, bit-shift leaks",
-    references: { rockpool: ROCKPOOL, bos2022: BOS },
+    references: { rockpool: ROCKPOOL, bos2022: BOS, bos2024: BOS2024 },
     mesh: { width: 1, height: 1, coresPerRouter: 1, multicast: false, tableEntries: 1 },
     cores: 1,
     core: { neurons: 1008, synapses: 16 * 1000 * 2 + 1000 * 64 * 2 + 1000 * 8, fanIn: 1016, fanOut: 1 },
@@ -22,16 +24,16 @@ export function xyloAudio2(): Target {
     rules: ["xylo"],
     mapping: "single-core",
     timing: {
-      clock: c(50e6, "Hz", UNVERIFIED, "silicon"),
-      synOp: c(1, "cycle", UNVERIFIED, "silicon"),
-      neuronUpdate: c(1, "cycle", UNVERIFIED, "silicon"),
+      clock: unpublished("Hz", "the Xylo Audio 2 core clock is configurable on the dev kit; no datasheet figure located"),
+      synOp: unpublished("cycle", "Xylo's per-synapse pipeline timing is not documented"),
+      neuronUpdate: unpublished("cycle", "Xylo's per-neuron pipeline timing is not documented"),
       hop: c(0, "cycle", "single core: no mesh", "silicon"),
     },
     energy: {
-      synOp: c(0, "pJ", UNVERIFIED + " (" + BOS + " reports total power, not per-op energy)", "all-in"),
-      neuronUpdate: c(0, "pJ", UNVERIFIED, "all-in"),
+      synOp: unpublished("pJ", ALL_IN),
+      neuronUpdate: unpublished("pJ", ALL_IN),
       hop: c(0, "pJ", "single core: no mesh", "all-in"),
-      staticPerCore: c(0, "W", UNVERIFIED, "all-in"),
+      staticPerCore: unpublished("W", "idle power not separated in " + BOS2024 + "; " + ALL_IN),
     },
   };
 }
