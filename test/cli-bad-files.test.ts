@@ -1,0 +1,68 @@
+// Bad NIR files at the command line, one test each: every problem is listed with node and field,
+// the exit status is non-zero and no stack trace is printed. The files are made from a valid one
+// written by Phasor, then damaged with h5py (Debian python3-h5py), as a broken exporter would.
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { graph } from "../lib/ir/builders.js";
+import { writeNir } from "../lib/ir/nir/index.js";
+import { haveNirPaper, havePython, nirPaper, python, runPhasor } from "./support.js";
+
+const hasH5py = havePython("h5py", "python3-h5py");
+const dir = mkdtempSync(join(tmpdir(), "phasor-bad-"));
+const good = join(dir, "good.nir");
+
+function damaged(name: string, edit: string): string {
+  const out = join(dir, name);
+  python(`import h5py, shutil, sys\nshutil.copy(sys.argv[1], sys.argv[2])\nf = h5py.File(sys.argv[2], "r+")\nn = f["node/nodes"]\n${edit}\nf.close()`, [good, out]);
+  return out;
+}
+
+function expectUserError(file: string, ...patterns: RegExp[]) {
+  const r = runPhasor(["nir", "info", file]);
+  expect(r.status).toBe(1);
+  for (const p of patterns) expect(r.stderr).toMatch(p);
+  expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
+}
+
+describe.skipIf(!hasH5py)("damaged NIR files", () => {
+  beforeAll(async () => {
+    const g = graph().input("in", [3]).affine("fc1", [[1, 0, 0], [0, 1, 0]], [0, 0]).lif("lif1", { tau: 0.01 }).linear("fc2", [[1, 1]]).output("out").build();
+    await writeNir(g, good);
+  });
+
+  it("an unknown node type names the node and the known types", () => {
+    expectUserError(damaged("unknown.nir", `del n["lif1/type"]\nn["lif1"].create_dataset("type", data="Banana")`), /lif1\.type: unknown node type "Banana"; NIR types are .*LIF/);
+  });
+
+  it("missing parameters are all listed, each with its node and field", () => {
+    expectUserError(damaged("missing.nir", `del n["lif1/tau"]\ndel n["fc1/bias"]`), /2 problems/, /fc1\.bias/, /lif1\.tau/);
+  });
+
+  it("mismatched shapes name the edge and both shapes", () => {
+    expectUserError(damaged("shapes.nir", `del n["fc2/weight"]\nn.create_dataset("fc2/weight", data=[[1.0, 1.0, 1.0]])`), /fc2: edge lif1 -> fc2: input has 2 elements \[2\] but weight expects 3/);
+  });
+
+  it("an edge to a missing node lists the nodes that exist", () => {
+    expectUserError(damaged("dangling.nir", `e = [[a.decode(), b.decode()] for a, b in f["node/edges"][()]]\ne.append(["lif1", "ghost"])\ndel f["node/edges"]\nf["node"].create_dataset("edges", data=e, dtype=h5py.string_dtype())`), /destination "ghost" does not exist; nodes that exist: .*fc1/);
+  });
+
+  it("an algebraic loop with no stateful node is refused", () => {
+    expectUserError(damaged("loop.nir", `e = [[a.decode(), b.decode()] for a, b in f["node/edges"][()]]\ne.append(["fc2", "fc2"])\ndel f["node/edges"]\nf["node"].create_dataset("edges", data=e, dtype=h5py.string_dtype())\ndel n["fc2/weight"]\nn.create_dataset("fc2/weight", data=[[1.0, 1.0], [1.0, 1.0]])\ndel n["out/shape"]\nn.create_dataset("out/shape", data=[2])`), /loop fc2 -> fc2 has no stateful node/);
+  });
+});
+
+describe.skipIf(!haveNirPaper())("the NIR paper's well-formed files", () => {
+  const files = readdirSync(nirPaper).filter((f) => f.endsWith(".nir") && !f.includes("subgraph"));
+  it("are six, and `phasor nir info --json` shows each one's nodes with types and shapes", () => {
+    expect(files).toHaveLength(6);
+    for (const f of files) {
+      const r = runPhasor(["nir", "info", resolve(nirPaper, f), "--json"]);
+      expect(r.status, `${f}: ${r.stderr}`).toBe(0);
+      const info = JSON.parse(r.stdout) as { nodes: { type: string; output_shape?: number[] }[] };
+      expect(info.nodes.length).toBeGreaterThan(2);
+      for (const n of info.nodes) expect(n.output_shape, `${f} ${n.type}`).toBeDefined();
+    }
+  });
+});
