@@ -4,12 +4,18 @@
  */
 import { Registry } from "../../lib/ir/registry.js";
 import { compileMagic } from "./compile.js";
+import { datasetMagic } from "./dataset.js";
 import { lsmagicMagic } from "./lsmagic.js";
 import { nirMagic } from "./nir.js";
 import { simMagic } from "./sim.js";
 import { targetMagic } from "./target.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
+import { trainMagic } from "./train.js";
+import { vmMagic } from "./vm.js";
+import { powerMagic } from "./power.js";
+import { traceMagic } from "./trace.js";
+import { sweepMagic } from "./sweep.js";
 import type { MagicSpec } from "./types.js";
 
 export { defineMagic, type MagicContext, type MagicInput, type MagicSpec, type MagicOption, type MagicArgument } from "./types.js";
@@ -23,6 +29,12 @@ export const MAGICS: MagicSpec[] = [
   simMagic,
   targetMagic,
   compileMagic,
+  trainMagic,
+  datasetMagic,
+  vmMagic,
+  powerMagic,
+  traceMagic,
+  sweepMagic,
 ];
 
 /** A registry holding MAGICS (a fresh one per session). */

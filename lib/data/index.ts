@@ -7,3 +7,4 @@ export { parseAedat31, formatAedat31 } from "./aedat.js";
 export { readDvsGesture, parseGestureLabels, GESTURES } from "./dvsgesture.js";
 export { toFrame, downsample, downsampledSize, denoise, timeJitter, type FrameSpec, type Frames } from "./transforms.js";
 export { batches, batchCount, shuffled, type Batch, type BatchOptions } from "./batching.js";
+export { openDataset, isEventDataset, describeDataset, DATASET_NAMES, type Split } from "./open.js";

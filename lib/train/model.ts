@@ -6,6 +6,7 @@ import { isSpiking, scanAttrs, weightShapes, type LayerConfig, type ModelConfig 
 import { layerKernel, layerOps, type LayerWeights } from "./forward.js";
 import { kernelsAvailable } from "./kernels/register.js";
 import { fakeQuant } from "./quant.js";
+import { rematLayer } from "./remat.js";
 
 /** Options of a forward pass. */
 export interface ForwardOptions {
@@ -15,6 +16,12 @@ export interface ForwardOptions {
   truncate?: number;
   /** The first layer's input is spikes (0/1), so the event-sparse product applies; default true. */
   spikeInput?: boolean;
+  /**
+   * Rematerialisation over time: keep neuron state only every `remat` steps and recompute
+   * the rest in the backward pass (remat.ts). Lower peak memory, about one extra forward pass.
+   * A spiking layer's membrane is then absent from `membrane`.
+   */
+  remat?: number;
 }
 
 /** Outputs of a forward pass (all [T, B, N]). */
@@ -23,7 +30,7 @@ export interface ForwardResult {
   output: tf.Tensor3D;
   /** Spikes of every spiking layer, by layer name (for rate regularisers). */
   spikes: Record<string, tf.Tensor3D>;
-  /** Membrane before reset of every layer. */
+  /** Membrane before reset of every layer (under remat: of non-spiking layers only). */
   membrane: Record<string, tf.Tensor3D>;
 }
 
@@ -53,15 +60,17 @@ export class SpikingModel {
     const membrane: Record<string, tf.Tensor3D> = {};
     let h = x;
     let spikeIn = opts.spikeInput ?? true;
-    for (const l of this.config.layers) {
+    const remat = opts.remat ?? 0;
+    if (!(Number.isInteger(remat) && remat >= 0)) throw new PhasorError([{ code: "bad-option", path: ["remat"], message: `must be a whole number of steps, got ${remat}` }]);
+    this.config.layers.forEach((l, index) => {
       const a = scanAttrs(l, this.config.dt, reset, opts.truncate ?? 0);
       const w = this.layerWeights(l);
-      const r = kernels ? layerKernel(h, w, a, spikeIn) : layerOps(h, w, a);
+      const r = remat > 0 ? rematOutput(rematLayer(h, w, a, remat, index > 0), a.spiking) : kernels ? layerKernel(h, w, a, spikeIn) : layerOps(h, w, a);
       if (isSpiking(l.kind)) spikes[l.name] = r.out;
-      membrane[l.name] = r.vpre;
+      if (r.vpre) membrane[l.name] = r.vpre;
       h = r.out;
       spikeIn = isSpiking(l.kind);
-    }
+    });
     return { output: h, spikes, membrane };
   }
 
@@ -103,6 +112,11 @@ export class SpikingModel {
 }
 
 let uid = 0;
+
+/** A remat layer's output; its membrane is the output for a non-spiking layer and absent otherwise. */
+function rematOutput(out: tf.Tensor3D, spiking: boolean): { out: tf.Tensor3D; vpre?: tf.Tensor3D } {
+  return { out, vpre: spiking ? undefined : out };
+}
 
 function checkConfig(c: ModelConfig): void {
   if (!(c.dt > 0)) throw new PhasorError([{ code: "bad-dt", path: ["dt"], message: "dt must be a positive number of seconds" }]);

@@ -108,15 +108,18 @@ export function scanBackward(
       gv[j] = cut ? 0 : p.a[n] * gvp;
     }
     gsExtra.fill(0);
-    if (!wr || !dwr || t === 0 || cut) continue;
+    // A truncation cut detaches s_{t-1} (no gradient into the past) but Wr still gets s_{t-1}^T dx_t.
+    if (!wr || !dwr || t === 0) continue;
     const prev = base - BN;
     for (let bb = 0; bb < B; bb++) {
       const row = bb * N;
       for (let kk = 0; kk < N; kk++) {
         const wrow = kk * N;
-        let acc = 0;
-        for (let n = 0; n < N; n++) acc += dx[base + row + n] * wr[wrow + n];
-        gsExtra[row + kk] = acc;
+        if (!cut) {
+          let acc = 0;
+          for (let n = 0; n < N; n++) acc += dx[base + row + n] * wr[wrow + n];
+          gsExtra[row + kk] = acc;
+        }
         if (out[prev + row + kk] === 0) continue;
         for (let n = 0; n < N; n++) dwr[wrow + n] += dx[base + row + n];
       }
