@@ -4,6 +4,7 @@ import { isPhasorError } from "../lib/ir/errors.js";
 import { nirInfoCommand } from "./nir.js";
 import { simulateCommand } from "./simulate.js";
 import { compileCommand } from "./compile.js";
+import { registerRun } from "./run.js";
 import { conventionNames } from "../lib/ir/nir/index.js";
 
 /** Builds the program; exported so tests can parse without exiting. */
@@ -65,6 +66,7 @@ export function program(): Command {
     .option("--host", "run nodes the target cannot run on a host CPU partition")
     .addOption(conventionOption())
     .action(compileCommand);
+  registerRun(p);
   return p;
 }
 

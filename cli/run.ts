@@ -1,0 +1,88 @@
+/** `phasor run PROGRAM --input IN [--runner vm | vm:cycle | remote://HOST:PORT] [--steps N] [--out OUT.json]`: a compiled Program on the VM. */
+import { existsSync, writeFileSync } from "node:fs";
+import { InvalidArgumentError, type Command } from "commander";
+import { extname } from "node:path";
+import { PhasorError } from "../lib/ir/errors.js";
+import { readArrayFile } from "../lib/ir/io/index.js";
+import { toDenseInput } from "../lib/ir/io/input.js";
+import { loadProgram } from "../lib/compiler/serialize.js";
+import { runProgram } from "../lib/vm/session.js";
+import type { EngineName, RunResult } from "../lib/vm/types.js";
+
+export interface RunFlags {
+  input?: string;
+  runner: string;
+  keys?: string;
+  steps?: number;
+  batch?: number;
+  out?: string;
+  json?: boolean;
+}
+
+/** The engine a --runner value names, or a clear refusal. */
+export function engineOf(runner: string): EngineName {
+  if (runner === "vm") return "behavioural";
+  if (runner === "vm:cycle") return "cycle";
+  if (runner.startsWith("remote://")) throw new PhasorError([{ code: "runner", path: ["--runner"], message: `remote runners (${runner}) need the board server, which is not built yet; use --runner vm or vm:cycle` }]);
+  throw new PhasorError([{ code: "runner", path: ["--runner"], message: `unknown runner "${runner}"; use vm, vm:cycle or remote://HOST:PORT` }]);
+}
+
+/** The JSON written to OUT: spikes, counters, energy, NeuroBench metrics and the cycle timing summary. */
+export function runJson(r: RunResult, runner: string) {
+  const c = r.cycles;
+  return {
+    runner, engine: r.engine, target: r.target, dt: r.dt, steps: r.steps, batch: r.batch, seconds: r.seconds,
+    spikes: r.spikes, counters: r.counters, energy: r.energy, neurobench: r.neurobench,
+    outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, Array.from(v)])),
+    cycles: c ? { clockHz: c.clockHz, coreModel: c.coreModel, totalCycles: c.totalCycles, stepCycles: c.stepCycles, coreBusy: c.coreBusy, links: c.links, packets: c.packets, hops: c.hops, overflows: c.overflows, events: c.events } : null,
+  };
+}
+
+/** Loads the Program and input, runs, writes OUT and prints a summary (or JSON). */
+export async function runCommand(file: string, o: RunFlags): Promise<void> {
+  const engine = engineOf(o.runner);
+  if (o.out && extname(o.out).toLowerCase() !== ".json") throw new PhasorError([{ code: "bad-output-file", path: [o.out], message: `phasor run writes .json; got "${extname(o.out) || "(none)"}"` }]);
+  if (!existsSync(file)) throw new PhasorError([{ code: "file-not-found", path: [file], message: "no such program file" }]);
+  const bin = file.replace(/\.json$/i, ".bin");
+  if (file.toLowerCase().endsWith(".json") && !existsSync(bin)) throw new PhasorError([{ code: "file-not-found", path: [bin], message: "the program's blob file is missing (phasor compile --out writes PROGRAM.json and PROGRAM.bin)" }]);
+  const p = loadProgram(file);
+  const inputs = p.layers.filter((l) => l.kind === "input");
+  if (inputs.length > 1) throw new PhasorError(`phasor run takes one input array; ${file} has ${inputs.length} input layers (${inputs.map((l) => l.name).join(", ")})`, "inputs");
+  if (inputs.length && !o.input) throw new PhasorError([{ code: "missing-input", path: ["--input"], message: `the program has input layer "${inputs[0].name}" (shape [${inputs[0].shape}]); give --input IN (.csv or .npy)` }]);
+  const input = inputs.length && o.input ? toDenseInput(readArrayFile(o.input), inputs[0].shape, inputs[0].name, o.batch, o.input) : undefined;
+  if (!input && o.steps === undefined) throw new PhasorError([{ code: "steps", path: ["--steps"], message: "a program without inputs needs --steps N" }]);
+  const r = runProgram(p, { engine, input, steps: o.steps, batch: o.batch });
+  if (o.out) writeFileSync(o.out, JSON.stringify(runJson(r, o.runner)));
+  const spikes = Object.fromEntries(Object.entries(r.spikes).map(([k, v]) => [k, v.length]));
+  if (o.json) {
+    console.log(JSON.stringify({ file, runner: o.runner, steps: r.steps, batch: r.batch, spikes, energyPerInference: r.energy.perInference, averagePower: r.energy.averagePower, synOps: r.neurobench.synOps, totalCycles: r.cycles?.totalCycles ?? null, out: o.out ?? null }));
+    return;
+  }
+  console.log(`ran ${file} on ${o.runner} (${p.target.name}): ${r.steps} steps, batch ${r.batch}, ${r.seconds.toFixed(3)} s`);
+  for (const [k, n] of Object.entries(spikes)) console.log(`  ${k}: ${n} spikes`);
+  console.log(`  energy ${(r.energy.perInference * 1e6).toPrecision(4)} uJ per inference, average power ${(r.energy.averagePower * 1e3).toPrecision(4)} mW over ${r.energy.seconds.toPrecision(4)} s (${r.energy.timeSource})`);
+  console.log(`  synops per inference: effective ${r.neurobench.synOps.effectiveAC + r.neurobench.synOps.effectiveMAC}, dense ${r.neurobench.synOps.dense}; activation sparsity ${r.neurobench.activationSparsity.toFixed(3)}`);
+  if (r.cycles) console.log(`  ${r.cycles.totalCycles} cycles (${r.cycles.coreModel} cores), ${r.cycles.packets} packets, ${r.cycles.hops} hops, ${r.cycles.overflows} buffer overflows`);
+  if (o.out) console.log(`wrote ${o.out}`);
+}
+
+function positiveInteger(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${s}"`);
+  return n;
+}
+
+/** Adds `phasor run` to the command line. */
+export function registerRun(p: Command): void {
+  p.command("run")
+    .description("run a compiled Program on the VM (behavioural or cycle-accurate)")
+    .argument("<program>", "PROGRAM.json written by phasor compile --out")
+    .option("--input <file>", ".csv (one row per step) or .npy [T, ...shape] / [T, batch, ...shape]")
+    .option("--runner <runner>", "vm (behavioural), vm:cycle (cycle-accurate) or remote://HOST:PORT", "vm")
+    .option("--keys <dir>", "CURVE keys for a remote runner")
+    .option("--steps <n>", "number of steps (default: the input's length)", positiveInteger)
+    .option("--batch <b>", "batch size (a 2-D input is repeated over the batch)", positiveInteger)
+    .option("--out <file>", "write OUT.json: spikes, counters, energy, NeuroBench metrics, timing")
+    .option("--json", "print a JSON summary")
+    .action(runCommand);
+}

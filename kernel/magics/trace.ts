@@ -1,0 +1,34 @@
+/** %trace RESULT: membrane (and current) traces of the layers a VM run recorded. */
+import { PhasorError } from "../../lib/ir/errors.js";
+import { traces, recordColumns } from "../../lib/plot/traces.js";
+import { defineMagic } from "./types.js";
+import { resultOf } from "./vm.js";
+import { positiveInt } from "./values.js";
+
+/** The %trace magic. */
+export const traceMagic = defineMagic({
+  name: "trace",
+  modes: ["line"],
+  summary: "traces of recorded state (v, currents, spikes) from a VM run",
+  description: "RESULT is a variable holding a VM RunResult whose run recorded layers (%vm run PROGRAM --record LAYER --as r). Draws v (and i, spike) of up to --neurons neurons per layer, in model units. Returns the columns drawn (bind with --as).",
+  arguments: [{ name: "result", description: "variable holding a VM RunResult", required: true }],
+  options: [
+    { flags: "--layer <names>", description: "comma-separated recorded layers (default: all recorded)" },
+    { flags: "--neurons <n>", description: "neurons per layer", default: 8, parse: positiveInt },
+    { flags: "--sample <b>", description: "batch entry", default: 0, parse: Number },
+  ],
+  examples: ["%trace r", "%trace r --layer lif1 --neurons 4"],
+  run(input, ctx) {
+    const r = resultOf(String(input.args[0]), ctx, "trace");
+    const o = input.options as { layer?: string; neurons?: number; sample?: number };
+    const names = o.layer ? o.layer.split(",") : Object.keys(r.records);
+    if (!names.length) throw new PhasorError("%trace: the run recorded no layers; run with %vm run PROGRAM --record LAYER --as r", "usage");
+    const picked = Object.fromEntries(names.map((n) => {
+      if (!r.records[n]) throw new PhasorError(`%trace: layer "${n}" was not recorded; recorded: ${Object.keys(r.records).join(", ") || "none"}`, "usage");
+      return [n, r.records[n]];
+    }));
+    const cols = recordColumns(picked, { steps: r.steps, batch: r.batch, sample: o.sample ?? 0, maxNeurons: o.neurons ?? 8 });
+    ctx.display.plotly(traces(cols, { dt: r.dt }));
+    return cols;
+  },
+});

@@ -1,0 +1,136 @@
+/** %vm run|step|until|raster|inspect|cycles PROGRAM: the VM in a notebook, with progress, rasters, state and the cycle view. */
+import { resolve } from "node:path";
+import { PhasorError } from "../../lib/ir/errors.js";
+import { numel } from "../../lib/ir/graph.js";
+import { Rng } from "../../lib/ir/random.js";
+import { readArrayFile } from "../../lib/ir/io/index.js";
+import { toDenseInput } from "../../lib/ir/io/input.js";
+import { loadProgram, type Program } from "../../lib/compiler/index.js";
+import { VmSession, type Condition, type Counts, type RunResult, type VmInput } from "../../lib/vm/index.js";
+import { raster } from "../../lib/plot/raster.js";
+import { latencyPerStep, congestionHeatmap, coreStateFigure } from "../../lib/plot/cycles.js";
+import { defineMagic, type MagicContext } from "./types.js";
+import { positive, positiveInt } from "./values.js";
+
+/** Options shared by the VM magics. */
+export interface VmFlags { input?: string; poisson?: number; seed?: number; steps?: number; cycle?: boolean; record?: string; n?: number; layer?: string; index?: number; core?: number; counter?: string; above?: number; overflow?: boolean; quiet?: boolean }
+
+const sessions = new WeakMap<Program, VmSession>();
+
+/** Whether a value is a Program. */
+export function isProgram(v: unknown): v is Program {
+  return typeof v === "object" && v !== null && (v as { format?: unknown }).format === "phasor-program";
+}
+
+/** Whether a value is a VM RunResult. */
+export function isRunResult(v: unknown): v is RunResult {
+  return typeof v === "object" && v !== null && typeof (v as { engine?: unknown }).engine === "string" && typeof (v as { counters?: unknown }).counters === "object";
+}
+
+/** A Program from a cell variable or a PROGRAM.json file. */
+export function programOf(spec: string, ctx: MagicContext, magic: string): Program {
+  if (spec.endsWith(".json")) return loadProgram(resolve(ctx.cwd, spec));
+  const v = ctx.getVariable(spec);
+  if (!isProgram(v)) throw new PhasorError(`%${magic}: "${spec}" is not a Program; give a variable bound by %compile --as, or a PROGRAM.json file`, "usage");
+  return v;
+}
+
+/** A RunResult from a cell variable. */
+export function resultOf(spec: string, ctx: MagicContext, magic: string): RunResult {
+  const v = ctx.getVariable(spec);
+  if (!isRunResult(v)) throw new PhasorError(`%${magic}: "${spec}" is not a VM result; bind one with %vm run PROGRAM --as ${spec}`, "usage");
+  return v;
+}
+
+function inputOf(p: Program, o: VmFlags, ctx: MagicContext): VmInput | undefined {
+  const inputs = p.layers.filter((l) => l.kind === "input");
+  if (o.poisson !== undefined) {
+    if (inputs.length !== 1 || !o.steps) throw new PhasorError("%vm --poisson needs a program with one input layer and --steps N", "usage");
+    const n = numel(inputs[0].shape), rng = new Rng(o.seed ?? 0), q = Math.min(1, o.poisson * p.options.dt);
+    return { data: Float64Array.from({ length: o.steps * n }, () => (rng.random() < q ? 1 : 0)), shape: [o.steps, ...inputs[0].shape] };
+  }
+  if (!o.input) {
+    if (inputs.length) throw new PhasorError(`%vm: the program has input layer(s) ${inputs.map((l) => l.name).join(", ")}; give --input FILE|VAR or --poisson RATE --steps N`, "usage");
+    return undefined;
+  }
+  if (/\.(csv|npy)$/i.test(o.input)) return toDenseInput(readArrayFile(resolve(ctx.cwd, o.input)), inputs[0].shape, inputs[0].name, undefined, o.input);
+  const v = ctx.getVariable(o.input);
+  if (typeof v !== "object" || v === null) throw new PhasorError(`%vm --input: no variable "${o.input}" holding input, and not a .csv/.npy file`, "usage");
+  return v as VmInput;
+}
+
+function session(p: Program, o: VmFlags, ctx: MagicContext, fresh: boolean): VmSession {
+  let s = sessions.get(p);
+  if (!s || fresh || (s.t >= s.steps && (o.input !== undefined || o.poisson !== undefined))) {
+    s = new VmSession(p, { input: inputOf(p, o, ctx), steps: o.steps, engine: o.cycle ? "cycle" : "behavioural", record: o.record?.split(",").filter(Boolean), signal: ctx.signal });
+    sessions.set(p, s);
+  }
+  return s;
+}
+
+function condition(o: VmFlags): Condition {
+  if (o.overflow) return { overflow: true };
+  if (o.counter) return { counter: o.counter as keyof Counts, above: o.above ?? 0, layer: o.layer, core: o.core };
+  if (o.layer) return { spike: { layer: o.layer, index: o.index } };
+  throw new PhasorError("%vm until needs --layer L [--index K] (a spike), --counter NAME --above X, or --overflow", "usage");
+}
+
+/** Prints a one-line summary of a result. */
+export function summarise(r: RunResult, ctx: MagicContext): void {
+  const spikes = Object.entries(r.spikes).map(([k, v]) => `${k} ${v.length}`).join(", ");
+  ctx.print(`${r.engine} on ${r.target}: ${r.steps} steps, batch ${r.batch}; spikes ${spikes}; ${(r.energy.perInference * 1e6).toPrecision(4)} µJ per inference, ${(r.energy.averagePower * 1e3).toPrecision(4)} mW; activation sparsity ${r.neurobench.activationSparsity.toFixed(3)}, effective SynOps ${r.neurobench.synOps.effectiveAC + r.neurobench.synOps.effectiveMAC}${r.cycles ? `; ${r.cycles.totalCycles} cycles` : ""}\n`);
+}
+
+/** The %vm magic. */
+export const vmMagic = defineMagic({
+  name: "vm",
+  modes: ["line"],
+  summary: "run a compiled Program on the VM: run, step, until a condition, raster, inspect a core, cycle view",
+  description: "ACTION is run (to the end; shows a raster), step (-n steps of a kept session), until (a spike of --layer [--index], --counter NAME --above X, or --overflow with --cycle), raster (of the session so far), inspect (--layer or --core state) or cycles (latency per step and link congestion of a cycle-accurate result). PROGRAM is a variable holding a Program (or a RunResult for cycles) or a PROGRAM.json file. --cycle uses the cycle-accurate engine. Returns the RunResult (bind with --as).",
+  arguments: [{ name: "action", description: "run | step | until | raster | inspect | cycles", required: true }, { name: "program", description: "Program variable or PROGRAM.json (RunResult variable for cycles)", required: true }],
+  options: [
+    { flags: "-i, --input <file>", description: "input: .csv, .npy or a variable" }, { flags: "--poisson <hz>", description: "Poisson input at this rate (with --steps)", parse: positive },
+    { flags: "--seed <n>", description: "seed of the Poisson input", default: 0, parse: Number }, { flags: "--steps <n>", description: "steps of the run", parse: positiveInt },
+    { flags: "--cycle", description: "cycle-accurate engine" }, { flags: "--record <layers>", description: "comma-separated layers whose state to record" },
+    { flags: "-n <steps>", description: "steps per `step`", default: 1, parse: positiveInt }, { flags: "--layer <name>", description: "layer (until, inspect)" },
+    { flags: "--index <k>", description: "neuron index (until)", parse: Number }, { flags: "--core <id>", description: "core (inspect, counter conditions)", parse: Number },
+    { flags: "--counter <name>", description: "counter for until: spikes, synOpsAC, packets, hops, ..." }, { flags: "--above <x>", description: "threshold for --counter", parse: Number },
+    { flags: "--overflow", description: "until a router buffer overflows (cycle engine)" }, { flags: "-q, --quiet", description: "show nothing (use with --as)" },
+  ],
+  examples: ["%vm run prog --poisson 50 --steps 500 --as r", "%vm until prog --cycle --poisson 50 --steps 500 --layer lif2 --index 3", "%vm step prog -n 10", "%vm inspect prog --core 2", "%vm cycles r"],
+  async run(input, ctx) {
+    const o = input.options as VmFlags;
+    const action = String(input.args[0]), spec = String(input.args[1]);
+    if (action === "cycles") {
+      const r = resultOf(spec, ctx, "vm");
+      if (!r.cycles) throw new PhasorError("%vm cycles needs a cycle-accurate result (%vm run PROGRAM --cycle --as r)", "usage");
+      ctx.display.plotly(latencyPerStep(r.cycles.stepCycles, r.cycles.clockHz));
+      ctx.display.plotly(congestionHeatmap(r.cycles.links, r.mesh));
+      return r.cycles;
+    }
+    const p = programOf(spec, ctx, "vm");
+    if (action === "run") {
+      const s = session(p, o, ctx, true), bar = o.quiet ? undefined : ctx.display.progress("VM");
+      s.options.onProgress = (t, n) => bar?.update(t / n, `step ${t} of ${n}`);
+      const r = await s.runAsync();
+      bar?.done();
+      if (!o.quiet) { summarise(r, ctx); ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: r.steps })); }
+      return r;
+    }
+    const s = session(p, o, ctx, false);
+    if (action === "step") { s.step(o.n ?? 1); ctx.print(`at step ${s.t} of ${s.steps}\n`); return s.result(); }
+    if (action === "until") {
+      const r = s.until(condition(o));
+      ctx.print(r.met ? `condition met at step ${r.step}\n` : `condition not met by step ${r.step} (end of run)\n`);
+      return r;
+    }
+    if (action === "raster") { const r = s.result(); ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: Math.max(1, r.steps) })); return r; }
+    if (action === "inspect") {
+      const st = s.inspect(o.core !== undefined ? { core: o.core } : { layer: o.layer ?? p.layers.find((l) => l.kind === "neuron")!.name });
+      ctx.display.plotly(coreStateFigure(st, s.t - 1));
+      ctx.display.table(st.v.map((v, k) => ({ neuron: st.start + k, v, ...Object.fromEntries(st.currents.map((c, q) => [`i${q}`, c[k]])), refractory: st.refractory[k] })), { maxRows: 64 });
+      return st;
+    }
+    throw new PhasorError(`%vm: unknown action "${action}"; use run, step, until, raster, inspect or cycles`, "usage");
+  },
+});

@@ -1,0 +1,76 @@
+/**
+ * Counters per layer and per core, derived from the per-neuron event counts of a run: every
+ * event of neuron k reaches the synapses of row k (split by destination core), travels as
+ * packets over the mesh (multicast tree or one packet per destination), and costs the core
+ * model's memory accesses. NeuroBench's SynOps: dense = stored synapses x steps x batch;
+ * effective AC = synapses reached by binary events; effective MAC = by graded events.
+ */
+import type { VmModel } from "./model.js";
+import type { Network } from "./network.js";
+import type { CoreModel, Work } from "./cores/index.js";
+import { HOST, coreOfNeuron, countRange, destinations, fanout, type Fanout } from "./noc/routes.js";
+import { zeroCounts, type Counters, type Counts } from "./types.js";
+
+const destCache = new WeakMap<VmModel, number[][][]>();
+
+/** Destination units of every neuron of every layer (cached per model). */
+export function allDestinations(m: VmModel): number[][][] {
+  let d = destCache.get(m);
+  if (!d) { d = m.layers.map((_, i) => destinations(m, i)); destCache.set(m, d); }
+  return d;
+}
+
+/** Derives the run's counters. */
+export function deriveCounters(net: Network, core: CoreModel, stepsDone: number): Counters {
+  const m = net.model, t = m.program.target, B = net.batch;
+  const layers: Record<string, Counts> = {}, cores: Record<number, Counts> = {};
+  const L = (i: number) => (layers[m.layers[i].name] ??= zeroCounts());
+  const C = (c: number) => (cores[c] ??= zeroCounts());
+  const mem = (x: Counts, w: Work, times: number) => { x.memReads += w.reads * times; x.memWrites += w.writes * times; };
+  const dests = allDestinations(m), fanCache = new Map<string, Fanout>();
+  for (const l of m.layers) {
+    const units = l.partition === "chip" ? l.slices : [{ core: HOST, start: 0, count: l.size }];
+    if (l.kind === "neuron") for (const s of units) {
+      const n = s.count * stepsDone * B;
+      L(l.index).neuronUpdates += n; C(s.core).neuronUpdates += n;
+      mem(C(s.core), core.update(s.count, l.cuba ? l.ports : 1), stepsDone * B);
+    }
+    const ev = net.events[l.index];
+    for (let k = 0; k < l.size; k++) {
+      const bin = ev.binary[k], gr = ev.graded[k], e = bin + gr;
+      if (e === 0) continue;
+      const src = coreOfNeuron(m, l.index, k);
+      if (l.spiking || l.kind === "input") { L(l.index).spikes += e; C(src).spikes += e; }
+      const d = dests[l.index][k], key = `${src}|${d.join(",")}`;
+      let f = fanCache.get(key);
+      if (!f) { f = fanout(t, src, d); fanCache.set(key, f); }
+      for (const x of [L(l.index), C(src)]) { x.packets += f.packets * e; x.hops += f.hops * e; x.localDeliveries += f.local * e; }
+      if (d.length) mem(C(src), core.emit(), e);
+      for (const pi of m.outgoing[l.index]) {
+        const p = m.projections[pi], dl = m.layers[p.dst];
+        const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
+        for (const s of dunits) {
+          const n = countRange(p.indices, p.indptr[k], p.indptr[k + 1], s.start, s.start + s.count);
+          if (n === 0) continue;
+          for (const x of [L(p.dst), C(s.core)]) { x.synOpsAC += n * bin; x.synOpsMAC += n * gr; }
+          mem(C(s.core), core.receive(n), e);
+        }
+      }
+    }
+  }
+  for (const p of m.projections) {
+    const dl = m.layers[p.dst];
+    const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
+    for (const s of dunits) {
+      let n = 0;
+      for (let k = 0; k < m.layers[p.src].size; k++) n += countRange(p.indices, p.indptr[k], p.indptr[k + 1], s.start, s.start + s.count);
+      L(p.dst).synOpsDense += n * stepsDone * B; C(s.core).synOpsDense += n * stepsDone * B;
+    }
+  }
+  const total = zeroCounts();
+  for (const c of Object.values(layers)) for (const k of Object.keys(total) as Array<keyof Counts>) total[k] += c[k];
+  // Memory accesses are per core; the total is theirs.
+  total.memReads = Object.values(cores).reduce((a, c) => a + c.memReads, 0);
+  total.memWrites = Object.values(cores).reduce((a, c) => a + c.memWrites, 0);
+  return { total, layers, cores, steps: stepsDone, batch: B };
+}

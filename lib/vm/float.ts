@@ -1,0 +1,43 @@
+/**
+ * Float targets. The compiler quantises every chip layer, whatever `arithmetic.fixedPoint`
+ * says; `floatProgram` compiles for a float target and puts the discretised float64
+ * parameters and weights back (same placement and routing), which the VM then runs in float64.
+ */
+import { PhasorError } from "../ir/errors.js";
+import type { Graph } from "../ir/graph.js";
+import type { Target } from "../target/types.js";
+import { genericMesh, type GenericMeshParams } from "../target/presets/generic.js";
+import { compile, compileUntil } from "../compiler/pipeline.js";
+import type { CompileOptions } from "../compiler/state.js";
+import type { Program } from "../compiler/program.js";
+import { storedWeights } from "../compiler/passes/quantise.js";
+
+/** generic-mesh with float64 arithmetic ("generic-mesh-float"). */
+export function genericMeshFloat(p: GenericMeshParams = {}): Target {
+  const t = genericMesh({ name: "generic-mesh-float", ...p });
+  return { ...t, description: t.description + "; float64 arithmetic", arithmetic: { ...t.arithmetic, weightBits: 32, stateBits: 64, fixedPoint: false } };
+}
+
+/** Compiles `graph` for a float target and restores float64 parameters and weights in the Program. */
+export function floatProgram(graph: Graph, target: Target = genericMeshFloat(), options: CompileOptions = {}): Program {
+  if (target.arithmetic.fixedPoint) throw new PhasorError(`floatProgram needs a float target; ${target.name} is fixed-point`, "target");
+  const narrow = { ...target, arithmetic: { ...target.arithmetic, weightBits: Math.min(target.arithmetic.weightBits, 16), stateBits: Math.min(target.arithmetic.stateBits, 32) } };
+  const p = compile(graph, narrow, options);
+  const s = compileUntil(graph, narrow, options, "discretise");
+  const blobs = { ...p.blobs };
+  const layers = p.layers.map((l) => {
+    const d = s.discrete?.[l.name];
+    if (!l.params || !d || l.partition !== "chip") return l;
+    const pr = l.params;
+    blobs[pr.decayV] = d.decayV; pr.decayI.forEach((b, i) => (blobs[b] = d.decayI[i]));
+    blobs[pr.threshold] = d.threshold; blobs[pr.vReset] = d.vReset; blobs[pr.vRest] = d.vRest; blobs[pr.bias] = d.bias;
+    return { ...l, params: { ...pr, scale: 1 } };
+  });
+  const projections = p.projections.map((pr) => {
+    const src = s.netlist!.projections.find((x) => x.name === pr.name);
+    if (!src || pr.partition === "host") return pr;
+    blobs[pr.csr ? pr.csr.weight : pr.conv!.weight] = Float64Array.from(storedWeights(src));
+    return { ...pr, scale: 1 };
+  });
+  return { ...p, target, layers, projections, blobs };
+}

@@ -1,0 +1,140 @@
+/**
+ * A Program loaded for execution: per layer the neuron parameters as float64 arrays (integer
+ * codes on fixed-point chip layers, model units elsewhere) and per projection CSR synapses
+ * (weight-shared convolutions expanded once), plus the order in which spikes are scattered.
+ */
+import { PhasorError } from "../ir/errors.js";
+import type { LinearOp } from "../compiler/netlist.js";
+import { composeCsr } from "../compiler/ops.js";
+import type { Program, ProgramLayer, ProgramProjection } from "../compiler/program.js";
+import { decayValue } from "../compiler/passes/quantise.js";
+
+/** How a layer's state is updated. */
+export type Arith = "float" | "multiply" | "shift" | "none";
+
+/** One layer, ready to run. */
+export interface VmLayer {
+  index: number;
+  name: string;
+  kind: ProgramLayer["kind"];
+  partition: ProgramLayer["partition"];
+  model: string;
+  size: number;
+  output: boolean;
+  /** Integer state with the target's decay encoding, or float64 in model units. */
+  arith: Arith;
+  decayBits: number;
+  /** Largest state magnitude (fixed point), Infinity for float. */
+  smax: number;
+  /** Model units per state LSB (1 for float layers). */
+  scale: number;
+  /** Has synaptic currents (CubaLIF, CubaLI, MultiCubaLIF); number of current ports. */
+  cuba: boolean;
+  ports: number;
+  /** Emits binary spikes (else outputs v, a graded value). */
+  spiking: boolean;
+  /** Every input is a binary spike times an integer weight, so sums need no rounding. */
+  integralInput: boolean;
+  decayV: Float64Array;
+  decayI: Float64Array[];
+  threshold: Float64Array;
+  vReset: Float64Array;
+  vRest: Float64Array;
+  bias: Float64Array;
+  refractory: Int32Array;
+  slices: Array<{ core: number; start: number; count: number }>;
+}
+
+/** One projection as CSR (rows = presynaptic neurons, indices sorted). */
+export interface VmProjection {
+  index: number;
+  name: string;
+  src: number;
+  dst: number;
+  port: number;
+  /** Steps added to every synapse: 1 for a recurrent projection. */
+  lag: number;
+  partition: ProgramProjection["partition"];
+  indptr: Int32Array;
+  indices: Int32Array;
+  weight: Float64Array;
+  delay?: Int32Array;
+  maxDelay: number;
+  /** Weight-shared on the chip (a kernel in memory) rather than expanded synapses. */
+  shared: boolean;
+}
+
+/** The loaded Program. */
+export interface VmModel {
+  program: Program;
+  layers: VmLayer[];
+  projections: VmProjection[];
+  /** Outgoing projections of each layer in scatter order. */
+  outgoing: number[][];
+  subtract: boolean;
+  dt: number;
+}
+
+const SPIKING = new Set(["IF", "LIF", "CubaLIF", "MultiCubaLIF"]);
+const CUBA = new Set(["CubaLIF", "CubaLI", "MultiCubaLIF"]);
+
+/** Loads a Program for the engines. */
+export function loadModel(p: Program): VmModel {
+  const layers = p.layers.map((l, i) => loadLayer(p, l, i));
+  const index = new Map(layers.map((l) => [l.name, l.index]));
+  const projections = p.projections.map((pr, i) => loadProjection(p, pr, i, index, layers));
+  const outgoing = layers.map((l) => projections.filter((pr) => pr.src === l.index).map((pr) => pr.index));
+  for (const l of layers) l.integralInput = projections.every((pr) => pr.dst !== l.index || (layers[pr.src].kind === "neuron" && layers[pr.src].spiking));
+  return { program: p, layers, projections, outgoing, subtract: p.options.reset === "subtract", dt: p.options.dt };
+}
+
+function loadLayer(p: Program, l: ProgramLayer, index: number): VmLayer {
+  const a = p.target.arithmetic;
+  const base = { index, name: l.name, kind: l.kind, partition: l.partition, model: l.model, size: l.size, output: l.output, slices: l.slices };
+  const empty = new Float64Array(l.size);
+  if (!l.params) {
+    return { ...base, arith: "float", decayBits: 0, smax: Infinity, scale: 1, cuba: false, ports: 1, spiking: l.kind === "input", integralInput: false, decayV: empty, decayI: [], threshold: empty, vReset: empty, vRest: empty, bias: empty, refractory: new Int32Array(l.size) };
+  }
+  const pr = l.params;
+  const blob = (name: string) => {
+    const b = p.blobs[name];
+    if (!b || b.length !== l.size) throw new PhasorError(`program layer ${l.name}: blob ${name} is missing or has the wrong length`, "bad-program");
+    return b;
+  };
+  const coded = l.partition === "chip" && blob(pr.threshold) instanceof Int32Array;
+  const integer = coded && a.fixedPoint;
+  const units = (name: string) => Float64Array.from(blob(name), (v) => (coded && !integer ? v * pr.scale : v));
+  const decay = (name: string) => Float64Array.from(blob(name), (c) => (coded && !integer ? (a.decay === "none" ? 1 : decayValue(p.target, c)) : c));
+  const smax = integer ? 2 ** (a.stateBits - 1) - 1 : Infinity;
+  const threshold = units(pr.threshold);
+  if (coded && !integer) for (let k = 0; k < l.size; k++) if (Math.abs(blob(pr.threshold)[k]) >= 2 ** (a.stateBits - 1) - 1) threshold[k] = Infinity;
+  return {
+    ...base, arith: integer ? a.decay : "float", decayBits: a.decayBits ?? 0, smax, scale: coded ? pr.scale : 1,
+    cuba: CUBA.has(l.model), ports: Math.max(1, pr.decayI.length), spiking: SPIKING.has(l.model), integralInput: false,
+    decayV: decay(pr.decayV), decayI: pr.decayI.map(decay), threshold, vReset: units(pr.vReset), vRest: units(pr.vRest), bias: units(pr.bias),
+    refractory: Int32Array.from(blob(pr.refractory)),
+  };
+}
+
+function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Map<string, number>, layers: VmLayer[]): VmProjection {
+  const src = at.get(pr.src), dst = at.get(pr.dst);
+  if (src === undefined || dst === undefined) throw new PhasorError(`program projection ${pr.name} joins unknown layers ${pr.src} -> ${pr.dst}`, "bad-program");
+  const d = layers[dst];
+  const codes = (name: string) => {
+    const w = p.blobs[name];
+    // Codes stay codes on integer layers; a float layer fed by integer codes works in model units.
+    return Float64Array.from(w, (v) => (w instanceof Int32Array && d.arith === "float" && d.partition === "chip" ? v * pr.scale : v));
+  };
+  const base = { index, name: pr.name, src, dst, port: pr.port, lag: pr.recurrent ? 1 : 0, partition: pr.partition };
+  if (pr.csr) {
+    const c = pr.csr;
+    const delay = c.delay ? Int32Array.from(p.blobs[c.delay]) : undefined;
+    return { ...base, indptr: Int32Array.from(p.blobs[c.indptr]), indices: Int32Array.from(p.blobs[c.indices]), weight: codes(c.weight), delay, maxDelay: delay ? Math.max(0, ...delay) : 0, shared: false };
+  }
+  const cv = pr.conv!;
+  const ops: LinearOp[] = [];
+  if (cv.pool) ops.push({ kind: "pool", node: pr.name + ".pool", ...cv.pool });
+  ops.push({ kind: "conv", node: pr.name, weight: codes(cv.weight), wShape: cv.wShape, stride: cv.stride, padding: cv.padding, dilation: cv.dilation, groups: cv.groups, inShape: cv.inShape, outShape: cv.outShape });
+  const csr = composeCsr(ops, layers[src].size);
+  return { ...base, indptr: csr.indptr, indices: csr.indices, weight: csr.weight, maxDelay: 0, shared: true };
+}

@@ -1,0 +1,171 @@
+/**
+ * The state of a running Program shared by both engines: layer states, input feeders, the
+ * scatter of events along projections (into the destination's input ring at t + lag + delay),
+ * per-neuron event counts (from which counters are derived) and recordings.
+ */
+import { IssueList, PhasorError } from "../ir/errors.js";
+import { resolveInputs, type Feeder } from "../ir/sim/input.js";
+import type { VmLayer, VmModel, VmProjection } from "./model.js";
+import { makeState, updateNeurons, type LayerState } from "./neurons.js";
+import type { VmOptions } from "./types.js";
+
+/** Per-neuron event counts of one layer over the run (binary events and graded events). */
+export interface EventCounts {
+  binary: Float64Array;
+  graded: Float64Array;
+}
+
+/** A Program's live state. */
+export class Network {
+  readonly states: LayerState[];
+  readonly events: EventCounts[];
+  /** Synapses reached so far, per destination layer (for conditions on counters). */
+  readonly reached: Float64Array;
+  readonly spikesSoFar: Float64Array;
+  readonly feeders = new Map<number, Feeder>();
+  readonly steps: number;
+  readonly batch: number;
+  readonly records: Record<string, Record<string, Float64Array>> = {};
+  readonly outputs: Record<string, Float64Array> = {};
+  /** Spike lists per layer as [step, b, index] triples (flattened). */
+  readonly spikeLog: number[][];
+  private readonly recordSet: Set<number>;
+  private readonly sample: Float64Array;
+
+  constructor(readonly model: VmModel, opts: VmOptions) {
+    const issues = new IssueList();
+    const inputs = new Map(model.layers.filter((l) => l.kind === "input").map((l) => [l.name, model.program.layers[l.index].shape]));
+    const feeders = resolveInputs(opts.input, inputs, issues);
+    issues.throwIfAny();
+    for (const [name, f] of feeders) this.feeders.set(model.layers.find((l) => l.name === name)!.index, f);
+    const first = [...this.feeders.values()][0];
+    this.steps = opts.steps ?? first?.steps ?? 0;
+    if (!Number.isInteger(this.steps) || this.steps <= 0) issues.add("steps", ["steps"], "give steps (a positive integer) or an input with time steps");
+    this.batch = opts.batch ?? Math.max(1, ...[...this.feeders.values()].map((f) => f.batch));
+    issues.throwIfAny();
+    const D = model.layers.map(() => 1);
+    for (const p of model.projections) D[p.dst] = Math.max(D[p.dst], p.lag + p.maxDelay + 1);
+    this.states = model.layers.map((l, i) => makeState(l, this.batch, D[i]));
+    this.events = model.layers.map((l) => ({ binary: new Float64Array(l.size), graded: new Float64Array(l.size) }));
+    this.reached = new Float64Array(model.layers.length);
+    this.spikesSoFar = new Float64Array(model.layers.length);
+    this.spikeLog = model.layers.map(() => []);
+    this.sample = new Float64Array(this.batch * Math.max(1, ...model.layers.map((l) => l.size)));
+    this.recordSet = new Set((opts.record ?? []).map((n) => this.layerIndex(n)));
+    for (const i of this.recordSet) this.allocRecords(model.layers[i]);
+    for (const l of model.layers) if (l.kind === "readout") this.outputs[l.name] = new Float64Array(this.steps * this.batch * l.size);
+    if (opts.init) this.applyInit(opts.init);
+  }
+
+  /** Index of a layer by name (a PhasorError listing the layers otherwise). */
+  layerIndex(name: string): number {
+    const i = this.model.layers.findIndex((l) => l.name === name);
+    if (i < 0) throw new PhasorError([{ code: "unknown-layer", path: [name], message: `no layer "${name}"; layers: ${this.model.layers.map((l) => l.name).join(", ")}` }]);
+    return i;
+  }
+
+  /** Produces layer i's output at step t for neurons [start, end): input sample, neuron update or readout sum. */
+  produce(i: number, t: number, start: number, end: number): void {
+    const l = this.model.layers[i], s = this.states[i];
+    if (l.kind === "input") return this.feed(i, t);
+    if (l.kind === "readout") return this.readout(l, s, t);
+    updateNeurons(l, s, t, start, end, this.model.subtract);
+  }
+
+  /** Clears layer i's spike lists before a step. */
+  clear(i: number): void {
+    this.states[i].nspk.fill(0);
+  }
+
+  private feed(i: number, t: number): void {
+    const s = this.states[i], f = this.feeders.get(i), N = s.N;
+    s.out.fill(0);
+    if (!f || t >= f.steps) return;
+    const buf = this.sample.subarray(0, s.B * N);
+    f.fill(t, buf, s.B);
+    for (let b = 0; b < s.B; b++) {
+      let n = 0;
+      for (let k = 0, j = b * N; k < N; k++, j++) if (buf[j] !== 0) { s.out[j] = buf[j]; s.spk[b * N + n++] = k; }
+      s.nspk[b] = n;
+    }
+  }
+
+  private readout(l: VmLayer, s: LayerState, t: number): void {
+    const r = s.ring[0][t % s.D], o = this.outputs[l.name];
+    o.set(r, t * s.B * s.N);
+    r.fill(0);
+  }
+
+  /** Counts, logs and records layer i after its update at step t (events of batch entry b in [from, to) of spk). */
+  account(i: number, t: number): void {
+    const l = this.model.layers[i], s = this.states[i], ev = this.events[i], log = this.spikeLog[i];
+    for (let b = 0; b < s.B; b++)
+      for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) {
+        const k = s.spk[q], x = s.out[b * s.N + k];
+        if (x === 1) ev.binary[k]++; else ev.graded[k]++;
+        if (l.spiking) log.push(t, b, k);
+      }
+    if (l.spiking) for (let b = 0; b < s.B; b++) this.spikesSoFar[i] += s.nspk[b];
+    if (this.recordSet.has(i)) this.record(l, s, t);
+  }
+
+  /** Scatters layer src's events of batch b (spk entries [from, to)) along projection p, made at step t. */
+  scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
+    const s = this.states[p.src], d = this.states[p.dst];
+    const { indptr, indices, weight, delay } = p;
+    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag;
+    let reached = 0;
+    for (let q = from; q < to; q++) {
+      const k = s.spk[b * s.N + q], x = s.out[b * s.N + k];
+      const r0 = indptr[k], r1 = indptr[k + 1];
+      reached += r1 - r0;
+      if (delay) for (let m = r0; m < r1; m++) ring[(base + delay[m]) % D][off + indices[m]] += weight[m] * x;
+      else {
+        const buf = ring[base % D];
+        for (let m = r0; m < r1; m++) buf[off + indices[m]] += weight[m] * x;
+      }
+    }
+    this.reached[p.dst] += reached;
+  }
+
+  private allocRecords(l: VmLayer): void {
+    const n = this.steps * this.batch * l.size, r: Record<string, Float64Array> = { v: new Float64Array(n) };
+    if (l.cuba) for (let p = 0; p < l.ports; p++) r[l.ports > 1 ? `i${p}` : "i"] = new Float64Array(n);
+    if (l.spiking) r.spike = new Float64Array(n);
+    this.records[l.name] = r;
+  }
+
+  private record(l: VmLayer, s: LayerState, t: number): void {
+    const r = this.records[l.name], at = t * s.B * s.N, u = l.scale;
+    for (let j = 0; j < s.B * s.N; j++) {
+      r.v[at + j] = s.v[j] * u;
+      if (r.spike) r.spike[at + j] = s.out[j];
+    }
+    s.cur.forEach((c, p) => { const a = r[l.ports > 1 ? `i${p}` : "i"]; for (let j = 0; j < c.length; j++) a[at + j] = c[j] * u; });
+  }
+
+  private applyInit(init: NonNullable<VmOptions["init"]>): void {
+    for (const [name, vars] of Object.entries(init)) {
+      const i = this.layerIndex(name), l = this.model.layers[i], s = this.states[i];
+      for (const [v, values] of Object.entries(vars)) {
+        const dst = v === "v" ? s.v : v === "i" ? s.cur[0] : /^i\d+$/.test(v) ? s.cur[Number(v.slice(1))] : undefined;
+        if (!dst) throw new PhasorError([{ code: "bad-init", path: [name, v], message: `layer ${name} has no state variable "${v}" (v${l.cuba ? ", i" + (l.ports > 1 ? "0..i" + (l.ports - 1) : "") : ""})` }]);
+        const n = values.length, toCode = (x: number) => (l.arith === "float" ? x : Math.max(-l.smax, Math.min(l.smax, Math.round(x / l.scale))));
+        if (n !== l.size && n !== dst.length) throw new PhasorError([{ code: "bad-init", path: [name, v], message: `init ${name}.${v} has ${n} values; expected ${l.size} or ${dst.length}` }]);
+        for (let j = 0; j < dst.length; j++) dst[j] = toCode(values[j % n]);
+      }
+    }
+  }
+}
+
+/** Runs one whole layer at step t (produce, account, scatter along its outgoing projections). */
+export function stepLayer(net: Network, i: number, t: number): void {
+  const l = net.model.layers[i];
+  net.clear(i);
+  net.produce(i, t, 0, l.size);
+  net.account(i, t);
+  for (const pi of net.model.outgoing[i]) {
+    const p = net.model.projections[pi];
+    for (let b = 0; b < net.batch; b++) net.scatter(p, b, t, 0, net.states[i].nspk[b]);
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Neuron updates with the target's arithmetic (the Program's SEMANTICS): integer state with
+ * multiplicative (truncating, as Loihi) or shift (v - (v >> dash), as Xylo) decay and
+ * saturation at the state width, or float64 in model units. One call updates neurons
+ * [start, end) of every batch entry and appends the spiking indices to `spk`.
+ */
+import type { VmLayer } from "./model.js";
+
+/** Mutable state of one layer for a batch. */
+export interface LayerState {
+  B: number;
+  N: number;
+  v: Float64Array;
+  cur: Float64Array[];
+  refc: Int32Array;
+  /** Input ring per port: slot (t mod D) holds what arrives at step t; [B*N] each. */
+  ring: Float64Array[][];
+  D: number;
+  /** Per batch entry b: spiking (or, for graded layers, nonzero) indices at spk[b*N ..], count nspk[b]. */
+  spk: Int32Array;
+  nspk: Int32Array;
+  /** Output value per neuron this step: 1 for a spike, v (model units) for graded layers, the sample for inputs. */
+  out: Float64Array;
+}
+
+/** Allocates a layer's state at rest (v = vRest) with a ring of D slots. */
+export function makeState(l: VmLayer, B: number, D: number): LayerState {
+  const N = l.size;
+  const v = new Float64Array(B * N);
+  for (let b = 0; b < B; b++) v.set(l.vRest, b * N);
+  const ports = l.cuba ? l.ports : 1;
+  return {
+    B, N, v, cur: l.cuba ? Array.from({ length: ports }, () => new Float64Array(B * N)) : [], refc: new Int32Array(B * N),
+    ring: Array.from({ length: ports }, () => Array.from({ length: D }, () => new Float64Array(B * N))), D,
+    spk: new Int32Array(B * N), nspk: new Int32Array(B), out: new Float64Array(B * N),
+  };
+}
+
+/** Updates neurons [start, end) at step t; spikes (or nonzero graded outputs) are appended per batch entry. */
+export function updateNeurons(l: VmLayer, s: LayerState, t: number, start: number, end: number, subtract: boolean): void {
+  if (l.arith === "float") floatUpdate(l, s, t % s.D, start, end, subtract);
+  else intUpdate(l, s, t % s.D, start, end, subtract);
+}
+
+/** The input rings of slot `slot` and the current arrays, hoisted out of the neuron loop (at most 2 ports specialised). */
+function ports(l: VmLayer, s: LayerState, slot: number) {
+  const P = s.cur.length, none = s.v;
+  return {
+    P, r0: s.ring[0][slot], r1: P > 1 ? s.ring[1][slot] : none, c0: P > 0 ? s.cur[0] : none, c1: P > 1 ? s.cur[1] : none,
+    d0: P > 0 ? l.decayI[0] : l.decayV, d1: P > 1 ? l.decayI[1] : l.decayV,
+  };
+}
+
+/** Clears the consumed ring slots of neurons [start, end). */
+function consume(s: LayerState, slot: number, start: number, end: number): void {
+  for (const ring of s.ring) for (let b = 0; b < s.B; b++) ring[slot].fill(0, b * s.N + start, b * s.N + end);
+}
+
+function floatUpdate(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
+  const { N, B, v, refc, spk, nspk, out } = s;
+  const { decayV, threshold: th, vReset: vr, vRest, bias, refractory, spiking } = l;
+  const { P, r0, r1, c0, c1, d0, d1 } = ports(l, s, slot);
+  if (P > 2) return floatUpdateMany(l, s, slot, start, end, subtract);
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      let drive: number;
+      if (P === 0) drive = r0[j] + bias[k];
+      else {
+        drive = c0[j];
+        c0[j] = d0[k] * c0[j] + (r0[j] + bias[k]);
+        if (P === 2) { drive += c1[j]; c1[j] = d1[k] * c1[j] + (r1[j] + 0); }
+      }
+      out[j] = 0;
+      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      const x = decayV[k] * v[j] + (1 - decayV[k]) * vRest[k] + drive;
+      if (spiking && x > th[k]) {
+        v[j] = subtract ? x - th[k] : vr[k];
+        refc[j] = refractory[k];
+        out[j] = 1; spk[b * N + n++] = k;
+      } else {
+        v[j] = x;
+        if (!spiking && x !== 0) { out[j] = x; spk[b * N + n++] = k; }
+      }
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+
+function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
+  const { N, B, v, cur, refc, spk, nspk, out } = s;
+  const { decayV, decayI, threshold: th, vReset: vr, vRest, bias, refractory, spiking } = l;
+  const P = cur.length;
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      let drive = 0;
+      for (let p = 0; p < P; p++) {
+        const c = cur[p], r = s.ring[p][slot];
+        drive += c[j];
+        c[j] = decayI[p][k] * c[j] + (r[j] + (p === 0 ? bias[k] : 0));
+      }
+      out[j] = 0;
+      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      const x = decayV[k] * v[j] + (1 - decayV[k]) * vRest[k] + drive;
+      if (spiking && x > th[k]) {
+        v[j] = subtract ? x - th[k] : vr[k];
+        refc[j] = refractory[k];
+        out[j] = 1; spk[b * N + n++] = k;
+      } else {
+        v[j] = x;
+        if (!spiking && x !== 0) { out[j] = x; spk[b * N + n++] = k; }
+      }
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+
+function intUpdate(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
+  if (l.arith === "multiply" && s.cur.length === 2 && l.integralInput) return intMultiply2(l, s, slot, start, end, subtract);
+  const { N, B, v, cur, refc, spk, nspk, out } = s;
+  const { decayV, decayI, threshold: th, vReset: vr, vRest, bias, refractory, spiking, smax, scale } = l;
+  const P = cur.length;
+  const mode = l.arith === "multiply" ? 0 : l.arith === "shift" ? 1 : 2;
+  const inv = 2 ** -l.decayBits;
+  const shifts = Float64Array.from({ length: 64 }, (_, d) => 2 ** -d);
+  // x decayed by code d: trunc(x d / 2^bits) (multiply), x - floor(x / 2^d) (shift), or x.
+  const dec = (x: number, d: number) => (mode === 0 ? Math.trunc(x * d * inv) : mode === 1 ? x - Math.floor(x * shifts[d]) : x);
+  const sat = (x: number) => (x > smax ? smax : x < -smax ? -smax : x);
+  // Graded inputs (dense samples, non-spiking sources) are rounded to the integer grid on arrival.
+  const exact = l.integralInput, rnd = (x: number) => (exact ? x : Math.round(x));
+  const { r0, r1, c0, c1, d0, d1 } = ports(l, s, slot);
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      let drive: number;
+      if (P === 0) drive = rnd(r0[j]) + bias[k];
+      else if (P <= 2) {
+        drive = c0[j];
+        c0[j] = sat(dec(c0[j], d0[k]) + rnd(r0[j]) + bias[k]);
+        if (P === 2) { drive += c1[j]; c1[j] = sat(dec(c1[j], d1[k]) + rnd(r1[j])); }
+      } else {
+        drive = 0;
+        for (let p = 0; p < P; p++) {
+          const c = cur[p], r = s.ring[p][slot];
+          drive += c[j];
+          c[j] = sat(dec(c[j], decayI[p][k]) + rnd(r[j]) + (p === 0 ? bias[k] : 0));
+        }
+      }
+      out[j] = 0;
+      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      const x = sat(vRest[k] + dec(v[j] - vRest[k], decayV[k]) + drive);
+      if (spiking && x > th[k]) {
+        v[j] = subtract ? x - th[k] : vr[k];
+        refc[j] = refractory[k];
+        out[j] = 1; spk[b * N + n++] = k;
+      } else {
+        v[j] = x;
+        if (!spiking && x !== 0) { out[j] = x * scale; spk[b * N + n++] = k; }
+      }
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+
+/** The common fixed-point case written out (two currents, multiplicative decay, spike inputs): same arithmetic as intUpdate. */
+function intMultiply2(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
+  const { N, B, v, refc, spk, nspk, out } = s;
+  const { decayV, threshold: th, vReset: vr, vRest, bias, refractory, spiking, smax, scale } = l;
+  const { r0, r1, c0, c1, d0, d1 } = ports(l, s, slot);
+  const inv = 2 ** -l.decayBits, lo = -smax;
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      const a0 = c0[j], a1 = c1[j];
+      let y = Math.trunc(a0 * d0[k] * inv) + r0[j] + bias[k];
+      c0[j] = y > smax ? smax : y < lo ? lo : y;
+      y = Math.trunc(a1 * d1[k] * inv) + r1[j];
+      c1[j] = y > smax ? smax : y < lo ? lo : y;
+      out[j] = 0;
+      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      let x = vRest[k] + Math.trunc((v[j] - vRest[k]) * decayV[k] * inv) + (a0 + a1);
+      x = x > smax ? smax : x < lo ? lo : x;
+      if (spiking && x > th[k]) {
+        v[j] = subtract ? x - th[k] : vr[k];
+        refc[j] = refractory[k];
+        out[j] = 1; spk[b * N + n++] = k;
+      } else {
+        v[j] = x;
+        if (!spiking && x !== 0) { out[j] = x * scale; spk[b * N + n++] = k; }
+      }
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+

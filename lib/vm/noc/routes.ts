@@ -1,0 +1,88 @@
+/**
+ * Where events go on the mesh: per source neuron the destination cores (cores holding a
+ * neuron it has a synapse to), dimension-order (X then Y) paths, multicast trees and hop
+ * counts. The host partition and external inputs enter at router (0, 0) (core id -1).
+ */
+import type { Target } from "../../target/types.js";
+import { coreXY } from "../../compiler/passes/place.js";
+import type { VmModel } from "../model.js";
+
+/** The host's pseudo core id; it sits at router (0, 0). */
+export const HOST = -1;
+
+/** Router (x, y) of a core (the host at (0, 0)). */
+export function routerOf(t: Target, core: number): [number, number] {
+  return core === HOST ? [0, 0] : coreXY(t, core);
+}
+
+/** Core id holding neuron k of layer l (HOST for host and input layers). */
+export function coreOfNeuron(m: VmModel, l: number, k: number): number {
+  const layer = m.layers[l];
+  if (layer.partition !== "chip") return HOST;
+  for (const s of layer.slices) if (k >= s.start && k < s.start + s.count) return s.core;
+  return HOST;
+}
+
+/** Destination units per neuron of layer l (sorted core ids, HOST for host layers), deduplicated by identity. */
+export function destinations(m: VmModel, l: number): number[][] {
+  const N = m.layers[l].size, sets: Array<Set<number>> = Array.from({ length: N }, () => new Set());
+  for (const pi of m.outgoing[l]) {
+    const p = m.projections[pi], d = m.layers[p.dst];
+    const cores = d.partition === "chip" ? d.slices : [{ core: HOST, start: 0, count: d.size }];
+    for (let k = 0; k < N; k++)
+      for (const s of cores) if (countRange(p.indices, p.indptr[k], p.indptr[k + 1], s.start, s.start + s.count) > 0) sets[k].add(s.core);
+  }
+  const seen = new Map<string, number[]>();
+  return sets.map((s) => {
+    const a = [...s].sort((x, y) => x - y), key = a.join(",");
+    if (!seen.has(key)) seen.set(key, a);
+    return seen.get(key)!;
+  });
+}
+
+/** Number of sorted indices in [r0, r1) that fall in [lo, hi). */
+export function countRange(ix: Int32Array, r0: number, r1: number, lo: number, hi: number): number {
+  return lowerBound(ix, r0, r1, hi) - lowerBound(ix, r0, r1, lo);
+}
+
+/** First position in [r0, r1) whose index is >= x. */
+export function lowerBound(ix: Int32Array, r0: number, r1: number, x: number): number {
+  let a = r0, b = r1;
+  while (a < b) { const m = (a + b) >> 1; if (ix[m] < x) a = m + 1; else b = m; }
+  return a;
+}
+
+/** A directed link: from router r out of port (E, W, N, S). */
+export interface Link { router: number; port: "E" | "W" | "N" | "S" }
+
+/** The X-then-Y path of links from router (sx, sy) to (dx, dy). */
+export function path(t: Target, sx: number, sy: number, dx: number, dy: number): Link[] {
+  const out: Link[] = [];
+  let x = sx, y = sy;
+  while (x !== dx || y !== dy) {
+    const port = x < dx ? "E" : x > dx ? "W" : y < dy ? "N" : "S";
+    out.push({ router: y * t.mesh.width + x, port });
+    if (x !== dx) x += x < dx ? 1 : -1; else y += y < dy ? 1 : -1;
+  }
+  return out;
+}
+
+/** Traffic of one event from `src` to `dsts`: packets injected, links traversed, same-router deliveries. */
+export interface Fanout { packets: number; hops: number; local: number }
+
+/** Costs one event's delivery (multicast: one packet branching on a tree; unicast: one packet per destination). */
+export function fanout(t: Target, src: number, dsts: number[]): Fanout {
+  const [sx, sy] = routerOf(t, src);
+  let local = 0, hops = 0, remote = 0;
+  const links = new Set<string>();
+  for (const d of dsts) {
+    if (d === src) continue;
+    const [dx, dy] = routerOf(t, d);
+    if (dx === sx && dy === sy) { local++; continue; }
+    const p = path(t, sx, sy, dx, dy);
+    hops += p.length;
+    remote++;
+    for (const l of p) links.add(`${l.router}${l.port}`);
+  }
+  return t.mesh.multicast ? { packets: remote > 0 ? 1 : 0, hops: links.size, local } : { packets: remote, hops, local };
+}
