@@ -1,11 +1,15 @@
-/** The `phasor` command line: the contract of DESIGN.md ("Command line contract"). */
+/**
+ * The `phasor` command line: the contract of DESIGN.md ("Command line contract").
+ * Command modules load inside their actions (`await import()`), so `phasor kernel` and
+ * `phasor --help` do not pay for the simulator, compiler and targets at startup.
+ */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { isPhasorError } from "../lib/ir/errors.js";
-import { nirInfoCommand } from "./nir.js";
-import { simulateCommand } from "./simulate.js";
-import { compileCommand } from "./compile.js";
+import type { Convention } from "../lib/ir/nir/index.js";
+import type { SimulateFlags } from "./simulate.js";
+import type { CompileFlags } from "./compile.js";
 import { registerRun } from "./run.js";
-import { conventionNames } from "../lib/ir/nir/index.js";
+import { conventionNames } from "../lib/ir/nir/conventions.js";
 
 /** Builds the program; exported so tests can parse without exiting. */
 export function program(): Command {
@@ -34,7 +38,7 @@ export function program(): Command {
     .option("--json", "print JSON for scripts")
     .addOption(conventionOption())
     .option("--dt <seconds>", "time step the exporter used (needed by some conventions)", parseFloat)
-    .action(nirInfoCommand);
+    .action(async (file: string, o: { json?: boolean; convention: Convention; dt?: number }) => (await import("./nir.js")).nirInfoCommand(file, o));
 
   p.command("simulate")
     .description("run the reference simulator on a NIR file")
@@ -50,7 +54,7 @@ export function program(): Command {
     .addOption(conventionOption())
     .option("--out <file>", "write .csv (step,NODE.VAR,...) or .json (the same plus spikes)")
     .option("--json", "print a JSON summary")
-    .action(simulateCommand);
+    .action(async (file: string, o: SimulateFlags) => (await import("./simulate.js")).simulateCommand(file, o));
 
   p.command("compile")
     .description("compile a NIR file for a target (preset name or TARGET.json) into a Program")
@@ -65,7 +69,7 @@ export function program(): Command {
     .addOption(new Option("--reset <mode>", "reset after a spike (default: the target's first mode)").choices(["zero", "subtract"]))
     .option("--host", "run nodes the target cannot run on a host CPU partition")
     .addOption(conventionOption())
-    .action(compileCommand);
+    .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));
   registerRun(p);
   return p;
 }
