@@ -2,7 +2,8 @@
  * A Program back to a Graph the reference simulator runs: dequantised weights and decays,
  * with parameters chosen so forward Euler at the program's dt reproduces the program's
  * update (r = tau/dt, w_in = tau_syn/dt, so gains are 1). Used to measure what quantisation
- * does to the spikes. Constant biases enter through a zero-weight Affine from a silent one-element source.
+ * does to the spikes. Constant biases enter through a zero-weight Affine from a silent one-element source
+ * (a projection's bias through a one-step Delay when the projection is recurrent).
  */
 import type { Edge, Graph, Node } from "../ir/graph.js";
 import { PhasorError } from "../ir/errors.js";
@@ -11,11 +12,12 @@ import { decayValue } from "./passes/quantise.js";
 
 const T = (data: Float64Array, shape?: number[]) => ({ shape: shape ?? [data.length], data });
 
+/** A silent one-element source (an integrator with r = 0) drives the bias Affines without adding loops. */
+const biasSource = "__bias_source";
+
 /** The dequantised graph of a program (host layers keep float parameters). */
 export function programToGraph(p: Program): Graph {
   const nodes: Record<string, Node> = {}, edges: Edge[] = [];
-  // A silent one-element source (an integrator with r = 0) drives the bias Affines without adding loops.
-  const biasSource = "__bias_source";
   nodes[biasSource] = { type: "I", r: T(Float64Array.of(0)) };
   for (const l of p.layers) {
     if (l.kind === "input") nodes[l.name] = { type: "Input", shape: l.shape };
@@ -77,6 +79,15 @@ function projection(p: Program, pr: ProgramProjection, nodes: Record<string, Nod
   const scale = pr.partition === "host" || !pr.scale ? 1 : pr.scale;
   const w = (b: string) => Float64Array.from(p.blobs[b], (v) => (pr.partition === "host" ? v : v * scale));
   const to = (src: string): Edge => (pr.port ? { src, dst: pr.dst, port: pr.port } : { src, dst: pr.dst });
+  if (pr.bias) {
+    // The bias arrives with the projection's delay: a recurrent projection's from step 1 on.
+    const b = w(pr.bias), name = `${pr.name}.bias`;
+    nodes[name] = { type: "Affine", weight: T(new Float64Array(b.length), [b.length, 1]), bias: T(b) };
+    edges.push({ src: biasSource, dst: name });
+    let src = name;
+    if (pr.recurrent) { nodes[`${name}.delay`] = { type: "Delay", delay: T(new Float64Array(b.length).fill(p.options.dt)) }; edges.push({ src, dst: `${name}.delay` }); src = `${name}.delay`; }
+    edges.push(to(src));
+  }
   if (pr.csr) {
     const c = pr.csr;
     const delay = c.delay ? Float64Array.from(p.blobs[c.delay], (k) => k * p.options.dt) : undefined;

@@ -41,6 +41,16 @@ export interface Projection {
   /** Quantised weights (CSR order, or the kept convolution's kernel order) and model units per LSB. */
   qweight?: Int32Array;
   scale?: number;
+  /**
+   * Constant input per destination neuron carried by this projection (the folded biases of its
+   * stateless nodes that lie upstream of a recurrent edge), delivered with the projection's
+   * delay: from step 1 on for a recurrent projection (the reference simulator's W·x + b of step
+   * t-1 arrives at t, so nothing at t = 0), from step 0 otherwise. Continuous units after fusion,
+   * per step (times the destination port's gain) after discretisation.
+   */
+  bias?: Float64Array;
+  /** The bias quantised in the destination's state units (`scale` per LSB). */
+  qbias?: Int32Array;
 }
 
 /** What a layer is: a graph input, a neuron group, or a non-spiking readout summed into an Output (host only). */
@@ -62,7 +72,7 @@ export interface Layer {
   host: boolean;
   /** Why it runs on the host. */
   hostReason?: string;
-  /** Constant input per step (folded Affine/Conv biases), before discretisation. */
+  /** Constant input per step into port 0 from step 0 on (folded Affine/Conv biases), before discretisation; biases that arrive late or on another port ride on a projection (`Projection.bias`). */
   bias: Float64Array;
 }
 
@@ -81,6 +91,7 @@ export function checkNetlist(n: Netlist): void {
   for (const p of n.projections) {
     const s = byName.get(p.src), d = byName.get(p.dst);
     if (!s || !d) { issues.add("netlist", [p.name], `connects unknown layers ${p.src} -> ${p.dst}`); continue; }
+    if (p.bias && p.bias.length !== d.size) issues.add("netlist", [p.name, "bias"], `has ${p.bias.length} entries for ${d.size} neurons of ${d.name}`);
     if (!p.csr) continue;
     const c = p.csr;
     if (c.pre !== s.size || c.post !== d.size) issues.add("netlist", [p.name], `CSR is ${c.pre}x${c.post} between layers of ${s.size} and ${d.size} neurons`);

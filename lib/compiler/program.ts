@@ -9,7 +9,7 @@ import type { ResourceReport } from "./report.js";
 
 /** Format tag and version written into every Program. */
 export const PROGRAM_FORMAT = "phasor-program";
-export const PROGRAM_VERSION = 1;
+export const PROGRAM_VERSION = 2;
 
 /** Names a blob; its dtype and length are in `Program.blobs`. */
 export type BlobName = string;
@@ -54,6 +54,13 @@ export interface ProgramProjection {
   /** Model units per weight LSB (chip); weights are float64 on the host. */
   scale: number;
   csr?: { pre: number; post: number; indptr: BlobName; indices: BlobName; weight: BlobName; delay?: BlobName };
+  /**
+   * Constant input per destination neuron on `port`, delivered with the projection's delay:
+   * added to input_port at every step t >= 1 when recurrent (the bias of a recurrent Affine:
+   * its W·x + b of step t-1 arrives at t), at every step otherwise. Codes in units of `scale`
+   * on chip layers, float64 on the host.
+   */
+  bias?: BlobName;
   conv?: {
     pool?: { kernel: number[]; stride: number[]; padding: number[]; inShape: number[]; outShape: number[] };
     weight: BlobName; wShape: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; inShape: number[]; outShape: number[];
@@ -94,7 +101,7 @@ export interface Program {
 
 /** The execution contract stored in every Program. */
 export const SEMANTICS = [
-  "Per step t: input_p = sum of incoming projections on port p (recurrent ones carry step t-1's spikes; delays in steps) + bias (port 0).",
+  "Per step t: input_p = sum of incoming projections on port p (recurrent ones carry step t-1's spikes; delays in steps) + the layer's bias (port 0) + each such projection's bias, delivered with the projection's delay (a recurrent projection's from step 1 on, none at t = 0).",
   "Models with a synaptic current (CubaLIF, CubaLI, MultiCubaLIF): v = decayV*v + (1-decayV)*vRest + sum_p i_p (old currents); i_p = decayI_p*i_p + input_p.",
   "Others: v = decayV*v + (1-decayV)*vRest + input_0. Spike when v > threshold; reset to vReset ('zero') or v -= threshold ('subtract'); refractory steps hold v at vReset.",
   "Chip layers hold integer codes in units of `scale`; decay codes are numerators over 2^decayBits (multiply) or shifts dash with decay 1 - 2^-dash (shift).",

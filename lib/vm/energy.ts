@@ -1,7 +1,8 @@
 /**
  * Energy = counters x the target's constants + static power x time, per layer, per core and
  * per kind of operation. Every term names the constant it used (path, value, unit, source,
- * kind), so each figure can be traced to its provenance.
+ * kind), so each figure can be traced to its provenance. Constants of kind "unpublished"
+ * (no published figure; value 0, never an invented number) are named in `caveats`.
  */
 import type { Constant, Target } from "../target/types.js";
 import type { Counters, Counts } from "./types.js";
@@ -35,7 +36,7 @@ export interface EnergyReport {
   byOp: Record<EnergyOp, number>;
   byLayer: Record<string, Record<EnergyOp, number>>;
   byCore: Record<string, Record<EnergyOp, number>>;
-  /** The constants used, by path, with value, unit, source and kind. */
+  /** The constants used, by path, with value, unit, source and kind ("unpublished" ones are also in `caveats`). */
   constants: Record<string, Constant>;
   terms: EnergyTerm[];
   caveats: string[];
@@ -49,6 +50,9 @@ export function si(c: Constant): number {
   if (s === undefined) throw new Error(`energy constant in unknown unit "${c.unit}"`);
   return c.value * s;
 }
+
+/** A constant without a published figure: kind "unpublished" (or a legacy "UNVERIFIED" source, as the compiler's report reads it). */
+const unpublished = (k: Constant) => k.kind === "unpublished" || k.source.startsWith("UNVERIFIED");
 
 const zero = (): Record<EnergyOp, number> => ({ synOp: 0, neuronUpdate: 0, hop: 0, withinTile: 0, static: 0 });
 
@@ -83,10 +87,13 @@ export function energyReport(t: Target, c: Counters, dt: number, seconds?: numbe
     terms.push({ op: "static", core: Number(core), count: time * c.batch, constant: "energy.staticPerCore", joules: j });
   }
   for (const [path, k] of Object.entries(constants)) {
-    if (k.source.startsWith("UNVERIFIED")) caveats.push(`${path} is unverified (${k.source})`);
+    if (unpublished(k)) caveats.push(`${path} has no published figure (kind "unpublished"; ${k.value} ${k.unit} used), so the energy it prices is missing from the totals: ${k.source}`);
+    else if (k.value === 0) caveats.push(`${path} is 0: ${k.source}`);
     if (k.kind === "all-in") caveats.push(`${path} is an all-in figure (${k.value} ${k.unit}); other terms may be included in it`);
-    if (k.value === 0) caveats.push(`${path} is 0: ${k.source}`);
   }
+  // The chip time (static energy, average power) rests on timing constants: flag those without a published figure.
+  const timing = seconds !== undefined ? (["clock", "synOp", "neuronUpdate", "hop"] as const).map((f) => [`timing.${f}`, t.timing[f]] as const) : t.timing.tick ? [["timing.tick", t.timing.tick] as const] : [];
+  for (const [path, k] of timing) if (k && unpublished(k)) caveats.push(`the chip time uses ${path}, which has no published figure (kind "unpublished", ${k.value} ${k.unit}); time, static energy and average power are estimates at best: ${k.source}`);
   const total = Object.values(byOp).reduce((a, b) => a + b, 0);
   return { target: t.name, total, perInference: total / c.batch, seconds: time, timeSource, averagePower: time > 0 ? total / c.batch / time : 0, byOp, byLayer, byCore, constants, terms, caveats };
 }

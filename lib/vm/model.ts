@@ -40,7 +40,14 @@ export interface VmLayer {
   threshold: Float64Array;
   vReset: Float64Array;
   vRest: Float64Array;
+  /** The layer's own constant input (port 0, from step 0 on). */
   bias: Float64Array;
+  /**
+   * Constant input per port in force from step `from` on (until the next entry; sorted, the
+   * first from step 0): the layer's bias on port 0 plus the biases of incoming projections,
+   * each delivered with its projection's delay (a recurrent projection's from step 1 on).
+   */
+  biasSchedule: Array<{ from: number; ports: Float64Array[] }>;
   refractory: Int32Array;
   slices: Array<{ core: number; start: number; count: number }>;
 }
@@ -60,6 +67,8 @@ export interface VmProjection {
   weight: Float64Array;
   delay?: Int32Array;
   maxDelay: number;
+  /** Constant input per destination neuron delivered with the projection's delay (from step `lag` on), in the destination's units. */
+  bias?: Float64Array;
   /** Weight-shared on the chip (a kernel in memory) rather than expanded synapses. */
   shared: boolean;
 }
@@ -85,6 +94,7 @@ export function loadModel(p: Program): VmModel {
   const projections = p.projections.map((pr, i) => loadProjection(p, pr, i, index, layers));
   const outgoing = layers.map((l) => projections.filter((pr) => pr.src === l.index).map((pr) => pr.index));
   for (const l of layers) l.integralInput = projections.every((pr) => pr.dst !== l.index || (layers[pr.src].kind === "neuron" && layers[pr.src].spiking));
+  for (const l of layers) l.biasSchedule = biasSchedule(l, projections.filter((pr) => pr.dst === l.index && pr.bias));
   return { program: p, layers, projections, outgoing, subtract: p.options.reset === "subtract", dt: p.options.dt };
 }
 
@@ -93,7 +103,7 @@ function loadLayer(p: Program, l: ProgramLayer, index: number): VmLayer {
   const base = { index, name: l.name, kind: l.kind, partition: l.partition, model: l.model, size: l.size, output: l.output, slices: l.slices };
   const empty = new Float64Array(l.size);
   if (!l.params) {
-    return { ...base, arith: "float", decayBits: 0, smax: Infinity, scale: 1, cuba: false, ports: 1, spiking: l.kind === "input", integralInput: false, decayV: empty, decayI: [], threshold: empty, vReset: empty, vRest: empty, bias: empty, refractory: new Int32Array(l.size) };
+    return { ...base, arith: "float", decayBits: 0, smax: Infinity, scale: 1, cuba: false, ports: 1, spiking: l.kind === "input", integralInput: false, decayV: empty, decayI: [], threshold: empty, vReset: empty, vRest: empty, bias: empty, biasSchedule: [], refractory: new Int32Array(l.size) };
   }
   const pr = l.params;
   const blob = (name: string) => {
@@ -111,9 +121,25 @@ function loadLayer(p: Program, l: ProgramLayer, index: number): VmLayer {
   return {
     ...base, arith: integer ? a.decay : "float", decayBits: a.decayBits ?? 0, smax, scale: coded ? pr.scale : 1,
     cuba: CUBA.has(l.model), ports: Math.max(1, pr.decayI.length), spiking: SPIKING.has(l.model), integralInput: false,
-    decayV: decay(pr.decayV), decayI: pr.decayI.map(decay), threshold, vReset: units(pr.vReset), vRest: units(pr.vRest), bias: units(pr.bias),
+    decayV: decay(pr.decayV), decayI: pr.decayI.map(decay), threshold, vReset: units(pr.vReset), vRest: units(pr.vRest), bias: units(pr.bias), biasSchedule: [],
     refractory: Int32Array.from(blob(pr.refractory)),
   };
+}
+
+/** The layer's constant input per port by step: its own bias, plus each projection's from the step its delay delivers it. */
+function biasSchedule(l: VmLayer, carried: VmProjection[]): VmLayer["biasSchedule"] {
+  const P = l.cuba ? l.ports : 1;
+  const starts = [...new Set([0, ...carried.map((pr) => pr.lag)])].sort((a, b) => a - b);
+  return starts.map((from) => {
+    const ports = Array.from({ length: P }, (_, p) => (p === 0 ? l.bias.slice() : new Float64Array(l.size)));
+    for (const pr of carried) {
+      if (pr.lag > from) continue;
+      if (pr.port >= P) throw new PhasorError(`program projection ${pr.name} carries a bias into port ${pr.port} of ${l.name}, which has ${P}`, "bad-program");
+      const b = ports[pr.port];
+      for (let k = 0; k < l.size; k++) b[k] += pr.bias![k];
+    }
+    return { from, ports };
+  });
 }
 
 function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Map<string, number>, layers: VmLayer[]): VmProjection {
@@ -125,7 +151,9 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
     // Codes stay codes on integer layers; a float layer fed by integer codes works in model units.
     return Float64Array.from(w, (v) => (w instanceof Int32Array && d.arith === "float" && d.partition === "chip" ? v * pr.scale : v));
   };
-  const base = { index, name: pr.name, src, dst, port: pr.port, lag: pr.recurrent ? 1 : 0, partition: pr.partition };
+  const bias = pr.bias && p.blobs[pr.bias] ? codes(pr.bias) : undefined;
+  if (pr.bias && bias?.length !== d.size) throw new PhasorError(`program projection ${pr.name}: bias blob ${pr.bias} is missing or has the wrong length`, "bad-program");
+  const base = { index, name: pr.name, src, dst, port: pr.port, lag: pr.recurrent ? 1 : 0, partition: pr.partition, ...(bias ? { bias } : {}) };
   if (pr.csr) {
     const c = pr.csr;
     const delay = c.delay ? Int32Array.from(p.blobs[c.delay]) : undefined;

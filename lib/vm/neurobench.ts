@@ -31,6 +31,8 @@ export function neurobench(m: VmModel, c: Counters): NeuroBenchMetrics {
     const stored = pr.conv ? m.program.blobs[pr.conv.weight].length : p.weight.length;
     const storedNz = pr.conv ? Array.from(m.program.blobs[pr.conv.weight]).filter((w) => w !== 0).length : nz;
     bytes += (stored * bits) / 8;
+    // A bias carried by the projection is state of the destination (its width).
+    if (p.bias) bytes += (p.bias.length * (dst.arith === "float" ? 64 : a.stateBits)) / 8;
     nonzero += storedNz;
     possible += pr.conv ? stored : m.layers[p.src].size * dst.size;
   }

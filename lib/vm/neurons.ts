@@ -38,16 +38,27 @@ export function makeState(l: VmLayer, B: number, D: number): LayerState {
 
 /** Updates neurons [start, end) at step t; spikes (or nonzero graded outputs) are appended per batch entry. */
 export function updateNeurons(l: VmLayer, s: LayerState, t: number, start: number, end: number, subtract: boolean): void {
-  if (l.arith === "float") floatUpdate(l, s, t % s.D, start, end, subtract);
-  else intUpdate(l, s, t % s.D, start, end, subtract);
+  const bias = biasAt(l, t);
+  if (l.arith === "float") floatUpdate(l, s, t % s.D, bias, start, end, subtract);
+  else intUpdate(l, s, t % s.D, bias, start, end, subtract);
 }
 
-/** The input rings of slot `slot` and the current arrays, hoisted out of the neuron loop (at most 2 ports specialised). */
-function ports(l: VmLayer, s: LayerState, slot: number) {
+/** The constant input per port in force at step t (the layer's bias and the projection biases delivered by then). */
+export function biasAt(l: VmLayer, t: number): Float64Array[] {
+  const sch = l.biasSchedule;
+  if (!sch.length) return Array.from({ length: l.cuba ? Math.max(1, l.ports) : 1 }, (_, p) => (p === 0 ? l.bias : new Float64Array(l.size)));
+  let e = sch[0];
+  for (let k = 1; k < sch.length && sch[k].from <= t; k++) e = sch[k];
+  return e.ports;
+}
+
+/** The input rings of slot `slot`, the current arrays and the port biases, hoisted out of the neuron loop (at most 2 ports specialised). */
+function ports(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[]) {
   const P = s.cur.length, none = s.v;
   return {
     P, r0: s.ring[0][slot], r1: P > 1 ? s.ring[1][slot] : none, c0: P > 0 ? s.cur[0] : none, c1: P > 1 ? s.cur[1] : none,
     d0: P > 0 ? l.decayI[0] : l.decayV, d1: P > 1 ? l.decayI[1] : l.decayV,
+    b0: bias[0], b1: P > 1 ? bias[1] : bias[0],
   };
 }
 
@@ -56,20 +67,20 @@ function consume(s: LayerState, slot: number, start: number, end: number): void 
   for (const ring of s.ring) for (let b = 0; b < s.B; b++) ring[slot].fill(0, b * s.N + start, b * s.N + end);
 }
 
-function floatUpdate(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
+function floatUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
   const { N, B, v, refc, spk, nspk, out } = s;
-  const { decayV, threshold: th, vReset: vr, vRest, bias, refractory, spiking } = l;
-  const { P, r0, r1, c0, c1, d0, d1 } = ports(l, s, slot);
-  if (P > 2) return floatUpdateMany(l, s, slot, start, end, subtract);
+  const { decayV, threshold: th, vReset: vr, vRest, refractory, spiking } = l;
+  const { P, r0, r1, c0, c1, d0, d1, b0, b1 } = ports(l, s, slot, bias);
+  if (P > 2) return floatUpdateMany(l, s, slot, bias, start, end, subtract);
   for (let b = 0; b < B; b++) {
     let n = nspk[b];
     for (let k = start, j = b * N + start; k < end; k++, j++) {
       let drive: number;
-      if (P === 0) drive = r0[j] + bias[k];
+      if (P === 0) drive = r0[j] + b0[k];
       else {
         drive = c0[j];
-        c0[j] = d0[k] * c0[j] + (r0[j] + bias[k]);
-        if (P === 2) { drive += c1[j]; c1[j] = d1[k] * c1[j] + (r1[j] + 0); }
+        c0[j] = d0[k] * c0[j] + (r0[j] + b0[k]);
+        if (P === 2) { drive += c1[j]; c1[j] = d1[k] * c1[j] + (r1[j] + b1[k]); }
       }
       out[j] = 0;
       if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
@@ -88,9 +99,9 @@ function floatUpdate(l: VmLayer, s: LayerState, slot: number, start: number, end
   consume(s, slot, start, end);
 }
 
-function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
+function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
   const { N, B, v, cur, refc, spk, nspk, out } = s;
-  const { decayV, decayI, threshold: th, vReset: vr, vRest, bias, refractory, spiking } = l;
+  const { decayV, decayI, threshold: th, vReset: vr, vRest, refractory, spiking } = l;
   const P = cur.length;
   for (let b = 0; b < B; b++) {
     let n = nspk[b];
@@ -99,7 +110,7 @@ function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, start: number,
       for (let p = 0; p < P; p++) {
         const c = cur[p], r = s.ring[p][slot];
         drive += c[j];
-        c[j] = decayI[p][k] * c[j] + (r[j] + (p === 0 ? bias[k] : 0));
+        c[j] = decayI[p][k] * c[j] + (r[j] + bias[p][k]);
       }
       out[j] = 0;
       if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
@@ -118,10 +129,10 @@ function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, start: number,
   consume(s, slot, start, end);
 }
 
-function intUpdate(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
-  if (l.arith === "multiply" && s.cur.length === 2 && l.integralInput) return intMultiply2(l, s, slot, start, end, subtract);
+function intUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
+  if (l.arith === "multiply" && s.cur.length === 2 && l.integralInput) return intMultiply2(l, s, slot, bias, start, end, subtract);
   const { N, B, v, cur, refc, spk, nspk, out } = s;
-  const { decayV, decayI, threshold: th, vReset: vr, vRest, bias, refractory, spiking, smax, scale } = l;
+  const { decayV, decayI, threshold: th, vReset: vr, vRest, refractory, spiking, smax, scale } = l;
   const P = cur.length;
   const mode = l.arith === "multiply" ? 0 : l.arith === "shift" ? 1 : 2;
   const inv = 2 ** -l.decayBits;
@@ -131,22 +142,22 @@ function intUpdate(l: VmLayer, s: LayerState, slot: number, start: number, end: 
   const sat = (x: number) => (x > smax ? smax : x < -smax ? -smax : x);
   // Graded inputs (dense samples, non-spiking sources) are rounded to the integer grid on arrival.
   const exact = l.integralInput, rnd = (x: number) => (exact ? x : Math.round(x));
-  const { r0, r1, c0, c1, d0, d1 } = ports(l, s, slot);
+  const { r0, r1, c0, c1, d0, d1, b0, b1 } = ports(l, s, slot, bias);
   for (let b = 0; b < B; b++) {
     let n = nspk[b];
     for (let k = start, j = b * N + start; k < end; k++, j++) {
       let drive: number;
-      if (P === 0) drive = rnd(r0[j]) + bias[k];
+      if (P === 0) drive = rnd(r0[j]) + b0[k];
       else if (P <= 2) {
         drive = c0[j];
-        c0[j] = sat(dec(c0[j], d0[k]) + rnd(r0[j]) + bias[k]);
-        if (P === 2) { drive += c1[j]; c1[j] = sat(dec(c1[j], d1[k]) + rnd(r1[j])); }
+        c0[j] = sat(dec(c0[j], d0[k]) + rnd(r0[j]) + b0[k]);
+        if (P === 2) { drive += c1[j]; c1[j] = sat(dec(c1[j], d1[k]) + rnd(r1[j]) + b1[k]); }
       } else {
         drive = 0;
         for (let p = 0; p < P; p++) {
           const c = cur[p], r = s.ring[p][slot];
           drive += c[j];
-          c[j] = sat(dec(c[j], decayI[p][k]) + rnd(r[j]) + (p === 0 ? bias[k] : 0));
+          c[j] = sat(dec(c[j], decayI[p][k]) + rnd(r[j]) + bias[p][k]);
         }
       }
       out[j] = 0;
@@ -167,18 +178,18 @@ function intUpdate(l: VmLayer, s: LayerState, slot: number, start: number, end: 
 }
 
 /** The common fixed-point case written out (two currents, multiplicative decay, spike inputs): same arithmetic as intUpdate. */
-function intMultiply2(l: VmLayer, s: LayerState, slot: number, start: number, end: number, subtract: boolean): void {
+function intMultiply2(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
   const { N, B, v, refc, spk, nspk, out } = s;
-  const { decayV, threshold: th, vReset: vr, vRest, bias, refractory, spiking, smax, scale } = l;
-  const { r0, r1, c0, c1, d0, d1 } = ports(l, s, slot);
+  const { decayV, threshold: th, vReset: vr, vRest, refractory, spiking, smax, scale } = l;
+  const { r0, r1, c0, c1, d0, d1, b0, b1 } = ports(l, s, slot, bias);
   const inv = 2 ** -l.decayBits, lo = -smax;
   for (let b = 0; b < B; b++) {
     let n = nspk[b];
     for (let k = start, j = b * N + start; k < end; k++, j++) {
       const a0 = c0[j], a1 = c1[j];
-      let y = Math.trunc(a0 * d0[k] * inv) + r0[j] + bias[k];
+      let y = Math.trunc(a0 * d0[k] * inv) + r0[j] + b0[k];
       c0[j] = y > smax ? smax : y < lo ? lo : y;
-      y = Math.trunc(a1 * d1[k] * inv) + r1[j];
+      y = Math.trunc(a1 * d1[k] * inv) + r1[j] + b1[k];
       c1[j] = y > smax ? smax : y < lo ? lo : y;
       out[j] = 0;
       if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }

@@ -73,6 +73,8 @@ export function discretise(s: CompileState): CompileState {
 
 function scaleProjection(p: Projection, gain: Float64Array | undefined, nIn: number, dt: number): Projection {
   const out: Projection = { ...p };
+  // A carried bias enters the destination's port like the weights do: times the port's gain.
+  if (p.bias) out.bias = gain ? p.bias.map((b, i) => b * gain[i]) : p.bias.slice();
   if (p.csr) {
     const c = p.csr;
     const weight = gain ? c.weight.map((w, k) => w * gain[c.indices[k]]) : c.weight.slice();
@@ -83,7 +85,7 @@ function scaleProjection(p: Projection, gain: Float64Array | undefined, nIn: num
   if (!gain || conv.kind !== "conv") return out;
   const F = conv.outShape[0], per = gain.length / F;
   const uniform = Array.from({ length: F }, (_, f) => gain.subarray(f * per, (f + 1) * per).every((g) => Math.abs(g - gain[f * per]) <= 1e-12 * Math.abs(g)));
-  if (!uniform.every(Boolean)) return scaleProjection({ ...p, csr: composeCsr(p.ops, nIn) }, gain, nIn, dt);
+  if (!uniform.every(Boolean)) return scaleProjection({ ...p, csr: composeCsr(p.ops, nIn) }, gain, nIn, dt); // scales p.bias itself
   const k = conv.weight.length / F;
   const weight = Float64Array.from(conv.weight, (w, i) => w * gain[Math.floor(i / k) * per]);
   out.ops = [...p.ops.slice(0, -1), { ...conv, weight }];

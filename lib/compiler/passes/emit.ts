@@ -37,6 +37,7 @@ export function emit(s: CompileState): CompileState {
       if (conv.kind === "conv") out.conv = { weight: put(b + "weight", w ?? Float64Array.from(conv.weight)), wShape: conv.wShape, stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups, inShape: conv.inShape, outShape: conv.outShape };
       if (out.conv && pool?.kind === "pool") out.conv.pool = { kernel: pool.kernel, stride: pool.stride, padding: pool.padding, inShape: pool.inShape, outShape: pool.outShape };
     }
+    if (p.bias) out.bias = put(b + "bias", p.qbias ?? p.bias);
     return out;
   });
   const entries = new Map<number, number>();

@@ -47,6 +47,8 @@ export function quantise(s: CompileState): CompileState {
       if (Math.abs(q) > smax) { saturated++; return Math.sign(q) * smax; }
       return q;
     });
+    // A bias carried by a projection is state added to the port: same scale and width as the layer's bias.
+    for (const p of mine) if (p.bias) p.qbias = state(p.bias);
     const dv = decays(t, d.decayV, l.name, "tau", s.options.dt, issues);
     const di = d.decayI.map((x) => decays(t, x, l.name, "tau_syn", s.options.dt, issues));
     quant[l.name] = {
