@@ -45,9 +45,10 @@ function saveHistory(file: string, lines: string[]): void {
   }
 }
 
-/** Prints a bundle: HTML-ish outputs become files, the rest prints as text. */
+/** Prints a bundle: figures (and HTML with no text form) become files, the rest prints as text. */
 function showBundle(out: NodeJS.WritableStream, bundle: MimeBundle, dir: string): void {
-  if (bundle["application/vnd.plotly.v1+json"] !== undefined || typeof bundle["text/html"] === "string") {
+  const htmlOnly = typeof bundle["text/html"] === "string" && bundle["text/plain"] === undefined;
+  if (bundle["application/vnd.plotly.v1+json"] !== undefined || htmlOnly) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { writeStandaloneHtml } = require("./display.js") as typeof import("./display.js");
     const file = writeStandaloneHtml(bundle, dir);
@@ -93,7 +94,10 @@ export async function runRepl(o: ReplOptions = {}): Promise<void> {
   const io: CellIO = {
     stream: (name, text) => (name === "stderr" ? process.stderr : out).write(text),
     display: (data) => showBundle(out, data, figures),
-    update: (data) => showBundle(out, data, figures),
+    // Updates (progress bars, live curves) print as text; only a figure's final state needs a file, and a loop of updates must not flood the folder.
+    update: (data) => {
+      if (data["application/vnd.plotly.v1+json"] === undefined) showBundle(out, data, figures);
+    },
     clear: () => {},
     input: (p) => new Promise<string>((resolve) => rl.question(p, resolve)),
   };

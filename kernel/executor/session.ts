@@ -7,7 +7,6 @@ import { inspect } from "node:util";
 import type { Converter, Diagnostic } from "tslab/dist/converter";
 import type { Executor } from "tslab/dist/executor";
 import type { Display, DisplaySink } from "../display.js";
-import { magicRegistry } from "../magics/index.js";
 import { MagicRuntime } from "../magics/runtime.js";
 import { hasMagic, transformCell } from "../magics/transform.js";
 import type { MagicContext } from "../magics/types.js";
@@ -66,7 +65,8 @@ export class CellSession {
       },
     });
     this.display = createDisplay(this.orderedSink(this.io.sink));
-    this.runtime = new MagicRuntime(magicRegistry(), () => this.magicContext());
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.runtime = new MagicRuntime(() => (require("../magics/index.js") as typeof import("../magics/index.js")).magicRegistry(), () => this.magicContext());
     this.installGlobals();
   }
 

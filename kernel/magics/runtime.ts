@@ -12,7 +12,14 @@ import type { MagicContext, MagicInput, MagicSpec } from "./types.js";
 export class MagicRuntime {
   private inline: { spec: MagicSpec; state: unknown }[] = [];
 
-  constructor(private readonly registry: Registry<MagicSpec>, private readonly ctx: () => MagicContext) {}
+  private loaded: Registry<MagicSpec> | undefined;
+
+  /** `load` builds the registry on first use: magics pull in the compiler, VM and trainer, which a first cell without magics should not wait for. */
+  constructor(private readonly load: () => Registry<MagicSpec>, private readonly ctx: () => MagicContext) {}
+
+  private get registry(): Registry<MagicSpec> {
+    return (this.loaded ??= this.load());
+  }
 
   /** Shape of a magic for the source transform. */
   shapeOf = (name: string): MagicShape | undefined => {
