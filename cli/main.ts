@@ -9,6 +9,7 @@ import type { Convention } from "../lib/ir/nir/index.js";
 import type { SimulateFlags } from "./simulate.js";
 import type { CompileFlags } from "./compile.js";
 import { registerRun } from "./run.js";
+import { registerBoard } from "./board.js";
 import { conventionNames } from "../lib/ir/nir/conventions.js";
 
 /** Builds the program; exported so tests can parse without exiting. */
@@ -71,6 +72,7 @@ export function program(): Command {
     .addOption(conventionOption())
     .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));
   registerRun(p);
+  registerBoard(p);
   return p;
 }
 

@@ -7,7 +7,8 @@ import { readArrayFile } from "../lib/ir/io/index.js";
 import { toDenseInput } from "../lib/ir/io/input.js";
 import { loadProgram } from "../lib/compiler/serialize.js";
 import { runProgram } from "../lib/vm/session.js";
-import type { EngineName, RunResult } from "../lib/vm/types.js";
+import type { EngineName, RunResult, VmInput } from "../lib/vm/types.js";
+import type { Program } from "../lib/compiler/program.js";
 
 export interface RunFlags {
   input?: string;
@@ -19,11 +20,11 @@ export interface RunFlags {
   json?: boolean;
 }
 
-/** The engine a --runner value names, or a clear refusal. */
-export function engineOf(runner: string): EngineName {
+/** The engine a --runner value names ("remote" for a board server), or a clear refusal. */
+export function engineOf(runner: string): EngineName | "remote" {
   if (runner === "vm") return "behavioural";
   if (runner === "vm:cycle") return "cycle";
-  if (runner.startsWith("remote://")) throw new PhasorError([{ code: "runner", path: ["--runner"], message: `remote runners (${runner}) need the board server, which is not built yet; use --runner vm or vm:cycle` }]);
+  if (runner.startsWith("remote://")) return "remote";
   throw new PhasorError([{ code: "runner", path: ["--runner"], message: `unknown runner "${runner}"; use vm, vm:cycle or remote://HOST:PORT` }]);
 }
 
@@ -51,7 +52,7 @@ export async function runCommand(file: string, o: RunFlags): Promise<void> {
   if (inputs.length && !o.input) throw new PhasorError([{ code: "missing-input", path: ["--input"], message: `the program has input layer "${inputs[0].name}" (shape [${inputs[0].shape}]); give --input IN (.csv or .npy)` }]);
   const input = inputs.length && o.input ? toDenseInput(readArrayFile(o.input), inputs[0].shape, inputs[0].name, o.batch, o.input) : undefined;
   if (!input && o.steps === undefined) throw new PhasorError([{ code: "steps", path: ["--steps"], message: "a program without inputs needs --steps N" }]);
-  const r = runProgram(p, { engine, input, steps: o.steps, batch: o.batch });
+  const r = engine === "remote" ? await runRemote(p, input, o) : runProgram(p, { engine, input, steps: o.steps, batch: o.batch });
   if (o.out) writeFileSync(o.out, JSON.stringify(runJson(r, o.runner)));
   const spikes = Object.fromEntries(Object.entries(r.spikes).map(([k, v]) => [k, v.length]));
   if (o.json) {
@@ -64,6 +65,18 @@ export async function runCommand(file: string, o: RunFlags): Promise<void> {
   console.log(`  synops per inference: effective ${r.neurobench.synOps.effectiveAC + r.neurobench.synOps.effectiveMAC}, dense ${r.neurobench.synOps.dense}; activation sparsity ${r.neurobench.activationSparsity.toFixed(3)}`);
   if (r.cycles) console.log(`  ${r.cycles.totalCycles} cycles (${r.cycles.coreModel} cores), ${r.cycles.packets} packets, ${r.cycles.hops} hops, ${r.cycles.overflows} buffer overflows`);
   if (o.out) console.log(`wrote ${o.out}`);
+}
+
+/** Runs on a board server (remote://HOST:PORT with --keys DIR); the connection is closed afterwards. */
+async function runRemote(p: Program, input: VmInput | undefined, o: RunFlags): Promise<RunResult> {
+  const { RemoteRunner } = await import("../lib/hw/remote.js");
+  const runner = RemoteRunner.connect(o.runner, { keys: o.keys });
+  try {
+    await runner.deploy(p);
+    return await runner.run(input, { steps: o.steps, batch: o.batch });
+  } finally {
+    await runner.close();
+  }
 }
 
 function positiveInteger(s: string): number {
@@ -79,7 +92,7 @@ export function registerRun(p: Command): void {
     .argument("<program>", "PROGRAM.json written by phasor compile --out")
     .option("--input <file>", ".csv (one row per step) or .npy [T, ...shape] / [T, batch, ...shape]")
     .option("--runner <runner>", "vm (behavioural), vm:cycle (cycle-accurate) or remote://HOST:PORT", "vm")
-    .option("--keys <dir>", "CURVE keys for a remote runner")
+    .option("--keys <dir>", "CURVE keys for a remote runner: client.key, client.pub, server.pub (phasor board keys DIR)")
     .option("--steps <n>", "number of steps (default: the input's length)", positiveInteger)
     .option("--batch <b>", "batch size (a 2-D input is repeated over the batch)", positiveInteger)
     .option("--out <file>", "write OUT.json: spikes, counters, energy, NeuroBench metrics, timing")

@@ -19,3 +19,4 @@ export * from "./compiler/index.js";
 export * as train from "./train/index.js";
 export * as data from "./data/index.js";
 export * as vm from "./vm/index.js";
+export * as hw from "./hw/index.js";

@@ -37,10 +37,10 @@ describe.skipIf(!haveNirPaper())("phasor run", () => {
     expect(outs[1].cycles.totalCycles).toBeGreaterThan(0);
   });
 
-  test("remote:// is refused with a clear message; so are a bad runner and a missing input", () => {
+  test("remote:// without --keys is refused with a message naming --keys; so are a bad runner and a missing input", () => {
     const remote = runPhasor(["run", prog, "--input", input, "--runner", "remote://localhost:5555"]);
     expect(remote.status).toBe(1);
-    expect(remote.stderr).toMatch(/remote runners .* not built yet; use --runner vm or vm:cycle/);
+    expect(remote.stderr).toMatch(/--keys DIR/);
     expect(remote.stderr).not.toMatch(/at .*\.js/);
     expect(runPhasor(["run", prog, "--input", input, "--runner", "fpga"]).stderr).toMatch(/unknown runner "fpga"/);
     expect(runPhasor(["run", prog]).stderr).toMatch(/give --input IN/);

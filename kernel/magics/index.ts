@@ -16,6 +16,8 @@ import { vmMagic } from "./vm.js";
 import { powerMagic } from "./power.js";
 import { traceMagic } from "./trace.js";
 import { sweepMagic } from "./sweep.js";
+import { hwMagic } from "./hw.js";
+import { phasorMagic } from "./phasor.js";
 import type { MagicSpec } from "./types.js";
 
 export { defineMagic, type MagicContext, type MagicInput, type MagicSpec, type MagicOption, type MagicArgument } from "./types.js";
@@ -35,6 +37,8 @@ export const MAGICS: MagicSpec[] = [
   powerMagic,
   traceMagic,
   sweepMagic,
+  phasorMagic,
+  hwMagic,
 ];
 
 /** A registry holding MAGICS (a fresh one per session). */
