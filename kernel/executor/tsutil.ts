@@ -45,6 +45,7 @@ export function completeness(code: string): CompletenessReply {
  * can reject the awaits a cell (or a function it defined) is parked on.
  */
 export function interruptibleAwaits(js: string): string {
+  if (!js.includes("await")) return js; // most cells: no parse needed
   const t = ts();
   const sf = parse(js, "js");
   const edits: { at: number; text: string }[] = [];
