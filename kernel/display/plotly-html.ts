@@ -5,7 +5,7 @@
  * nbconvert's HTML export and front ends without a Plotly renderer show.
  */
 import { readFileSync } from "node:fs";
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Figure } from "../../lib/plot/figure.js";
 
 let plotlySource: string | undefined;
@@ -58,7 +58,7 @@ export function amdSafeScript(js: string, condition = "true"): string {
 export interface FigureHtmlOptions {
   /** Put plotly.js itself in front of the figure (the session's first figure, or a standalone page). */
   inline: boolean;
-  /** Element id; default a fresh UUID-based one. */
+  /** Element id; default one derived from the figure (see contentId). */
   id?: string;
   /** CSS height of the plot div; default the layout's height or 450px. */
   height?: string;
@@ -66,10 +66,10 @@ export interface FigureHtmlOptions {
 
 /** A div plus a script that draws the figure with window.Plotly as soon as it exists. */
 export function figureHtml(figure: Figure, opts: FigureHtmlOptions): string {
-  const id = opts.id ?? `phasor-plot-${randomUUID()}`;
   const layoutHeight = figure.layout.height;
   const height = opts.height ?? (typeof layoutHeight === "number" ? `${layoutHeight}px` : "450px");
   const payload = scriptJson({ data: figure.data, layout: figure.layout, config: figure.config ?? {} });
+  const id = opts.id ?? contentId(payload);
   const draw =
     `<script type="text/javascript">(function () {\n` +
     `var id = ${scriptJson(id)}, fig = ${payload};\n` +
@@ -89,6 +89,21 @@ export function figureHtml(figure: Figure, opts: FigureHtmlOptions): string {
     `})();</script>`;
   const div = `<div id="${id}" class="phasor-plot" style="width:100%;height:${height}"></div>`;
   return (opts.inline ? plotlyLoaderScript() + "\n" : "") + div + "\n" + draw;
+}
+
+/** How often each figure content was drawn this session (keeps ids unique when a figure repeats). */
+const drawn = new Map<string, number>();
+
+/**
+ * An element id from the figure's content plus how often that content was drawn before in this
+ * process: unique within a page, and the same on every run of a notebook, so re-executing it
+ * gives byte-identical outputs (random ids made every saved notebook differ).
+ */
+function contentId(payload: string): string {
+  const hash = createHash("sha256").update(payload).digest("hex").slice(0, 16);
+  const n = drawn.get(hash) ?? 0;
+  drawn.set(hash, n + 1);
+  return `phasor-plot-${hash}${n ? `-${n}` : ""}`;
 }
 
 const WAIT_MS = 60_000;

@@ -9,13 +9,13 @@ import { PhasorError } from "../../lib/ir/errors.js";
 import type { EventDataset } from "../../lib/data/events.js";
 import { shuffled } from "../../lib/data/batching.js";
 import type { Split } from "../../lib/data/open.js";
-import { describeBackend } from "../../lib/train/backend.js";
+import { activeBackend, describeBackend, useBackend } from "../../lib/train/backend.js";
 import type { ModelConfig } from "../../lib/train/config.js";
 import { SpikingModel, spikingModel } from "../../lib/train/model.js";
 import { describeFit, fit } from "../../lib/train/trainer.js";
 import { trainingCurves, type EpochPoint, type StepPoint } from "../../lib/plot/curves.js";
 import { datasetOf } from "./dataset.js";
-import { defineMagic, type MagicContext } from "./types.js";
+import { defineMagic, type MagicContext, type MagicInput } from "./types.js";
 import { positive, positiveInt } from "./values.js";
 
 interface TrainFlags {
@@ -85,30 +85,44 @@ export const trainMagic = defineMagic({
   modes: ["line"],
   examples: ["%train shd --epochs 10 --workers 2 --as model", "%train data/shd_train.h5 --model cfg.json --remat 10", "%train ds --model net --lr 5e-3 --as net"],
   async run(input, ctx) {
-    const o = trainFlags(input.options);
-    if (!(o.val >= 0 && o.val < 1)) throw new PhasorError(`%train --val: expected a fraction in [0, 1), got ${o.val}`, "usage");
-    const ds = await datasetOf(String(input.args[0]), o.split, ctx);
-    const model = modelOf(o, ds, ctx);
-    const order = shuffled(Array.from({ length: ds.length }, (_, i) => i), o.seed + 7919);
-    const nVal = Math.floor(ds.length * o.val);
-    const steps: StepPoint[] = [], epochs: EpochPoint[] = [];
-    const plot = !o.quiet && o.plot !== false;
-    const handle = plot ? ctx.display.plotly(trainingCurves([], [])) : undefined;
-    let shown = 0;
-    const redraw = () => { shown = performance.now(); handle?.update(trainingCurves(steps, epochs, { note: describeBackend() })); };
-    const r = await fit(model, ds, {
-      epochs: o.epochs, batchSize: o.batch, steps: o.steps, dtUs: o.dtUs, seed: o.seed, loss: o.loss, optimizer: { name: o.optimizer, lr: o.lr },
-      workers: o.workers, remat: o.remat, truncate: o.truncate, trainIndices: order.slice(nVal), validation: nVal ? { indices: order.slice(0, nVal) } : undefined,
-      checkpoint: resolve(ctx.cwd, o.checkpoint), resume: o.resume, signal: ctx.signal,
-      onStep: (s) => { steps.push({ step: s.step, loss: s.loss, accuracy: s.accuracy }); if (performance.now() - shown > 250) redraw(); },
-      onEpoch: (e) => {
-        epochs.push({ epoch: e.epoch, step: steps.length, valLoss: e.valLoss, valAccuracy: e.valAccuracy });
-        if (plot) redraw();
-        else if (!o.quiet) ctx.print(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, accuracy ${(e.accuracy * 100).toFixed(1)}%${e.valAccuracy !== undefined ? `, val ${(e.valAccuracy * 100).toFixed(1)}%` : ""} (${e.seconds.toFixed(1)} s)\n`);
-      },
-    });
-    if (plot) redraw();
-    if (!o.quiet) ctx.print(`${describeFit(r)}; checkpoint ${o.checkpoint}\n`);
-    return r.model;
+    // In a kernel an interrupt ends the cell at once while the run finishes its current step and
+    // writes its checkpoint: the next %train (e.g. --resume) waits for that, so it reads the new checkpoint.
+    await inFlight;
+    const run = train(input, ctx);
+    inFlight = run.then(() => undefined, () => undefined);
+    return run;
   },
 });
+
+/** The last %train run in this process, settled or not. */
+let inFlight: Promise<void> = Promise.resolve();
+
+async function train(input: MagicInput, ctx: MagicContext): Promise<SpikingModel> {
+  const o = trainFlags(input.options);
+  if (!(o.val >= 0 && o.val < 1)) throw new PhasorError(`%train --val: expected a fraction in [0, 1), got ${o.val}`, "usage");
+  const ds = await datasetOf(String(input.args[0]), o.split, ctx);
+  // Select the backend (and register the fused kernels) before any tensor exists: the model's variables live on it.
+  if (!activeBackend()) await useBackend();
+  const model = modelOf(o, ds, ctx);
+  const order = shuffled(Array.from({ length: ds.length }, (_, i) => i), o.seed + 7919);
+  const nVal = Math.floor(ds.length * o.val);
+  const steps: StepPoint[] = [], epochs: EpochPoint[] = [];
+  const plot = !o.quiet && o.plot !== false;
+  const handle = plot ? ctx.display.plotly(trainingCurves([], [])) : undefined;
+  let shown = 0;
+  const redraw = () => { shown = performance.now(); handle?.update(trainingCurves(steps, epochs, { note: describeBackend() })); };
+  const r = await fit(model, ds, {
+    epochs: o.epochs, batchSize: o.batch, steps: o.steps, dtUs: o.dtUs, seed: o.seed, loss: o.loss, optimizer: { name: o.optimizer, lr: o.lr },
+    workers: o.workers, remat: o.remat, truncate: o.truncate, trainIndices: order.slice(nVal), validation: nVal ? { indices: order.slice(0, nVal) } : undefined,
+    checkpoint: resolve(ctx.cwd, o.checkpoint), resume: o.resume, signal: ctx.signal,
+    onStep: (s) => { steps.push({ step: s.step, loss: s.loss, accuracy: s.accuracy }); if (performance.now() - shown > 250) redraw(); },
+    onEpoch: (e) => {
+      epochs.push({ epoch: e.epoch, step: steps.length, valLoss: e.valLoss, valAccuracy: e.valAccuracy });
+      if (plot) redraw();
+      else if (!o.quiet) ctx.print(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, accuracy ${(e.accuracy * 100).toFixed(1)}%${e.valAccuracy !== undefined ? `, val ${(e.valAccuracy * 100).toFixed(1)}%` : ""} (${e.seconds.toFixed(1)} s)\n`);
+    },
+  });
+  if (plot) redraw();
+  if (!o.quiet) ctx.print(`${describeFit(r)}; checkpoint ${o.checkpoint}\n`);
+  return r.model;
+}

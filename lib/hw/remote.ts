@@ -175,7 +175,8 @@ export class RemoteRunner implements Runner {
       for await (const [head, ...frames] of this.socket) {
         const r = parseReply(head);
         if (!r) continue;
-        if (r.type === "shutdown") { this.failAll(new PhasorError([{ code: "board-shutdown", path: [this.name], message: `the board server is shutting down (${r.reason})` }]), new Set(r.finishing)); continue; }
+        // A shutdown names the jobs that server had; anything else pending may already belong to its successor after a restart.
+        if (r.type === "shutdown") { this.failJobs(new PhasorError([{ code: "board-shutdown", path: [this.name], message: `the board server is shutting down (${r.reason})` }]), new Set(r.cancelled)); continue; }
         this.pending.get(r.id)?.handler(r, frames);
       }
     } catch {
@@ -183,9 +184,14 @@ export class RemoteRunner implements Runner {
     }
   }
 
-  /** Fails every pending request and job except the jobs in `keep` (finishing on a server that is shutting down). */
-  private failAll(e: Error, keep = new Set<string>()): void {
-    for (const p of [...this.pending.values()]) if (!(p.job && keep.has(p.job))) p.fail(e);
+  /** Fails every pending request and job. */
+  private failAll(e: Error): void {
+    for (const p of [...this.pending.values()]) p.fail(e);
+  }
+
+  /** Fails the pending jobs with these server job ids. */
+  private failJobs(e: Error, jobs: Set<string>): void {
+    for (const p of [...this.pending.values()]) if (p.job && jobs.has(p.job)) p.fail(e);
   }
 }
 

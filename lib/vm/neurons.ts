@@ -5,6 +5,7 @@
  * [start, end) of every batch entry and appends the spiking indices to `spk`.
  */
 import type { VmLayer } from "./model.js";
+import { allocKernelState, type KernelState } from "./wasm/kernel.js";
 
 /** Mutable state of one layer for a batch. */
 export interface LayerState {
@@ -21,24 +22,90 @@ export interface LayerState {
   nspk: Int32Array;
   /** Output value per neuron this step: 1 for a spike, v (model units) for graded layers, the sample for inputs. */
   out: Float64Array;
+  /** Where the arrays live in a WebAssembly memory, for the WebAssembly kernels (see wasm/kernel.ts). */
+  kernel?: KernelState;
 }
 
 /** Allocates a layer's state at rest (v = vRest) with a ring of D slots. */
 export function makeState(l: VmLayer, B: number, D: number): LayerState {
   const N = l.size;
-  const v = new Float64Array(B * N);
-  for (let b = 0; b < B; b++) v.set(l.vRest, b * N);
   const ports = l.cuba ? l.ports : 1;
+  const w = kernelKind(l) ? allocKernelState(B * N, D, ports) : null;
+  const f64 = w ? w.f64 : () => new Float64Array(B * N), i32 = w ? w.i32 : () => new Int32Array(B * N);
+  const v = f64(w?.k.v ?? 0);
+  for (let b = 0; b < B; b++) v.set(l.vRest, b * N);
   return {
-    B, N, v, cur: l.cuba ? Array.from({ length: ports }, () => new Float64Array(B * N)) : [], refc: new Int32Array(B * N),
-    ring: Array.from({ length: ports }, () => Array.from({ length: D }, () => new Float64Array(B * N))), D,
-    spk: new Int32Array(B * N), nspk: new Int32Array(B), out: new Float64Array(B * N),
+    B, N, v, cur: l.cuba ? Array.from({ length: ports }, (_, p) => f64(w ? (p === 0 ? w.k.c0 : w.k.c1) : 0)) : [], refc: i32(w?.k.refc ?? 0),
+    ring: Array.from({ length: ports }, (_, p) => Array.from({ length: D }, (_, d) => f64(w?.k.ring[p][d] ?? 0))), D,
+    spk: i32(w?.k.spk ?? 0), nspk: new Int32Array(B), out: f64(w?.k.out ?? 0),
+    ...(w ? { kernel: w.k } : {}),
   };
+}
+
+/** Which WebAssembly kernel can update the layer (when its parameters are uniform): two-port spiking layers, float64 or multiplicative fixed point with integral input. */
+function kernelKind(l: VmLayer): "flt2" | "intm2" | undefined {
+  if (l.kind !== "neuron" || !l.cuba || l.ports !== 2 || !l.spiking) return undefined;
+  if (l.arith === "float") return "flt2";
+  if (l.arith === "multiply" && l.integralInput) return "intm2";
+  return undefined;
+}
+
+const uniformCache = new WeakMap<Float64Array | Int32Array, number | null>();
+
+/** The value every element holds (bit for bit, -0 apart from 0), or null. */
+function uniform(a: Float64Array | Int32Array): number | null {
+  let u = uniformCache.get(a);
+  if (u === undefined) {
+    u = a.length ? a[0] : null;
+    for (let k = 1; k < a.length && u !== null; k++) if (!Object.is(a[k], u)) u = null;
+    uniformCache.set(a, u);
+  }
+  return u;
+}
+
+/** A layer's uniform parameters as the kernel takes them, for one entry of its bias schedule. */
+interface KernelPlan {
+  bias: Float64Array[];
+  ok: boolean;
+  int: boolean;
+  d0: number; d1: number; dv: number; b0: number; b1: number; vrest: number; kv: number; th: number; vr: number; refr: number; smax: number;
+}
+const plans = new WeakMap<VmLayer, KernelPlan>();
+
+function kernelPlan(l: VmLayer, bias: Float64Array[]): KernelPlan {
+  let p = plans.get(l);
+  if (p && p.bias === bias) return p;
+  const kind = kernelKind(l), u = [l.decayI[0], l.decayI[1], l.decayV, bias[0], bias[1], l.vRest, l.threshold, l.vReset, l.refractory].map(uniform);
+  const [d0, d1, dv, b0, b1, vrest, th, vr, refr] = u.map((x) => x ?? 0);
+  // Multiplicative decay: trunc(x d 2^-bits) is computed as trunc(x (d 2^-bits)), the same float64.
+  const inv = kind === "intm2" ? 2 ** -l.decayBits : 1;
+  p = {
+    bias, ok: kind !== undefined && u.every((x) => x !== null), int: kind === "intm2",
+    // (1 - dV) vRest, as the JS float kernel computes it per neuron.
+    d0: d0 * inv, d1: d1 * inv, dv: dv * inv, b0, b1, vrest, kv: (1 - dv) * vrest, th, vr, refr, smax: l.smax,
+  };
+  plans.set(l, p);
+  return p;
+}
+
+/** Runs the layer's WebAssembly kernel over neurons [start, end) when its parameters are uniform; false (nothing done) otherwise. */
+function kernelUpdate(l: VmLayer, s: LayerState, k: KernelState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): boolean {
+  const p = kernelPlan(l, bias);
+  if (!p.ok) return false;
+  const { N, B, nspk } = s, count = end - start, r0 = k.ring[0][slot], r1 = k.ring[1][slot], fn = k.fn;
+  for (let b = 0; b < B; b++) {
+    const o = 8 * (b * N + start), o4 = 4 * (b * N + start), spk = k.spk + 4 * b * N;
+    nspk[b] = p.int
+      ? (subtract ? fn.intm2_s : fn.intm2_r)(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.vrest, p.th, p.vr, p.refr, p.smax)
+      : (subtract ? fn.flt2_s : fn.flt2_r)(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.kv, p.th, p.vr, p.refr);
+  }
+  return true;
 }
 
 /** Updates neurons [start, end) at step t; spikes (or nonzero graded outputs) are appended per batch entry. */
 export function updateNeurons(l: VmLayer, s: LayerState, t: number, start: number, end: number, subtract: boolean): void {
   const bias = biasAt(l, t);
+  if (s.kernel && kernelUpdate(l, s, s.kernel, t % s.D, bias, start, end, subtract)) return;
   if (l.arith === "float") floatUpdate(l, s, t % s.D, bias, start, end, subtract);
   else intUpdate(l, s, t % s.D, bias, start, end, subtract);
 }

@@ -1,0 +1,160 @@
+// Writes kernel.wat (the neuron-update kernels, generated here from one description of the
+// arithmetic) and kernel-bytes.ts (the assembled module as base64), so that installing Phasor
+// needs no WebAssembly tool. A developer tool: run it after editing this file, with wabt from
+// npm at hand (npm install --no-save wabt, or WABT=path/to/wabt).
+//   usage: node lib/vm/wasm/build.mjs [--unroll 4]
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: { unroll: { type: "string", default: "4" }, "no-write": { type: "boolean", default: false } } });
+const U = Number(values.unroll); // float64x2 pairs per iteration of the main loop
+
+const get = (x) => `(local.get $${x})`;
+const mem = (op, ptr, off, ...rest) => `(${op}${off ? ` offset=${off}` : ""} ${get(ptr)}${rest.length ? " " + rest.join(" ") : ""})`;
+const sat = (x) => `(f64x2.pmax (f64x2.pmin ${x} ${get("SMAX")}) ${get("LO")})`;
+const ZERO = "(v128.const i64x2 0 0)";
+
+/** The vector statements for pair u of a block: currents, membrane candidate x, masks, v. */
+function pair(kind, sub, u) {
+  const o = 16 * u, a0 = `a0_${u}`, a1 = `a1_${u}`, x = `x_${u}`, rm = `rm_${u}`, sm = `sm_${u}`;
+  const L = [`(local.set $${a0} ${mem("v128.load", "c0", o)})`, `(local.set $${a1} ${mem("v128.load", "c1", o)})`];
+  if (kind === "int") {
+    for (const [c, a, d, r, b] of [["c0", a0, "D0", "r0", "B0"], ["c1", a1, "D1", "r1", "B1"]])
+      L.push(mem("v128.store", c, o, sat(`(f64x2.add (f64x2.add (f64x2.trunc (f64x2.mul ${get(a)} ${get(d)})) ${mem("v128.load", r, o)}) ${get(b)})`)));
+    L.push(`(local.set $${x} ${sat(`(f64x2.add (f64x2.add ${get("VREST")} (f64x2.trunc (f64x2.mul (f64x2.sub ${mem("v128.load", "v", o)} ${get("VREST")}) ${get("DV")}))) (f64x2.add ${get(a0)} ${get(a1)}))`)})`);
+  } else {
+    for (const [c, a, d, r, b] of [["c0", a0, "D0", "r0", "B0"], ["c1", a1, "D1", "r1", "B1"]])
+      L.push(mem("v128.store", c, o, `(f64x2.add (f64x2.mul ${get(d)} ${get(a)}) (f64x2.add ${mem("v128.load", r, o)} ${get(b)}))`));
+    L.push(`(local.set $${x} (f64x2.add (f64x2.add (f64x2.mul ${get("DV")} ${mem("v128.load", "v", o)}) ${get("KV")}) (f64x2.add ${get(a0)} ${get(a1)})))`);
+  }
+  L.push(`(local.set $${rm} (i64x2.gt_s ${mem("v128.load32x2_s", "refc", 8 * u)} ${ZERO}))`);
+  L.push(`(local.set $${sm} (v128.andnot (f64x2.gt ${get(x)} ${get("TH")}) ${get(rm)}))`);
+  // v = refractory ? vr : spike ? (sub ? x - th : vr) : x
+  L.push(mem("v128.store", "v", o, sub
+    ? `(v128.bitselect ${get("VR")} (v128.bitselect (f64x2.sub ${get(x)} ${get("TH")}) ${get(x)} ${get(sm)}) ${get(rm)})`
+    : `(v128.bitselect ${get("VR")} ${get(x)} (v128.or ${get(rm)} ${get(sm)}))`));
+  return L;
+}
+
+/** Lane l of pair u when the pair has a refractory or spiking lane: the counter and the spike list. */
+function lane(u, l) {
+  const o4 = 8 * u + 4 * l;
+  return `(local.set $rc ${mem("i32.load", "refc", o4)})
+              (if (i32.gt_s ${get("rc")} (i32.const 0))
+                (then ${mem("i32.store", "refc", o4, `(i32.sub ${get("rc")} (i32.const 1))`)})
+                (else (if (i64.ne (i64x2.extract_lane ${l} ${get(`sm_${u}`)}) (i64.const 0))
+                  (then
+                    ${mem("i32.store", "refc", o4, get("refr"))}
+                    (i32.store (i32.add ${get("spk")} (i32.shl ${get("n")} (i32.const 2))) (i32.add ${get("k")} (i32.const ${2 * u + l})))
+                    (local.set $n (i32.add ${get("n")} (i32.const 1)))))))`;
+}
+
+const PTRS = ["v", "c0", "c1", "r0", "r1", "refc", "out", "spk"];
+function params(kind) {
+  const p = PTRS.map((x) => `(param $${x} i32)`).join(" ") + " (param $n i32) (param $count i32) (param $k i32)";
+  const f = ["d0", "d1", "dv", "b0", "b1", kind === "int" ? "vrest" : "kv", "th", "vr"].map((x) => `(param $${x} f64)`).join(" ");
+  return `${p}\n    ${f}\n    (param $refr i32)${kind === "int" ? " (param $smax f64)" : ""}`;
+}
+const scalarArgs = (kind) => [...PTRS.filter((x) => x !== "spk" || true), "n", "k", "d0", "d1", "dv", "b0", "b1", kind === "int" ? "vrest" : "kv", "th", "vr", "refr", ...(kind === "int" ? ["smax"] : [])];
+
+function vectorFunc(kind, sub) {
+  const name = `${kind === "int" ? "intm2" : "flt2"}_${sub ? "s" : "r"}`;
+  const consts = kind === "int" ? [["D0", "d0"], ["D1", "d1"], ["DV", "dv"], ["B0", "b0"], ["B1", "b1"], ["VREST", "vrest"], ["TH", "th"], ["VR", "vr"], ["SMAX", "smax"], ["LO", "lo"]]
+    : [["D0", "d0"], ["D1", "d1"], ["DV", "dv"], ["B0", "b0"], ["B1", "b1"], ["KV", "kv"], ["TH", "th"], ["VR", "vr"]];
+  const locals = ["(local $end i32) (local $rc i32) (local $r0s i32) (local $r1s i32) (local $ONE v128) (local $EAGER v128)", kind === "int" ? "(local $lo f64)" : "",
+    consts.map(([c]) => `(local $${c} v128)`).join(" "),
+    Array.from({ length: U }, (_, u) => `(local $a0_${u} v128) (local $a1_${u} v128) (local $x_${u} v128) (local $rm_${u} v128) (local $sm_${u} v128)`).join(" ")].filter(Boolean).join("\n    ");
+  const setup = [kind === "int" ? "(local.set $lo (f64.neg (local.get $smax)))" : "", ...consts.map(([c, s]) => `(local.set $${c} (f64x2.splat ${get(s)}))`),
+    "(local.set $ONE (f64x2.splat (f64.const 1)))",
+    // out is only written where a lane is refractory or spikes: a neuron whose out is 1 spiked at its
+    // last update and so is refractory now, when refr > 0; with refr = 0 every block writes out.
+    `(local.set $EAGER (i32x4.splat (i32.sub (i32.const 0) (i32.eqz ${get("refr")}))))`,
+    "(local.set $end (i32.add (local.get $k) (local.get $count)))", "(local.set $r0s (local.get $r0)) (local.set $r1s (local.get $r1))"].filter(Boolean);
+  const body = Array.from({ length: U }, (_, u) => pair(kind, sub, u)).flat();
+  let any = `(v128.or ${get("EAGER")} (v128.or ${get("rm_0")} ${get("sm_0")}))`;
+  for (let u = 1; u < U; u++) any = `(v128.or ${any} (v128.or ${get(`rm_${u}`)} ${get(`sm_${u}`)}))`;
+  const rare = Array.from({ length: U }, (_, u) => [mem("v128.store", "out", 16 * u, `(v128.and ${get(`sm_${u}`)} ${get("ONE")})`), lane(u, 0), lane(u, 1)]).flat();
+  const adv = ["v", "c0", "c1", "r0", "r1", "out"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${16 * U})))`)
+    .concat([`(local.set $refc (i32.add ${get("refc")} (i32.const ${8 * U})))`, `(local.set $k (i32.add ${get("k")} (i32.const ${2 * U})))`]);
+  const one = kind === "int" ? "$intm2_1" : "$flt2_1";
+  const tailArgs = scalarArgs(kind).map(get).join(" ");
+  const I = "\n        ";
+  return `  (func (export "${name}")
+    ${params(kind)}
+    (result i32)
+    ${locals}
+    ${setup.join("\n    ")}
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.gt_s (i32.add ${get("k")} (i32.const ${2 * U})) ${get("end")}))
+        ${body.join(I)}
+        (if (v128.any_true ${any})
+          (then
+            ${rare.join(I + "    ")}))
+        ${adv.join(I)}
+        (br $blocks)))
+    ;; the last neurons one by one
+    (block $fin
+      (loop $rest
+        (br_if $fin (i32.ge_s ${get("k")} ${get("end")}))
+        (local.set $n (call ${one} ${tailArgs} (i32.const ${sub ? 1 : 0})))
+        ${["v", "c0", "c1", "r0", "r1", "out"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const 8)))`).join(I)}
+        (local.set $refc (i32.add ${get("refc")} (i32.const 4)))
+        (local.set $k (i32.add ${get("k")} (i32.const 1)))
+        (br $rest)))
+    ;; the ring slots read are consumed
+    (memory.fill ${get("r0s")} (i32.const 0) (i32.shl ${get("count")} (i32.const 3)))
+    (memory.fill ${get("r1s")} (i32.const 0) (i32.shl ${get("count")} (i32.const 3)))
+    (local.get $n))
+`;
+}
+
+const wat = `;; GENERATED by build.mjs (next to this file); edit that, not this.
+;;
+;; Neuron-update kernels of the behavioural and cycle engines (see ../neurons.ts) for layers
+;; whose parameters are the same for every neuron: two current ports, binary spikes out.
+;; Every operation is the IEEE float64 operation the JS kernels perform, in the same order
+;; (products, sums, trunc, saturation by comparison), so the results are identical bit for bit.
+;;
+;; Pointers are byte offsets into the imported memory: v, c0, c1, r0, r1 and out point to the
+;; range's first neuron in float64 arrays, refc to its int32 refractory counter, spk to the
+;; batch entry's int32 spike list, which already holds n spikes; the range is neurons
+;; k .. k + count - 1. Each function returns the new spike count.
+;;
+;; intm2_*: fixed point, multiplicative decay, saturation at +-smax, integral input:
+;;   c = sat(trunc(c d) + r + b), x = sat(vRest + trunc((v - vRest) dV) + (c0 + c1)), old currents,
+;;   where the decay factors come scaled (d = code 2^-bits: trunc((x code) 2^-bits) and
+;;   trunc(x (code 2^-bits)) are the same float64, scaling by a power of two being exact and
+;;   commuting with rounding).
+;; flt2_*: float64 in model units: c = dI c + (r + b), x = dV v + kv + (c0 + c1), kv = (1 - dV) vRest.
+;; Both: a refractory neuron (refc > 0) counts down and holds v = vr; otherwise x > th spikes:
+;; v = (reset by subtraction, *_s ? x - th : vr), refc = refr, out = 1, k appended to spk;
+;; else v = x, out = 0. The ring slots read are consumed (zeroed).
+;;
+;; The main loops take ${2 * U} neurons at a time in float64x2 lanes (masks and selects instead
+;; of branches; counters, out and the spike list are written lane by lane only when a lane is
+;; refractory or spikes); the last neurons go through the scalar intm2_1 / flt2_1.
+(module
+  (import "env" "memory" (memory 1))
+
+${vectorFunc("int", false)}
+${vectorFunc("int", true)}
+${vectorFunc("flt", false)}
+${vectorFunc("flt", true)}
+${readFileSync(join(here, "scalar.wat.in"), "utf8")})
+`;
+
+if (!values["no-write"]) writeFileSync(join(here, "kernel.wat"), wat);
+const require = createRequire(import.meta.url);
+const wabt = await require(process.env.WABT ?? "wabt")();
+const mod = wabt.parseWat("kernel.wat", wat, { simd: true, bulk_memory: true });
+mod.validate();
+const { buffer } = mod.toBinary({});
+const b64 = Buffer.from(buffer).toString("base64");
+const lines = b64.match(/.{1,100}/g).map((s) => `  "${s}"`).join(" +\n");
+writeFileSync(join(here, "kernel-bytes.ts"), `// GENERATED by lib/vm/wasm/build.mjs (kernel.wat assembled); do not edit.\n/** The neuron-update kernels as a WebAssembly module (base64, ${buffer.length} bytes). */\nexport const KERNEL_WASM =\n${lines};\n`);
+console.log(`kernel.wat, kernel-bytes.ts: ${buffer.length} bytes`);

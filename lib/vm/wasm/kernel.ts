@@ -1,0 +1,75 @@
+/**
+ * The WebAssembly neuron-update kernels (kernel.wat, shipped as bytes in kernel-bytes.ts):
+ * float64x2 SIMD versions of the two-port spiking updates of ../neurons.ts for layers whose
+ * parameters are uniform, with identical results. A layer that can use them gets its state
+ * allocated in a WebAssembly memory of its own (typed-array views, so every other reader and
+ * writer is unchanged). Where WebAssembly or its SIMD is missing, or PHASOR_VM_WASM=0 is set,
+ * `kernels()` is null and the JS kernels run.
+ */
+import { KERNEL_WASM } from "./kernel-bytes.js";
+
+/** Arguments of the kernels: byte offsets v, c0, c1, r0, r1, refc, out, spk; spikes so far n; count; first neuron k; the uniform parameters. */
+type IntKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, n: number, count: number, k: number,
+  d0: number, d1: number, dv: number, b0: number, b1: number, vrest: number, th: number, vr: number, refr: number, smax: number) => number;
+type FloatKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, n: number, count: number, k: number,
+  d0: number, d1: number, dv: number, b0: number, b1: number, kv: number, th: number, vr: number, refr: number) => number;
+
+/** The exported kernels (see kernel.wat): *_r reset to vReset on a spike, *_s subtract the threshold. */
+export interface KernelExports {
+  intm2_r: IntKernel;
+  intm2_s: IntKernel;
+  flt2_r: FloatKernel;
+  flt2_s: FloatKernel;
+}
+
+/** A layer state's arrays inside a WebAssembly memory, with their byte offsets. */
+export interface KernelState {
+  fn: KernelExports;
+  /** Byte offsets of v, c0, c1, out, refc, spk, and of ring slot d of port p at ring[p][d]. */
+  v: number; c0: number; c1: number; out: number; refc: number; spk: number; ring: number[][];
+}
+
+/** The part of the WebAssembly JS API used here (the compiler's lib has no DOM types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (desc: { initial: number }) => { buffer: ArrayBuffer };
+}
+const W = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let mod: object | null | undefined;
+
+/** The compiled module, or null where it cannot run here. */
+export function kernelModule(): object | null {
+  if (mod !== undefined) return mod;
+  let m: object | null = null;
+  if (process.env.PHASOR_VM_WASM !== "0" && W) {
+    try {
+      const bytes = Buffer.from(KERNEL_WASM, "base64");
+      if (W.validate(bytes)) m = new W.Module(bytes);
+    } catch {
+      m = null;
+    }
+  }
+  return (mod = m);
+}
+
+/**
+ * Allocates the arrays of a two-port layer state (B*N neurons, D ring slots) in a fresh
+ * WebAssembly memory; null when the kernels are unavailable.
+ */
+export function allocKernelState(BN: number, D: number, ports: number): { k: KernelState; f64: (at: number) => Float64Array; i32: (at: number) => Int32Array } | null {
+  const m = kernelModule();
+  if (!m) return null;
+  const f = 8 * BN, nf = 4 + ports * D, bytes = nf * f + 2 * 4 * BN;
+  const memory = new W!.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const fn = new W!.Instance(m, { env: { memory } }).exports as unknown as KernelExports;
+  let at = 0;
+  const next = (n: number) => { const a = at; at += n; return a; };
+  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], refc: 0, spk: 0 };
+  for (let p = 0; p < ports; p++) k.ring.push(Array.from({ length: D }, () => next(f)));
+  k.refc = next(4 * BN); k.spk = next(4 * BN);
+  const buf = memory.buffer;
+  return { k, f64: (a) => new Float64Array(buf, a, BN), i32: (a) => new Int32Array(buf, a, BN) };
+}
