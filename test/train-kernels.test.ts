@@ -73,3 +73,49 @@ for (const backend of ["cpu", "wasm"] as BackendName[]) {
     });
   });
 }
+
+describe("event-sparse products (spike index, WebAssembly SIMD and JS paths)", () => {
+  // Imported lazily so the module list above stays as it was.
+  const load = async () => import("../lib/train/kernels/sparse.js");
+  const data = (M: number, K: number, N: number, p: number, binary: boolean) => {
+    const rng = new Rng(5);
+    const x = Float32Array.from({ length: M * K }, () => (rng.random() < p ? (binary ? 1 : rng.random() * 2 - 1) : 0));
+    const w = Float32Array.from({ length: K * N }, () => rng.random() - 0.5);
+    const dy = Float32Array.from({ length: M * N }, () => rng.random() - 0.5);
+    return { x, w, dy };
+  };
+  const dense = (x: Float32Array, w: Float32Array, M: number, K: number, N: number) => {
+    const y = new Float64Array(M * N);
+    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) y[m * N + n] += x[m * K + k] * w[k * N + n];
+    return Float32Array.from(y);
+  };
+  const transpose = (a: Float32Array, R: number, C: number) => Float32Array.from({ length: R * C }, (_, i) => a[(i % R) * C + Math.floor(i / R)]);
+  for (const [N, binary] of [[16, true], [7, true], [16, false]] as const) {
+    it(`N=${N}${binary ? "" : ", non-binary x"}: forward and weight gradient equal the dense products, with and without SIMD`, async () => {
+      const { spikeIndex, indexedMatMul, indexedWeightGrad } = await load();
+      const [M, K] = [37, 29];
+      const { x, w, dy } = data(M, K, N, 0.2, binary);
+      const wantY = dense(x, w, M, K, N), wantDw = dense(transpose(x, M, K), dy, K, M, N);
+      for (const noSimd of ["0", "1"]) {
+        process.env.PHASOR_NO_SIMD = noSimd;
+        const ix = spikeIndex(x, M, K);
+        const y = new Float32Array(M * N).fill(NaN), dw = new Float32Array(K * N).fill(NaN); // outputs may arrive uninitialised
+        indexedMatMul(ix, w, y, N);
+        indexedWeightGrad(ix, dy, dw, N);
+        close(y, wantY, 1e-6);
+        close(dw, wantDw, 1e-6);
+      }
+      delete process.env.PHASOR_NO_SIMD;
+    });
+  }
+  it("the input gradient dy W^T equals the dense product", async () => {
+    const { matMulTransposed } = await load();
+    for (const N of [3, 20]) {
+      const [M, K] = [11, 9];
+      const { w, dy } = data(M, K, N, 1, false);
+      const dx = new Float32Array(M * K).fill(NaN);
+      matMulTransposed(dy, w, dx, M, K, N);
+      close(dx, dense(dy, transpose(w, K, N), M, N, K), 1e-6);
+    }
+  });
+});

@@ -48,6 +48,7 @@ function spec(a: ScanAttrs, shape: number[]): ScanSpec {
   return {
     T: shape[0], B: shape[1], N: shape[2], spiking: a.spiking, synaptic: a.synaptic, reset: a.reset,
     truncate: a.truncate, surrogate: (x) => s.derivative(x, slope),
+    fastSigmoid: a.surrogate === "fast-sigmoid" ? slope : undefined,
   };
 }
 

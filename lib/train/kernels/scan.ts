@@ -27,6 +27,8 @@ export interface ScanSpec {
   truncate: number;
   /** Surrogate derivative of x = v - thr. */
   surrogate: (x: number) => number;
+  /** When the surrogate is the built-in fast sigmoid: its slope (the kernel inlines 1 / (slope |x| + 1)^2). */
+  fastSigmoid?: number;
 }
 
 /** Forward scan: writes out (spikes, or membrane for non-spiking) and vpre (membrane before reset). */
@@ -38,35 +40,45 @@ export function scanForward(p: ScanParams, s: ScanSpec, x: Float32Array, wr: Flo
   const xe = new Float32Array(N);
   for (let b = 0; b < B; b++) v.set(p.v0, b * N);
   const zero = s.reset === "zero";
+  const pa = p.a, pc = p.c, pb = p.b, pas = p.as, pcs = p.cs, thr = p.thr, vr = p.vr;
   for (let t = 0; t < T; t++) {
     const base = t * BN;
     for (let bb = 0; bb < B; bb++) {
       const row = bb * N;
-      for (let n = 0; n < N; n++) xe[n] = x[base + row + n];
+      const k0 = base + row;
+      // The step's input: x itself, or a copy plus the recurrent rows of last step's spikes.
+      let xs = x, xo = k0;
       if (wr && t > 0) {
-        const prev = base - BN + row;
+        for (let n = 0; n < N; n++) xe[n] = x[k0 + n];
+        const prev = k0 - BN;
         for (let k = 0; k < N; k++) {
           if (out[prev + k] === 0) continue;
           const wrow = k * N;
           for (let n = 0; n < N; n++) xe[n] += wr[wrow + n];
         }
+        xs = xe; xo = 0;
       }
       for (let n = 0; n < N; n++) {
         const j = row + n;
         let vp: number;
         if (synaptic) {
-          vp = p.a[n] * v[j] + p.c[n] * cur[j] + p.b[n];
-          cur[j] = p.as[n] * cur[j] + p.cs[n] * xe[n];
+          vp = pa[n] * v[j] + pc[n] * cur[j] + pb[n];
+          cur[j] = pas[n] * cur[j] + pcs[n] * xs[xo + n];
         } else {
-          vp = p.a[n] * v[j] + p.c[n] * xe[n] + p.b[n];
+          vp = pa[n] * v[j] + pc[n] * xs[xo + n] + pb[n];
         }
-        vpre[base + j] = vp;
+        vpre[k0 + n] = vp;
         if (spiking) {
-          const fired = vp > p.thr[n];
-          out[base + j] = fired ? 1 : 0;
-          v[j] = fired ? (zero ? p.vr[n] : vp - p.thr[n]) : vp;
+          const th = thr[n];
+          if (vp > th) {
+            out[k0 + n] = 1;
+            v[j] = zero ? vr[n] : vp - th;
+          } else {
+            out[k0 + n] = 0;
+            v[j] = vp;
+          }
         } else {
-          out[base + j] = vp;
+          out[k0 + n] = vp;
           v[j] = vp;
         }
       }
@@ -85,29 +97,43 @@ export function scanBackward(
   const gi = new Float32Array(BN);
   const gsExtra = new Float32Array(BN);
   const zero = s.reset === "zero";
+  const pa = p.a, pc = p.c, pas = p.as, pcs = p.cs, thr = p.thr;
+  // The default surrogate inline (no call per element); any other through its function.
+  const fast = s.fastSigmoid !== undefined, slope = s.fastSigmoid ?? 0, sur = s.surrogate;
   dwr?.fill(0); // wasm outputs arrive uninitialised
   for (let t = T - 1; t >= 0; t--) {
     const base = t * BN;
     const cut = truncate > 0 && t % truncate === 0;
-    for (let j = 0; j < BN; j++) {
-      const n = j % N;
-      const k = base + j;
-      let gvp: number;
-      if (spiking) {
-        const gs = dOut[k] + gsExtra[j];
-        gvp = gs * s.surrogate(vpre[k] - p.thr[n]) + (zero ? gv[j] * (1 - out[k]) : gv[j]);
-      } else {
-        gvp = dOut[k] + gv[j];
+    for (let bb = 0; bb < B; bb++) {
+      const row = bb * N;
+      for (let n = 0; n < N; n++) {
+        const j = row + n;
+        const k = base + j;
+        let gvp: number;
+        if (spiking) {
+          const gs = dOut[k] + gsExtra[j];
+          const u = vpre[k] - thr[n];
+          let dsdv: number;
+          if (fast) {
+            const q = slope * (u < 0 ? -u : u) + 1;
+            dsdv = 1 / (q * q);
+          } else {
+            dsdv = sur(u);
+          }
+          gvp = gs * dsdv + (zero ? gv[j] * (1 - out[k]) : gv[j]);
+        } else {
+          gvp = dOut[k] + gv[j];
+        }
+        if (synaptic) {
+          dx[k] = pcs[n] * gi[j];
+          gi[j] = cut ? 0 : pc[n] * gvp + pas[n] * gi[j];
+        } else {
+          dx[k] = pc[n] * gvp;
+        }
+        gv[j] = cut ? 0 : pa[n] * gvp;
       }
-      if (synaptic) {
-        dx[k] = p.cs[n] * gi[j];
-        gi[j] = cut ? 0 : p.c[n] * gvp + p.as[n] * gi[j];
-      } else {
-        dx[k] = p.c[n] * gvp;
-      }
-      gv[j] = cut ? 0 : p.a[n] * gvp;
     }
-    gsExtra.fill(0);
+    if (wr) gsExtra.fill(0);
     // A truncation cut detaches s_{t-1} (no gradient into the past) but Wr still gets s_{t-1}^T dx_t.
     if (!wr || !dwr || t === 0) continue;
     const prev = base - BN;
@@ -123,38 +149,6 @@ export function scanBackward(
         if (out[prev + row + kk] === 0) continue;
         for (let n = 0; n < N; n++) dwr[wrow + n] += dx[base + row + n];
       }
-    }
-  }
-}
-
-/** Event-sparse product: y[M,N] = x[M,K] w[K,N], skipping zero entries of x (spikes). */
-export function sparseMatMul(x: Float32Array, w: Float32Array, y: Float32Array, M: number, K: number, N: number): void {
-  y.fill(0);
-  for (let m = 0; m < M; m++) {
-    const xr = m * K;
-    const yr = m * N;
-    for (let k = 0; k < K; k++) {
-      const xv = x[xr + k];
-      if (xv === 0) continue;
-      const wr = k * N;
-      if (xv === 1) for (let n = 0; n < N; n++) y[yr + n] += w[wr + n];
-      else for (let n = 0; n < N; n++) y[yr + n] += xv * w[wr + n];
-    }
-  }
-}
-
-/** Weight gradient of the sparse product: dw[K,N] = x^T dy, touching only nonzero x. */
-export function sparseWeightGrad(x: Float32Array, dy: Float32Array, dw: Float32Array, M: number, K: number, N: number): void {
-  dw.fill(0);
-  for (let m = 0; m < M; m++) {
-    const xr = m * K;
-    const yr = m * N;
-    for (let k = 0; k < K; k++) {
-      const xv = x[xr + k];
-      if (xv === 0) continue;
-      const wr = k * N;
-      if (xv === 1) for (let n = 0; n < N; n++) dw[wr + n] += dy[yr + n];
-      else for (let n = 0; n < N; n++) dw[wr + n] += xv * dy[yr + n];
     }
   }
 }
