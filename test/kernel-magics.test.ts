@@ -3,6 +3,9 @@
  * parser with generated help, and the runtime in a real kernel (--as, %%time keeping
  * variables, %timeit, %name?, %lsmagic).
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { helpText, parseArgs, splitCodeMagic, tokenize } from "../kernel/magics/args.js";
 import { MAGICS } from "../kernel/magics/index.js";
@@ -86,6 +89,18 @@ describe("magics in a real kernel", () => {
     expect((help.reply.content.payload as { source: string; data: Record<string, string> }[])[0].data["text/plain"]).toContain("Usage: %timeit");
     const ls = await k.execute("%lsmagic");
     for (const m of MAGICS) expect(stdout(ls.out)).toContain(`%${m.name}`);
+  });
+
+  it("a magic's result that the magic already showed is echoed as a one-level summary, not a dump", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "phasor-magic-"));
+    await k.execute(`const g = phasor.graph().input("in", [3]).linear("fc", [[1, 0, 0], [0, 1, 0]]).lif("l", { tau: 0.01 }).output("out").build();\nawait phasor.writeNir(g, ${JSON.stringify(join(dir, "g.nir"))});`);
+    const r = await k.execute(`%nir load ${join(dir, "g.nir")}`);
+    expect(r.out.some((m) => m.header.msg_type === "display_data")).toBe(true); // the node table
+    const text = String(result(r.out)?.["text/plain"]);
+    expect(text).toMatch(/type: 'NIRGraph'/);
+    expect(text.length).toBeLessThan(200);
+    const direct = await k.execute("g");
+    expect(String(result(direct.out)?.["text/plain"]).length).toBeGreaterThan(200); // ordinary values keep the full view
   });
 
   it("mixes magics with code and top-level await", async () => {

@@ -7,7 +7,7 @@ import { inspect } from "node:util";
 import type { Converter, Diagnostic } from "tslab/dist/converter";
 import type { Executor } from "tslab/dist/executor";
 import type { Display, DisplaySink } from "../display.js";
-import { MagicRuntime } from "../magics/runtime.js";
+import { MagicRuntime, magicResults } from "../magics/runtime.js";
 import { hasMagic, transformCell } from "../magics/transform.js";
 import type { MagicContext } from "../magics/types.js";
 import type { ExecuteOutcome } from "../protocol/engine.js";
@@ -199,6 +199,8 @@ export class CellSession {
     } catch (e) {
       process.stderr.write(`display failed: ${(e as Error).message}\n`);
     }
+    // A magic's result was shown by the magic itself: a one-level summary is enough here.
+    if (typeof value === "object" && value !== null && magicResults.has(value)) return { "text/plain": inspect(value, { depth: 0, maxArrayLength: 8, breakLength: 120 }) };
     return { "text/plain": inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000 }) };
   }
 

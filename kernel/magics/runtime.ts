@@ -8,6 +8,9 @@ import { HelpRequested, helpText, parseArgs, splitCodeMagic } from "./args.js";
 import type { MagicShape } from "./transform.js";
 import type { MagicContext, MagicInput, MagicSpec } from "./types.js";
 
+/** Objects that a (non-code) magic returned: the session prints them compactly, since the magic has shown them already. */
+export const magicResults = new WeakSet<object>();
+
 /** Runs magics by name with a context; the session owns one per process. */
 export class MagicRuntime {
   private inline: { spec: MagicSpec; state: unknown }[] = [];
@@ -83,7 +86,9 @@ export class MagicRuntime {
     const spec = this.spec(name, cell);
     const parsed = this.parse(spec, line, cell);
     if (!parsed) return undefined;
-    return spec.run({ ...parsed, line, body }, this.ctx());
+    const value = await spec.run({ ...parsed, line, body }, this.ctx());
+    if (typeof value === "object" && value !== null) magicResults.add(value);
+    return value;
   }
 
   /** A code magic (%time, %timeit): `code` runs the TypeScript that followed. */
