@@ -67,7 +67,7 @@ export function trainingCurves(steps: readonly StepPoint[], epochs: readonly Epo
       yaxis: { title: { text: "loss" } },
       xaxis2: { title: { text: "step" }, domain: [0.55, 1] },
       yaxis2: { title: { text: "accuracy" }, range: [0, 1] },
-      legend: { orientation: "h" },
+      legend: { orientation: "h", y: -0.25, yanchor: "top" }, // below the x-axis titles, not over them
       meta: { phasor: { kind: "training-curves", summary, steps: steps.length, epochs: val.length } },
     },
     config: { ...DEFAULT_CONFIG },
