@@ -113,13 +113,20 @@ export class Network {
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst];
     const { indptr, indices, weight, delay } = p;
-    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag;
+    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag, touched = d.touched?.[p.port];
     let reached = 0;
     for (let q = from; q < to; q++) {
       const k = s.spk[b * s.N + q], x = s.out[b * s.N + k];
       const r0 = indptr[k], r1 = indptr[k + 1];
       reached += r1 - r0;
-      if (delay) for (let m = r0; m < r1; m++) ring[(base + delay[m]) % D][off + indices[m]] += weight[m] * x;
+      if (touched) {
+        // Flag each entry written, for the kernel that reads only flagged entries.
+        if (delay) for (let m = r0; m < r1; m++) { const sl = (base + delay[m]) % D, j = off + indices[m]; ring[sl][j] += weight[m] * x; touched[sl][j] = 1; }
+        else {
+          const buf = ring[base % D], f = touched[base % D];
+          for (let m = r0; m < r1; m++) { const j = off + indices[m]; buf[j] += weight[m] * x; f[j] = 1; }
+        }
+      } else if (delay) for (let m = r0; m < r1; m++) ring[(base + delay[m]) % D][off + indices[m]] += weight[m] * x;
       else {
         const buf = ring[base % D];
         for (let m = r0; m < r1; m++) buf[off + indices[m]] += weight[m] * x;

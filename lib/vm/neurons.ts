@@ -16,6 +16,11 @@ export interface LayerState {
   refc: Int32Array;
   /** Input ring per port: slot (t mod D) holds what arrives at step t; [B*N] each. */
   ring: Float64Array[][];
+  /**
+   * Where the layer has a WebAssembly kernel: per port and slot, one byte per ring entry that
+   * whoever adds to the entry sets (nonzero); the kernel reads only flagged parts of a slot.
+   */
+  touched?: Uint8Array[][];
   D: number;
   /** Per batch entry b: spiking (or, for graded layers, nonzero) indices at spk[b*N ..], count nspk[b]. */
   spk: Int32Array;
@@ -38,7 +43,7 @@ export function makeState(l: VmLayer, B: number, D: number): LayerState {
     B, N, v, cur: l.cuba ? Array.from({ length: ports }, (_, p) => f64(w ? (p === 0 ? w.k.c0 : w.k.c1) : 0)) : [], refc: i32(w?.k.refc ?? 0),
     ring: Array.from({ length: ports }, (_, p) => Array.from({ length: D }, (_, d) => f64(w?.k.ring[p][d] ?? 0))), D,
     spk: i32(w?.k.spk ?? 0), nspk: new Int32Array(B), out: f64(w?.k.out ?? 0),
-    ...(w ? { kernel: w.k } : {}),
+    ...(w ? { kernel: w.k, touched: w.k.flag.map((slots) => slots.map((a) => w.u8(a))) } : {}),
   };
 }
 
@@ -68,6 +73,8 @@ interface KernelPlan {
   bias: Float64Array[];
   ok: boolean;
   int: boolean;
+  /** Both port biases are +-0 (the kernels' *z variants leave out adding them). */
+  zb: boolean;
   d0: number; d1: number; dv: number; b0: number; b1: number; vrest: number; kv: number; th: number; vr: number; refr: number; smax: number;
 }
 const plans = new WeakMap<VmLayer, KernelPlan>();
@@ -80,7 +87,7 @@ function kernelPlan(l: VmLayer, bias: Float64Array[]): KernelPlan {
   // Multiplicative decay: trunc(x d 2^-bits) is computed as trunc(x (d 2^-bits)), the same float64.
   const inv = kind === "intm2" ? 2 ** -l.decayBits : 1;
   p = {
-    bias, ok: kind !== undefined && u.every((x) => x !== null), int: kind === "intm2",
+    bias, ok: kind !== undefined && u.every((x) => x !== null), int: kind === "intm2", zb: b0 === 0 && b1 === 0,
     // (1 - dV) vRest, as the JS float kernel computes it per neuron.
     d0: d0 * inv, d1: d1 * inv, dv: dv * inv, b0, b1, vrest, kv: (1 - dv) * vrest, th, vr, refr, smax: l.smax,
   };
@@ -92,12 +99,14 @@ function kernelPlan(l: VmLayer, bias: Float64Array[]): KernelPlan {
 function kernelUpdate(l: VmLayer, s: LayerState, k: KernelState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): boolean {
   const p = kernelPlan(l, bias);
   if (!p.ok) return false;
-  const { N, B, nspk } = s, count = end - start, r0 = k.ring[0][slot], r1 = k.ring[1][slot], fn = k.fn;
+  const { N, B, nspk } = s, count = end - start, r0 = k.ring[0][slot], r1 = k.ring[1][slot], f0 = k.flag[0][slot], f1 = k.flag[1][slot], fn = k.fn;
+  const int = subtract ? (p.zb ? fn.intm2_sz : fn.intm2_s) : p.zb ? fn.intm2_rz : fn.intm2_r;
+  const flt = subtract ? (p.zb ? fn.flt2_sz : fn.flt2_s) : p.zb ? fn.flt2_rz : fn.flt2_r;
   for (let b = 0; b < B; b++) {
-    const o = 8 * (b * N + start), o4 = 4 * (b * N + start), spk = k.spk + 4 * b * N;
+    const e = b * N + start, o = 8 * e, o4 = 4 * e, spk = k.spk + 4 * b * N;
     nspk[b] = p.int
-      ? (subtract ? fn.intm2_s : fn.intm2_r)(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.vrest, p.th, p.vr, p.refr, p.smax)
-      : (subtract ? fn.flt2_s : fn.flt2_r)(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.kv, p.th, p.vr, p.refr);
+      ? int(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, f0 + e, f1 + e, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.vrest, p.th, p.vr, p.refr, p.smax)
+      : flt(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, f0 + e, f1 + e, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.kv, p.th, p.vr, p.refr);
   }
   return true;
 }
@@ -129,9 +138,10 @@ function ports(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[]) {
   };
 }
 
-/** Clears the consumed ring slots of neurons [start, end). */
+/** Clears the consumed ring slots of neurons [start, end) (and their flags). */
 function consume(s: LayerState, slot: number, start: number, end: number): void {
   for (const ring of s.ring) for (let b = 0; b < s.B; b++) ring[slot].fill(0, b * s.N + start, b * s.N + end);
+  if (s.touched) for (const f of s.touched) for (let b = 0; b < s.B; b++) f[slot].fill(0, b * s.N + start, b * s.N + end);
 }
 
 function floatUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {

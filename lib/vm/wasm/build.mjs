@@ -18,17 +18,23 @@ const mem = (op, ptr, off, ...rest) => `(${op}${off ? ` offset=${off}` : ""} ${g
 const sat = (x) => `(f64x2.pmax (f64x2.pmin ${x} ${get("SMAX")}) ${get("LO")})`;
 const ZERO = "(v128.const i64x2 0 0)";
 
+/**
+ * y + b, or y itself for the zero-bias variants (b = +-0): an input entry y (and, fixed point,
+ * trunc(c d) + y) is never -0, the ring holding +0 or sums with a +0 start, so adding +-0 is the identity.
+ */
+const plusBias = (y, b, zb) => (zb ? y : `(f64x2.add ${y} ${get(b)})`);
+
 /** The vector statements for pair u of a block: currents, membrane candidate x, masks, v. */
-function pair(kind, sub, u) {
+function pair(kind, sub, u, zb) {
   const o = 16 * u, a0 = `a0_${u}`, a1 = `a1_${u}`, x = `x_${u}`, rm = `rm_${u}`, sm = `sm_${u}`;
   const L = [`(local.set $${a0} ${mem("v128.load", "c0", o)})`, `(local.set $${a1} ${mem("v128.load", "c1", o)})`];
   if (kind === "int") {
-    for (const [c, a, d, r, b] of [["c0", a0, "D0", "r0", "B0"], ["c1", a1, "D1", "r1", "B1"]])
-      L.push(mem("v128.store", c, o, sat(`(f64x2.add (f64x2.add (f64x2.trunc (f64x2.mul ${get(a)} ${get(d)})) ${mem("v128.load", r, o)}) ${get(b)})`)));
+    for (const [c, a, d, r, b] of [["c0", a0, "D0", "q0", "B0"], ["c1", a1, "D1", "q1", "B1"]])
+      L.push(mem("v128.store", c, o, sat(plusBias(`(f64x2.add (f64x2.trunc (f64x2.mul ${get(a)} ${get(d)})) ${mem("v128.load", r, o)})`, b, zb))));
     L.push(`(local.set $${x} ${sat(`(f64x2.add (f64x2.add ${get("VREST")} (f64x2.trunc (f64x2.mul (f64x2.sub ${mem("v128.load", "v", o)} ${get("VREST")}) ${get("DV")}))) (f64x2.add ${get(a0)} ${get(a1)}))`)})`);
   } else {
-    for (const [c, a, d, r, b] of [["c0", a0, "D0", "r0", "B0"], ["c1", a1, "D1", "r1", "B1"]])
-      L.push(mem("v128.store", c, o, `(f64x2.add (f64x2.mul ${get(d)} ${get(a)}) (f64x2.add ${mem("v128.load", r, o)} ${get(b)}))`));
+    for (const [c, a, d, r, b] of [["c0", a0, "D0", "q0", "B0"], ["c1", a1, "D1", "q1", "B1"]])
+      L.push(mem("v128.store", c, o, `(f64x2.add (f64x2.mul ${get(d)} ${get(a)}) ${plusBias(mem("v128.load", r, o), b, zb)})`));
     L.push(`(local.set $${x} (f64x2.add (f64x2.add (f64x2.mul ${get("DV")} ${mem("v128.load", "v", o)}) ${get("KV")}) (f64x2.add ${get(a0)} ${get(a1)})))`);
   }
   L.push(`(local.set $${rm} (i64x2.gt_s ${mem("v128.load32x2_s", "refc", 8 * u)} ${ZERO}))`);
@@ -39,6 +45,19 @@ function pair(kind, sub, u) {
     : `(v128.bitselect ${get("VR")} ${get(x)} (v128.or ${get(rm)} ${get(sm)}))`));
   return L;
 }
+
+/**
+ * A block's input from ring slot r (flag bytes f, one per neuron), without a branch: the block
+ * reads through q, which is the slot when a neuron of the block is flagged and otherwise the
+ * zero block at address 0 (an unflagged entry holds +0, the very value read there instead).
+ * The flags are cleared here; the block zeroes what it read through q after use (see consume).
+ */
+function inputs(r, f, q) {
+  const w = U === 4 ? "i64" : U === 2 ? "i32" : null;
+  if (!w) throw new Error("--unroll must be 2 or 4 (one flag word per block, a zero block of 64 bytes)");
+  return [`(local.set $${q} (select (i32.const 0) ${get(r)} (${w}.eqz (${w}.load ${get(f)}))))`, `(${w}.store ${get(f)} (${w}.const 0))`];
+}
+const consume = (q) => Array.from({ length: U }, (_, u) => mem("v128.store", q, 16 * u, ZERO));
 
 /** Lane l of pair u when the pair has a refractory or spiking lane: the counter and the spike list. */
 function lane(u, l) {
@@ -55,17 +74,17 @@ function lane(u, l) {
 
 const PTRS = ["v", "c0", "c1", "r0", "r1", "refc", "out", "spk"];
 function params(kind) {
-  const p = PTRS.map((x) => `(param $${x} i32)`).join(" ") + " (param $n i32) (param $count i32) (param $k i32)";
+  const p = PTRS.map((x) => `(param $${x} i32)`).join(" ") + " (param $f0 i32) (param $f1 i32) (param $n i32) (param $count i32) (param $k i32)";
   const f = ["d0", "d1", "dv", "b0", "b1", kind === "int" ? "vrest" : "kv", "th", "vr"].map((x) => `(param $${x} f64)`).join(" ");
   return `${p}\n    ${f}\n    (param $refr i32)${kind === "int" ? " (param $smax f64)" : ""}`;
 }
 const scalarArgs = (kind) => [...PTRS.filter((x) => x !== "spk" || true), "n", "k", "d0", "d1", "dv", "b0", "b1", kind === "int" ? "vrest" : "kv", "th", "vr", "refr", ...(kind === "int" ? ["smax"] : [])];
 
-function vectorFunc(kind, sub) {
-  const name = `${kind === "int" ? "intm2" : "flt2"}_${sub ? "s" : "r"}`;
+function vectorFunc(kind, sub, zb) {
+  const name = `${kind === "int" ? "intm2" : "flt2"}_${sub ? "s" : "r"}${zb ? "z" : ""}`;
   const consts = kind === "int" ? [["D0", "d0"], ["D1", "d1"], ["DV", "dv"], ["B0", "b0"], ["B1", "b1"], ["VREST", "vrest"], ["TH", "th"], ["VR", "vr"], ["SMAX", "smax"], ["LO", "lo"]]
     : [["D0", "d0"], ["D1", "d1"], ["DV", "dv"], ["B0", "b0"], ["B1", "b1"], ["KV", "kv"], ["TH", "th"], ["VR", "vr"]];
-  const locals = ["(local $end i32) (local $rc i32) (local $r0s i32) (local $r1s i32) (local $ONE v128) (local $EAGER v128)", kind === "int" ? "(local $lo f64)" : "",
+  const locals = ["(local $end i32) (local $rc i32) (local $q0 i32) (local $q1 i32) (local $ONE v128) (local $EAGER v128)", kind === "int" ? "(local $lo f64)" : "",
     consts.map(([c]) => `(local $${c} v128)`).join(" "),
     Array.from({ length: U }, (_, u) => `(local $a0_${u} v128) (local $a1_${u} v128) (local $x_${u} v128) (local $rm_${u} v128) (local $sm_${u} v128)`).join(" ")].filter(Boolean).join("\n    ");
   const setup = [kind === "int" ? "(local.set $lo (f64.neg (local.get $smax)))" : "", ...consts.map(([c, s]) => `(local.set $${c} (f64x2.splat ${get(s)}))`),
@@ -73,12 +92,13 @@ function vectorFunc(kind, sub) {
     // out is only written where a lane is refractory or spikes: a neuron whose out is 1 spiked at its
     // last update and so is refractory now, when refr > 0; with refr = 0 every block writes out.
     `(local.set $EAGER (i32x4.splat (i32.sub (i32.const 0) (i32.eqz ${get("refr")}))))`,
-    "(local.set $end (i32.add (local.get $k) (local.get $count)))", "(local.set $r0s (local.get $r0)) (local.set $r1s (local.get $r1))"].filter(Boolean);
-  const body = Array.from({ length: U }, (_, u) => pair(kind, sub, u)).flat();
+    "(local.set $end (i32.add (local.get $k) (local.get $count)))"].filter(Boolean);
+  const body = [...inputs("r0", "f0", "q0"), ...inputs("r1", "f1", "q1"), ...Array.from({ length: U }, (_, u) => pair(kind, sub, u, zb)).flat(), ...consume("q0"), ...consume("q1")];
   let any = `(v128.or ${get("EAGER")} (v128.or ${get("rm_0")} ${get("sm_0")}))`;
   for (let u = 1; u < U; u++) any = `(v128.or ${any} (v128.or ${get(`rm_${u}`)} ${get(`sm_${u}`)}))`;
   const rare = Array.from({ length: U }, (_, u) => [mem("v128.store", "out", 16 * u, `(v128.and ${get(`sm_${u}`)} ${get("ONE")})`), lane(u, 0), lane(u, 1)]).flat();
   const adv = ["v", "c0", "c1", "r0", "r1", "out"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${16 * U})))`)
+    .concat(["f0", "f1"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${2 * U})))`))
     .concat([`(local.set $refc (i32.add ${get("refc")} (i32.const ${8 * U})))`, `(local.set $k (i32.add ${get("k")} (i32.const ${2 * U})))`]);
   const one = kind === "int" ? "$intm2_1" : "$flt2_1";
   const tailArgs = scalarArgs(kind).map(get).join(" ");
@@ -102,13 +122,12 @@ function vectorFunc(kind, sub) {
       (loop $rest
         (br_if $fin (i32.ge_s ${get("k")} ${get("end")}))
         (local.set $n (call ${one} ${tailArgs} (i32.const ${sub ? 1 : 0})))
+        (f64.store ${get("r0")} (f64.const 0)) (f64.store ${get("r1")} (f64.const 0)) (i32.store8 ${get("f0")} (i32.const 0)) (i32.store8 ${get("f1")} (i32.const 0))
         ${["v", "c0", "c1", "r0", "r1", "out"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const 8)))`).join(I)}
+        (local.set $f0 (i32.add ${get("f0")} (i32.const 1))) (local.set $f1 (i32.add ${get("f1")} (i32.const 1)))
         (local.set $refc (i32.add ${get("refc")} (i32.const 4)))
         (local.set $k (i32.add ${get("k")} (i32.const 1)))
         (br $rest)))
-    ;; the ring slots read are consumed
-    (memory.fill ${get("r0s")} (i32.const 0) (i32.shl ${get("count")} (i32.const 3)))
-    (memory.fill ${get("r1s")} (i32.const 0) (i32.shl ${get("count")} (i32.const 3)))
     (local.get $n))
 `;
 }
@@ -131,9 +150,13 @@ const wat = `;; GENERATED by build.mjs (next to this file); edit that, not this.
 ;;   trunc(x (code 2^-bits)) are the same float64, scaling by a power of two being exact and
 ;;   commuting with rounding).
 ;; flt2_*: float64 in model units: c = dI c + (r + b), x = dV v + kv + (c0 + c1), kv = (1 - dV) vRest.
+;; *_rz, *_sz: the same for b0 = b1 = +-0, leaving out the additions of b (exact: r, and
+;; trunc(c d) + r, are never -0, so adding +-0 changes nothing).
 ;; Both: a refractory neuron (refc > 0) counts down and holds v = vr; otherwise x > th spikes:
 ;; v = (reset by subtraction, *_s ? x - th : vr), refc = refr, out = 1, k appended to spk;
-;; else v = x, out = 0. The ring slots read are consumed (zeroed).
+;; else v = x, out = 0. The ring slots read are consumed (zeroed), as are their flags: f0 and f1
+;; point to the range's first byte of the slots' flags (nonzero where a scatter may have written
+;; the entry; an unflagged entry is +0), and a main-loop block reads its slot only when flagged.
 ;;
 ;; The main loops take ${2 * U} neurons at a time in float64x2 lanes (masks and selects instead
 ;; of branches; counters, out and the spike list are written lane by lane only when a lane is
@@ -141,10 +164,7 @@ const wat = `;; GENERATED by build.mjs (next to this file); edit that, not this.
 (module
   (import "env" "memory" (memory 1))
 
-${vectorFunc("int", false)}
-${vectorFunc("int", true)}
-${vectorFunc("flt", false)}
-${vectorFunc("flt", true)}
+${[false, true].flatMap((zb) => [vectorFunc("int", false, zb), vectorFunc("int", true, zb), vectorFunc("flt", false, zb), vectorFunc("flt", true, zb)]).join("\n")}
 ${readFileSync(join(here, "scalar.wat.in"), "utf8")})
 `;
 

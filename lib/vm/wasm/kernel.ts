@@ -8,25 +8,32 @@
  */
 import { KERNEL_WASM } from "./kernel-bytes.js";
 
-/** Arguments of the kernels: byte offsets v, c0, c1, r0, r1, refc, out, spk; spikes so far n; count; first neuron k; the uniform parameters. */
-type IntKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, n: number, count: number, k: number,
+/** Arguments of the kernels: byte offsets v, c0, c1, r0, r1, refc, out, spk, and of the ring slots' flags f0, f1; spikes so far n; count; first neuron k; the uniform parameters. */
+type IntKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, f0: number, f1: number, n: number, count: number, k: number,
   d0: number, d1: number, dv: number, b0: number, b1: number, vrest: number, th: number, vr: number, refr: number, smax: number) => number;
-type FloatKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, n: number, count: number, k: number,
+type FloatKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, f0: number, f1: number, n: number, count: number, k: number,
   d0: number, d1: number, dv: number, b0: number, b1: number, kv: number, th: number, vr: number, refr: number) => number;
 
-/** The exported kernels (see kernel.wat): *_r reset to vReset on a spike, *_s subtract the threshold. */
+/** The exported kernels (see kernel.wat): *_r reset to vReset on a spike, *_s subtract the threshold; *_rz, *_sz are for zero port biases. */
 export interface KernelExports {
   intm2_r: IntKernel;
   intm2_s: IntKernel;
   flt2_r: FloatKernel;
   flt2_s: FloatKernel;
+  intm2_rz: IntKernel;
+  intm2_sz: IntKernel;
+  flt2_rz: FloatKernel;
+  flt2_sz: FloatKernel;
 }
 
 /** A layer state's arrays inside a WebAssembly memory, with their byte offsets. */
 export interface KernelState {
   fn: KernelExports;
-  /** Byte offsets of v, c0, c1, out, refc, spk, and of ring slot d of port p at ring[p][d]. */
-  v: number; c0: number; c1: number; out: number; refc: number; spk: number; ring: number[][];
+  /**
+   * Byte offsets of v, c0, c1, out, refc, spk, of ring slot d of port p at ring[p][d] and of
+   * its flags (one byte per entry, nonzero where the slot may hold a nonzero input) at flag[p][d].
+   */
+  v: number; c0: number; c1: number; out: number; refc: number; spk: number; ring: number[][]; flag: number[][];
 }
 
 /** The part of the WebAssembly JS API used here (the compiler's lib has no DOM types). */
@@ -39,6 +46,9 @@ interface WasmApi {
 const W = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let mod: object | null | undefined;
+
+/** Bytes at the start of a kernel memory that stay zero (see kernel.wat). */
+const ZERO_BLOCK = 64;
 
 /** The compiled module, or null where it cannot run here. */
 export function kernelModule(): object | null {
@@ -59,17 +69,19 @@ export function kernelModule(): object | null {
  * Allocates the arrays of a two-port layer state (B*N neurons, D ring slots) in a fresh
  * WebAssembly memory; null when the kernels are unavailable.
  */
-export function allocKernelState(BN: number, D: number, ports: number): { k: KernelState; f64: (at: number) => Float64Array; i32: (at: number) => Int32Array } | null {
+export function allocKernelState(BN: number, D: number, ports: number): { k: KernelState; f64: (at: number) => Float64Array; i32: (at: number) => Int32Array; u8: (at: number) => Uint8Array } | null {
   const m = kernelModule();
   if (!m) return null;
-  const f = 8 * BN, nf = 4 + ports * D, bytes = nf * f + 2 * 4 * BN;
+  // Bytes 0..63 are the kernels' zero block (read in place of a ring block none of whose entries is flagged).
+  const f = 8 * BN, nf = 4 + ports * D, bytes = ZERO_BLOCK + nf * f + 2 * 4 * BN + ports * D * BN;
   const memory = new W!.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const fn = new W!.Instance(m, { env: { memory } }).exports as unknown as KernelExports;
-  let at = 0;
+  let at = ZERO_BLOCK;
   const next = (n: number) => { const a = at; at += n; return a; };
-  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], refc: 0, spk: 0 };
+  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], flag: [], refc: 0, spk: 0 };
   for (let p = 0; p < ports; p++) k.ring.push(Array.from({ length: D }, () => next(f)));
   k.refc = next(4 * BN); k.spk = next(4 * BN);
+  for (let p = 0; p < ports; p++) k.flag.push(Array.from({ length: D }, () => next(BN)));
   const buf = memory.buffer;
-  return { k, f64: (a) => new Float64Array(buf, a, BN), i32: (a) => new Int32Array(buf, a, BN) };
+  return { k, f64: (a) => new Float64Array(buf, a, BN), i32: (a) => new Int32Array(buf, a, BN), u8: (a) => new Uint8Array(buf, a, BN) };
 }
