@@ -5,6 +5,7 @@
  */
 import { PhasorError } from "../ir/errors.js";
 import type { LinearOp } from "../compiler/netlist.js";
+import type { DiscreteLayer } from "../compiler/state.js";
 import { composeCsr } from "../compiler/ops.js";
 import type { Program, ProgramLayer, ProgramProjection } from "../compiler/program.js";
 import { decayValue } from "../compiler/passes/quantise.js";
@@ -12,8 +13,8 @@ import { decayValue } from "../compiler/passes/quantise.js";
 /** How a layer's state is updated. */
 export type Arith = "float" | "multiply" | "shift" | "none";
 
-/** One layer, ready to run. */
-export interface VmLayer {
+/** A layer as the engines run it: the compiler's per-step factors plus what execution needs. */
+export interface VmLayer extends DiscreteLayer {
   index: number;
   name: string;
   kind: ProgramLayer["kind"];
@@ -35,11 +36,6 @@ export interface VmLayer {
   spiking: boolean;
   /** Every input is a binary spike times an integer weight, so sums need no rounding. */
   integralInput: boolean;
-  decayV: Float64Array;
-  decayI: Float64Array[];
-  threshold: Float64Array;
-  vReset: Float64Array;
-  vRest: Float64Array;
   /** The layer's own constant input (port 0, from step 0 on). */
   bias: Float64Array;
   /**
@@ -48,7 +44,6 @@ export interface VmLayer {
    * each delivered with its projection's delay (a recurrent projection's from step 1 on).
    */
   biasSchedule: Array<{ from: number; ports: Float64Array[] }>;
-  refractory: Int32Array;
   slices: Array<{ core: number; start: number; count: number }>;
 }
 
