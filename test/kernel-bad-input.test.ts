@@ -102,6 +102,17 @@ describe("kernel survives bad input", () => {
     await stillAlive();
   }, 60_000);
 
+  it("shows display data holding a bigint or a cycle instead of hanging the cell", async () => {
+    const big = await k.execute("display.json({ big: 12345678901234567890n })");
+    const shown = big.out.find((m) => m.header.msg_type === "display_data")?.content.data as Record<string, unknown> | undefined;
+    expect(JSON.stringify(shown?.["application/json"])).toContain("12345678901234567890");
+    const cyc = await k.execute("const o: any = { name: 'loop' }; o.self = o; display.json(o); 'after'");
+    const all = JSON.stringify(cyc.out.map((m) => m.content));
+    expect(all).toContain("[Circular]");
+    expect(all).toContain("after");
+    await stillAlive();
+  });
+
   it("survives process.exit in a cell (the cell process is replaced, the kernel stays)", async () => {
     const { out } = await k.execute("process.exit(3)");
     expect(errorOf(out)?.ename).toBe("ExecutionProcessDied");

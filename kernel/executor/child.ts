@@ -8,8 +8,28 @@ import { completeness } from "./tsutil.js";
 import { hasMagic } from "../magics/transform.js";
 import type { CompletenessReply } from "../protocol/engine.js";
 
+/**
+ * IPC is JSON (cheaper per message than structured clone on a cell's round trip). A value
+ * JSON cannot carry (a bigint) is written as a string; one it cannot carry at all (a cycle in display data)
+ * becomes an error the user sees, never a cell that hangs.
+ */
 function send(m: ChildMessage): void {
-  if (process.connected) process.send?.(m);
+  if (!process.connected) return;
+  try {
+    process.send?.(m);
+  } catch (e) {
+    process.send?.(jsonSafe(m, e as Error));
+  }
+}
+
+function jsonSafe(m: ChildMessage, why: Error): ChildMessage {
+  try {
+    return JSON.parse(JSON.stringify(m, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as ChildMessage;
+  } catch {
+    const evalue = `the cell's output could not be sent to the kernel: ${why.message}`;
+    if (m.ev === "reply") return { ev: "reply", id: m.id, value: { status: "error", ename: "OutputError", evalue, traceback: [`OutputError: ${evalue}`] } };
+    return { ev: "stream", name: "stderr", text: `${evalue}\n` };
+  }
 }
 
 let nextInput = 1;

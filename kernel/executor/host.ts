@@ -55,7 +55,6 @@ export class ChildHost implements Engine {
     const child = fork(childScript(), [], {
       cwd: this.o.cwd ?? process.cwd(),
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      serialization: "advanced",
       env: { ...process.env, PHASOR_CHILD: "1" },
     });
     this.child = child;
