@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CellIO, Engine, ExecuteOutcome } from "../kernel/protocol/engine.js";
-import { ProtocolHandler } from "../kernel/protocol/handler.js";
+import { codePointOffset, ProtocolHandler, utf16Offset } from "../kernel/protocol/handler.js";
 import { globToRegExp, History } from "../kernel/protocol/history.js";
 import { type AnyMessage, type Channel, MalformedMessage, parseRequest } from "../kernel/protocol/messages.js";
 import { decode, encode, type Outgoing, Signer, WireError } from "../kernel/protocol/wire.js";
@@ -25,7 +25,13 @@ class FakeEngine implements Engine {
     io.stream("stdout", `ran ${req.code}\n`);
     return { status: "ok", result: { "text/plain": req.code.toUpperCase() }, payload: [] };
   }
-  async complete() { return { matches: ["abc"], cursorStart: 0, cursorEnd: 1 }; }
+  lastPos = -1;
+  async complete(code: string, pos: number) {
+    this.lastPos = pos;
+    // The word before the cursor, as TypeScript's services report it (UTF-16 offsets).
+    const start = code.slice(0, pos).search(/\w*$/);
+    return { matches: ["abc"], cursorStart: start, cursorEnd: pos };
+  }
   async inspect() { return { found: true, data: { "text/plain": "doc" } }; }
   async isComplete(code: string) { return { status: code.endsWith("{") ? ("incomplete" as const) : ("complete" as const), indent: "" }; }
   interrupt() { this.interrupted++; }
@@ -133,6 +139,27 @@ describe("protocol handler (fake engine)", () => {
     await settle();
     const replies = sent.filter((s) => s.channel === "shell").map((s) => [s.msg.msg_type, (s.msg.content as { status: string }).status]);
     expect(replies).toEqual([["complete_reply", "ok"], ["inspect_reply", "ok"], ["is_complete_reply", "incomplete"], ["comm_info_reply", "ok"], ["history_reply", "ok"]]);
+  });
+});
+
+describe("cursor positions", () => {
+  it("reads cursor_pos as code points and answers cursor_start/end in code points (protocol 5.2)", async () => {
+    const { h, settle, of, engine } = setup();
+    // "🧠" is one code point and two UTF-16 units: the cursor after "ab" is code point 8, UTF-16 unit 9.
+    const code = 'const s = "🧠"; ab';
+    const m = request("complete_request", { code, cursor_pos: [...code].length });
+    h.receive("shell", m);
+    await settle();
+    expect(engine.lastPos).toBe(code.length);
+    const reply = of(m.header.msg_id).find((s) => s.msg.msg_type === "complete_reply")!.msg;
+    expect(reply.content).toMatchObject({ cursor_start: [...code].length - 2, cursor_end: [...code].length });
+  });
+
+  it("converts between code points and UTF-16 offsets, clamping past the end", () => {
+    expect(utf16Offset("a🧠b", 2)).toBe(3);
+    expect(codePointOffset("a🧠b", 3)).toBe(2);
+    expect(utf16Offset("ab", 9)).toBe(2);
+    expect(codePointOffset("plain", 4)).toBe(4);
   });
 });
 

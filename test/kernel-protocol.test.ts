@@ -29,6 +29,17 @@ describe("kernel over zeromq", () => {
     expect(result(r.out)).toEqual({ "text/plain": "[ 42, 'function' ]" });
   });
 
+  it("evaluates user_expressions after a cell that succeeded, each to a bundle or its own error", async () => {
+    const r = await k.execute("const base = 21;", { user_expressions: { twice: "base * 2", typo: "bsae + 1" } });
+    const ue = r.reply.content.user_expressions as Record<string, { status: string; data?: object; ename?: string; evalue?: string }>;
+    expect(ue.twice).toEqual({ status: "ok", data: { "text/plain": "42" }, metadata: {} });
+    expect(ue.typo.status).toBe("error");
+    expect(ue.typo.evalue).toMatch(/bsae/);
+    const failed = await k.execute("throw new Error('no')", { user_expressions: { twice: "base * 2" } });
+    expect(failed.reply.content.status).toBe("error");
+    expect(failed.reply.content.user_expressions).toBeUndefined();
+  });
+
   it("has `phasor` and `display` without an import", async () => {
     const r = await k.execute("[typeof phasor.graph, typeof display.html]");
     expect(result(r.out)).toEqual({ "text/plain": "[ 'function', 'function' ]" });

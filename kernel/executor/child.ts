@@ -71,7 +71,7 @@ async function answer(m: HostMessage): Promise<void> {
     switch (m.op) {
       case "execute":
         allowStdin = m.allowStdin;
-        value = await session.execute(m.code);
+        value = await session.execute(m.code, m.userExpressions);
         break;
       case "complete":
         value = session.complete(m.code, m.pos);

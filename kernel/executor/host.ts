@@ -162,7 +162,7 @@ export class ChildHost implements Engine {
     this.io = io;
     const id = this.nextId++;
     this.running = id;
-    return this.request({ op: "execute", id, code: req.code, executionCount: req.executionCount, allowStdin: req.allowStdin });
+    return this.request({ op: "execute", id, code: req.code, executionCount: req.executionCount, allowStdin: req.allowStdin, userExpressions: req.userExpressions });
   }
 
   /** Completion candidates for the cursor position. */

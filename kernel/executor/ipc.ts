@@ -4,7 +4,7 @@ import type { MimeBundle } from "../protocol/messages.js";
 
 /** Requests the host sends; each `id` gets one `reply`. */
 export type HostRequest =
-  | { op: "execute"; id: number; code: string; executionCount: number; allowStdin: boolean }
+  | { op: "execute"; id: number; code: string; executionCount: number; allowStdin: boolean; userExpressions?: Record<string, string> }
   | { op: "complete"; id: number; code: string; pos: number }
   | { op: "inspect"; id: number; code: string; pos: number; detail: number }
   | { op: "isComplete"; id: number; code: string };

@@ -10,7 +10,7 @@ import type { Display, DisplaySink } from "../display.js";
 import { MagicRuntime, magicResults } from "../magics/runtime.js";
 import { hasMagic, transformCell } from "../magics/transform.js";
 import type { MagicContext } from "../magics/types.js";
-import type { ExecuteOutcome } from "../protocol/engine.js";
+import type { ExecuteOutcome, ExpressionResult } from "../protocol/engine.js";
 import type { MimeBundle, Payload } from "../protocol/messages.js";
 import { diagnosticsError, InterruptedError, thrownError } from "./errors.js";
 import { defineLazyGlobal, globalsImports, publicApiPath } from "./globals.js";
@@ -153,8 +153,8 @@ export class CellSession {
     return transformCell(code, this.runtime.shapeOf, this.runtime.split, isExpression);
   }
 
-  /** Runs one cell. Never throws: every failure is an error outcome. */
-  async execute(code: string): Promise<ExecuteOutcome> {
+  /** Runs one cell, then (when it succeeded) the front end's user expressions. Never throws: every failure is an error outcome. */
+  async execute(code: string, userExpressions?: Record<string, string>): Promise<ExecuteOutcome> {
     this.capture.beginCell();
     this.payload = [];
     this.abort = new AbortController();
@@ -164,6 +164,7 @@ export class CellSession {
     try {
       const ok = await this.executor.execute(this.transform(code));
       outcome = ok ? { status: "ok", result: this.bundle(), payload: this.payload } : this.failure(code);
+      if (outcome.status === "ok" && userExpressions && Object.keys(userExpressions).length) outcome.userExpressions = await this.evaluate(userExpressions);
     } catch (e) {
       outcome = { status: "error", ...thrownError(e) };
     }
@@ -178,6 +179,22 @@ export class CellSession {
     if (this.saveCodeCache) setImmediate(this.saveCodeCache);
     this.saveCodeCache = null;
     return outcome;
+  }
+
+  /** Each expression's value as a MIME bundle, or its error (a TypeScript diagnostic or a throw). */
+  private async evaluate(expressions: Record<string, string>): Promise<Record<string, ExpressionResult>> {
+    const results: Record<string, ExpressionResult> = {};
+    for (const [name, expr] of Object.entries(expressions)) {
+      this.diagnostics = this.thrown = this.result = null;
+      try {
+        const ok = await this.executor.execute(String(expr));
+        const r = ok ? null : this.failure(String(expr));
+        results[name] = r && r.status === "error" ? r : { status: "ok", data: this.bundle() ?? { "text/plain": "undefined" }, metadata: {} };
+      } catch (e) {
+        results[name] = { status: "error", ...thrownError(e) };
+      }
+    }
+    return results;
   }
 
   private failure(code: string): ExecuteOutcome {

@@ -20,11 +20,16 @@ export interface ExecuteRequest {
   executionCount: number;
   silent: boolean;
   allowStdin: boolean;
+  /** Expressions to evaluate after the cell when it succeeds (execute_request's user_expressions). */
+  userExpressions?: Record<string, string>;
 }
+
+/** One user expression's value (a MIME bundle) or its error, as execute_reply carries it. */
+export type ExpressionResult = { status: "ok"; data: MimeBundle; metadata: Record<string, unknown> } | ({ status: "error" } & ErrorContent);
 
 /** How a cell ended. */
 export type ExecuteOutcome =
-  | { status: "ok"; result?: MimeBundle; payload: Payload[] }
+  | { status: "ok"; result?: MimeBundle; payload: Payload[]; userExpressions?: Record<string, ExpressionResult> }
   | ({ status: "error" } & ErrorContent);
 
 /** Completion matches and the span they replace. */

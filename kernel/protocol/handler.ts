@@ -114,13 +114,16 @@ export class ProtocolHandler {
         return this.execute(channel, msg);
       case "kernel_info_request":
         return reply("kernel_info_reply", this.kernelInfo());
+      // Cursor positions on the wire count code points (protocol 5.2); the engine counts UTF-16 units.
       case "complete_request": {
-        const c = await e.complete(msg.content.code, msg.content.cursor_pos);
-        return reply("complete_reply", { status: "ok", matches: c.matches, cursor_start: c.cursorStart, cursor_end: c.cursorEnd, metadata: {} });
+        const { code, cursor_pos } = msg.content;
+        const c = await e.complete(code, utf16Offset(code, cursor_pos));
+        const cursor_start = codePointOffset(code, c.cursorStart), cursor_end = codePointOffset(code, c.cursorEnd);
+        return reply("complete_reply", { status: "ok", matches: c.matches, cursor_start, cursor_end, metadata: {} });
       }
       case "inspect_request": {
         const { code, cursor_pos, detail_level } = msg.content;
-        const i = await e.inspect(code, cursor_pos, detail_level);
+        const i = await e.inspect(code, utf16Offset(code, cursor_pos), detail_level);
         return reply("inspect_reply", { status: "ok", found: i.found, data: i.data, metadata: {} });
       }
       case "is_complete_request":
@@ -184,10 +187,10 @@ export class ProtocolHandler {
     const count = this.executionCount;
     if (!c.silent) this.publish("execute_input", { code: c.code, execution_count: count }, parent);
     const io = c.silent ? silentIO(c.allow_stdin ? (p, pw) => this.input(msg, p, pw) : undefined) : this.cellIO(msg);
-    const out = await this.o.engine.execute({ code: c.code, executionCount: count, silent: c.silent, allowStdin: c.allow_stdin }, io);
+    const out = await this.o.engine.execute({ code: c.code, executionCount: count, silent: c.silent, allowStdin: c.allow_stdin, userExpressions: c.user_expressions }, io);
     if (out.status === "ok") {
       if (out.result && !c.silent) this.publish("execute_result", { execution_count: count, data: out.result, metadata: {} }, parent);
-      reply({ status: "ok", execution_count: count, payload: out.payload, user_expressions: {} });
+      reply({ status: "ok", execution_count: count, payload: out.payload, user_expressions: out.userExpressions ?? {} });
     } else {
       const err = { ename: out.ename, evalue: out.evalue, traceback: out.traceback };
       if (!c.silent) this.publish("error", err, parent);
@@ -244,4 +247,18 @@ function silentIO(input?: CellIO["input"]): CellIO {
 function plainText(bundle: Record<string, unknown> | undefined): string | null {
   const t = bundle?.["text/plain"];
   return typeof t === "string" ? t : null;
+}
+
+/** The UTF-16 offset of code point `cp` in `s` (clamped to the string). */
+export function utf16Offset(s: string, cp: number): number {
+  let u = 0;
+  for (let c = 0; c < cp && u < s.length; c++) u += (s.codePointAt(u) ?? 0) > 0xffff ? 2 : 1;
+  return Math.min(u, s.length);
+}
+
+/** The number of code points in the first `u` UTF-16 units of `s`. */
+export function codePointOffset(s: string, u: number): number {
+  let cp = 0;
+  for (let i = 0; i < u && i < s.length; cp++) i += (s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+  return cp;
 }
