@@ -40,7 +40,11 @@ export async function runKernel(connectionFile: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
   const host = new ChildHost({ log });
   const history = new History(defaultHistoryFile(), log);
-  const server = await startServer({ connection, engine: host, history, info: kernelInfo(), log });
+  const server = await startServer({ connection, engine: host, history, info: kernelInfo(), log }).catch(async (e: Error) => {
+    log(`phasor kernel: ${e.message}`);
+    await host.shutdown();
+    process.exit(1);
+  });
   process.on("SIGINT", () => server.handler.interrupt(true));
   const stop = async (): Promise<void> => {
     server.close();

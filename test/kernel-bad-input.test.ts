@@ -120,3 +120,33 @@ describe("kernel survives bad input", () => {
     expect(resultOf(next.out)).toEqual({ "text/plain": "2" });
   });
 });
+
+describe("kernel start-up with a port already taken", () => {
+  it("exits with a message naming the port and what to do, leaving no cell process behind", async () => {
+    const { createServer } = await import("node:net");
+    const { spawnSync } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { ROOT } = await import("./kernel-client.js");
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const port = (taken.address() as { port: number }).port;
+    const free = await new Promise<number>((r) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => r(p));
+      });
+    });
+    const dir = mkdtempSync(join(tmpdir(), "phasor-port-"));
+    const file = join(dir, "connection.json");
+    const ports = { shell_port: port, control_port: free, stdin_port: free + 1, iopub_port: free + 2, hb_port: free + 3 };
+    writeFileSync(file, JSON.stringify({ ...ports, ip: "127.0.0.1", transport: "tcp", key: "k", signature_scheme: "hmac-sha256" }));
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "phasor.js"), "kernel", "-f", file], { encoding: "utf8", timeout: 30_000 });
+    taken.close();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`cannot bind shell_port ${port}`);
+    expect(r.stderr).toContain("restart the kernel");
+    expect(r.stderr).not.toContain("triggerUncaughtException");
+  }, 40_000);
+});

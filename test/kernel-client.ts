@@ -42,7 +42,23 @@ export class TestKernel {
     private readonly session = randomUUID(),
   ) {}
 
+  /**
+   * Starts a kernel. Free ports are picked before the kernel binds them, so another process
+   * can take one in between (the client's own outgoing connections use ephemeral ports too);
+   * the kernel then exits saying "cannot bind", and, as Jupyter's restarter does, a fresh
+   * connection file is written and the kernel started again.
+   */
   static async start(o: { key?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<TestKernel> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await TestKernel.startOnce(o);
+      } catch (e) {
+        if (attempt >= 3 || !/cannot bind/.test((e as Error).message)) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(o: { key?: string; env?: Record<string, string>; cwd?: string }): Promise<TestKernel> {
     const dir = o.cwd ?? mkdtempSync(join(tmpdir(), "phasor-test-"));
     const key = o.key ?? randomUUID();
     const ports = { shell_port: await freePort(), control_port: await freePort(), stdin_port: await freePort(), iopub_port: await freePort(), hb_port: await freePort() };
@@ -69,7 +85,9 @@ export class TestKernel {
     void k.pump();
     for (const ch of ["shell", "control", "stdin"] as const) void k.pumpReplies(ch);
     // iopub is a slow joiner: ask for kernel_info until its status arrives.
-    for (let i = 0; i < 100; i++) {
+    let exited = false;
+    proc.once("close", () => (exited = true));
+    for (let i = 0; i < 100 && !exited; i++) {
       const id = k.send("shell", "kernel_info_request", {});
       const ok = await Promise.race([k.waitIdle(id).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
       if (ok) {
@@ -78,6 +96,7 @@ export class TestKernel {
         return k;
       }
     }
+    await k.close();
     throw new Error("kernel did not answer: " + k.stderr);
   }
 

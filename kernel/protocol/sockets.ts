@@ -43,13 +43,23 @@ export class KernelSockets {
     const iopub = new zmq.Publisher();
     const hb = new zmq.Reply();
     for (const s of [routers.shell, routers.control, routers.stdin, iopub, hb]) s.linger = 0;
-    await Promise.all([
-      routers.shell.bind(endpoint(info, info.shell_port)),
-      routers.control.bind(endpoint(info, info.control_port)),
-      routers.stdin.bind(endpoint(info, info.stdin_port)),
-      iopub.bind(endpoint(info, info.iopub_port)),
-      hb.bind(endpoint(info, info.hb_port)),
-    ]);
+    const binds: [zmq.Socket, string, number][] = [
+      [routers.shell, "shell", info.shell_port],
+      [routers.control, "control", info.control_port],
+      [routers.stdin, "stdin", info.stdin_port],
+      [iopub, "iopub", info.iopub_port],
+      [hb, "hb", info.hb_port],
+    ];
+    const failed = (await Promise.allSettled(binds.map(([s, , port]) => s.bind(endpoint(info, port)))))
+      .map((r, i) => (r.status === "rejected" ? `${binds[i][1]}_port ${binds[i][2]} (${(r.reason as Error).message})` : ""))
+      .filter(Boolean);
+    if (failed.length) {
+      for (const [s] of binds) s.close();
+      throw new Error(
+        `cannot bind ${failed.join(", ")} on ${info.transport}://${info.ip}; ` +
+          "another process holds the port: let Jupyter restart the kernel (it writes a new connection file with free ports)",
+      );
+    }
     const k = new KernelSockets(routers, iopub, hb, log);
     for (const ch of ["control", "shell", "stdin"] as const) void k.receive(ch, onFrames);
     void k.echo();
