@@ -112,25 +112,25 @@ export class Network {
   /** Scatters layer src's events of batch b (spk entries [from, to)) along projection p, made at step t. */
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst];
-    const { indptr, indices, weight, delay } = p;
+    const { indptr, weight, delay } = p, { post, uniformWeight: w } = p.fast;
     const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag, touched = d.touched?.[p.port];
     let reached = 0;
     for (let q = from; q < to; q++) {
       const k = s.spk[b * s.N + q], x = s.out[b * s.N + k];
       const r0 = indptr[k], r1 = indptr[k + 1];
       reached += r1 - r0;
-      if (touched) {
-        // Flag each entry written, for the kernel that reads only flagged entries.
-        if (delay) for (let m = r0; m < r1; m++) { const sl = (base + delay[m]) % D, j = off + indices[m]; ring[sl][j] += weight[m] * x; touched[sl][j] = 1; }
-        else {
-          const buf = ring[base % D], f = touched[base % D];
-          for (let m = r0; m < r1; m++) { const j = off + indices[m]; buf[j] += weight[m] * x; f[j] = 1; }
-        }
-      } else if (delay) for (let m = r0; m < r1; m++) ring[(base + delay[m]) % D][off + indices[m]] += weight[m] * x;
-      else {
-        const buf = ring[base % D];
-        for (let m = r0; m < r1; m++) buf[off + indices[m]] += weight[m] * x;
+      if (delay) {
+        for (let m = r0; m < r1; m++) { const sl = (base + delay[m]) % D, j = off + post[m]; ring[sl][j] += weight[m] * x; if (touched) touched[sl][j] = 1; }
+        continue;
       }
+      const buf = ring[base % D];
+      // Flag each entry written, for the kernel that reads only flagged entries.
+      if (touched) {
+        const f = touched[base % D];
+        if (w !== null) { const wx = w * x; for (let m = r0; m < r1; m++) { const j = off + post[m]; buf[j] += wx; f[j] = 1; } }
+        else for (let m = r0; m < r1; m++) { const j = off + post[m]; buf[j] += weight[m] * x; f[j] = 1; }
+      } else if (w !== null) { const wx = w * x; for (let m = r0; m < r1; m++) buf[off + post[m]] += wx; }
+      else for (let m = r0; m < r1; m++) buf[off + post[m]] += weight[m] * x;
     }
     this.reached[p.dst] += reached;
   }
