@@ -150,7 +150,9 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   const codes = (name: string) => {
     const w = p.blobs[name];
     // Codes stay codes on integer layers; a float layer fed by integer codes works in model units.
-    return Float64Array.from(w, (v) => (w instanceof Int32Array && d.arith === "float" && d.partition === "chip" ? v * pr.scale : v));
+    const out = Float64Array.from(w);
+    if (w instanceof Int32Array && d.arith === "float" && d.partition === "chip") for (let q = 0; q < out.length; q++) out[q] *= pr.scale;
+    return out;
   };
   const bias = pr.bias && p.blobs[pr.bias] ? codes(pr.bias) : undefined;
   if (pr.bias && bias?.length !== d.size) throw new PhasorError(`program projection ${pr.name}: bias blob ${pr.bias} is missing or has the wrong length`, "bad-program");
