@@ -15,8 +15,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const small: Program = compile(ifNet(), "generic-mesh", { reset: "zero" });
-/** A program whose long runs take seconds (CUBA, no input): the job to interrupt. */
-const slow: Program = compile(cubaNetwork({ seed: 1, n: 400, nExc: 320, p: 0.1 }).graph, "generic-mesh", { reset: "zero" });
+/**
+ * The job to interrupt: 900000 steps of the 4000-neuron CUBA network (no input) take several
+ * seconds, well past the server's first progress heartbeat (1 s).
+ */
+const slow: Program = compile(cubaNetwork({ seed: 1 }).graph, "generic-mesh", { reset: "zero" });
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f(); });
 
@@ -86,7 +89,16 @@ describe("faults", () => {
     const want = runProgram(small, { input }).spikes;
     expect((await c.run(input)).spikes).toEqual(want);
     await b1.server.close("restart", 0.5);
-    const b2 = await board({ keys: b1.keys, port: Number(b1.address.split(":").pop()) });
+    // The old server's port can take a moment to be released (or be taken in between): retry the bind.
+    let b2: LoopbackBoard | undefined;
+    for (let k = 0; !b2; k++) {
+      try {
+        b2 = await board({ keys: b1.keys, port: Number(b1.address.split(":").pop()) });
+      } catch (e) {
+        if (k >= 30 || !/cannot bind/.test((e as Error).message)) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     const t0 = Date.now();
     expect((await c.run(input)).spikes).toEqual(want);
     expect(Date.now() - t0).toBeLessThan(8000);

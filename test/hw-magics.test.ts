@@ -30,7 +30,8 @@ describe("%hw", () => {
   test("connect, deploy, run with figures, status, detached run and cancel", async () => {
     board = await startLoopbackBoard();
     vars.prog = compile(ifNet(), "generic-mesh", { reset: "zero" });
-    vars.slow = compile(cubaNetwork({ seed: 1, n: 400, nExc: 320, p: 0.1 }).graph, "generic-mesh", { reset: "zero" });
+    // 900000 steps of the 4000-neuron CUBA network: several seconds, still running when cancelled.
+    vars.slow = compile(cubaNetwork({ seed: 1 }).graph, "generic-mesh", { reset: "zero" });
     await hw(`connect ${board.address} --keys ${board.keys}`);
     expect(printed).toMatch(/connected board: remote:\/\/127\.0\.0\.1:\d+ \(idle\), server phasor-board hosting vm/);
     const r = (await hw("run prog --poisson 2000 --steps 40 --seed 3")) as RunResult;

@@ -13,7 +13,12 @@ export interface LayerState {
   N: number;
   v: Float64Array;
   cur: Float64Array[];
-  refc: Int32Array;
+  /**
+   * Per neuron, the first step at which it is no longer refractory: a neuron that spikes at step
+   * t is refractory for steps t + 1 .. t + refractory (float64 whole numbers, compared as
+   * floats by the WebAssembly kernels; nothing is stored per step while it is refractory).
+   */
+  until: Float64Array;
   /** Input ring per port: slot (t mod D) holds what arrives at step t; [B*N] each. */
   ring: Float64Array[][];
   /**
@@ -40,7 +45,7 @@ export function makeState(l: VmLayer, B: number, D: number): LayerState {
   const v = f64(w?.k.v ?? 0);
   for (let b = 0; b < B; b++) v.set(l.vRest, b * N);
   return {
-    B, N, v, cur: l.cuba ? Array.from({ length: ports }, (_, p) => f64(w ? (p === 0 ? w.k.c0 : w.k.c1) : 0)) : [], refc: i32(w?.k.refc ?? 0),
+    B, N, v, cur: l.cuba ? Array.from({ length: ports }, (_, p) => f64(w ? (p === 0 ? w.k.c0 : w.k.c1) : 0)) : [], until: f64(w?.k.until ?? 0),
     ring: Array.from({ length: ports }, (_, p) => Array.from({ length: D }, (_, d) => f64(w?.k.ring[p][d] ?? 0))), D,
     spk: i32(w?.k.spk ?? 0), nspk: new Int32Array(B), out: f64(w?.k.out ?? 0),
     ...(w ? { kernel: w.k, touched: w.k.flag.map((slots) => slots.map((a) => w.u8(a))) } : {}),
@@ -96,17 +101,17 @@ function kernelPlan(l: VmLayer, bias: Float64Array[]): KernelPlan {
 }
 
 /** Runs the layer's WebAssembly kernel over neurons [start, end) when its parameters are uniform; false (nothing done) otherwise. */
-function kernelUpdate(l: VmLayer, s: LayerState, k: KernelState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): boolean {
+function kernelUpdate(l: VmLayer, s: LayerState, k: KernelState, t: number, bias: Float64Array[], start: number, end: number, subtract: boolean): boolean {
   const p = kernelPlan(l, bias);
   if (!p.ok) return false;
-  const { N, B, nspk } = s, count = end - start, r0 = k.ring[0][slot], r1 = k.ring[1][slot], f0 = k.flag[0][slot], f1 = k.flag[1][slot], fn = k.fn;
+  const { N, B, nspk } = s, slot = t % s.D, count = end - start, t1r = t + 1 + p.refr, r0 = k.ring[0][slot], r1 = k.ring[1][slot], f0 = k.flag[0][slot], f1 = k.flag[1][slot], fn = k.fn;
   const int = subtract ? (p.zb ? fn.intm2_sz : fn.intm2_s) : p.zb ? fn.intm2_rz : fn.intm2_r;
   const flt = subtract ? (p.zb ? fn.flt2_sz : fn.flt2_s) : p.zb ? fn.flt2_rz : fn.flt2_r;
   for (let b = 0; b < B; b++) {
-    const e = b * N + start, o = 8 * e, o4 = 4 * e, spk = k.spk + 4 * b * N;
+    const e = b * N + start, o = 8 * e, spk = k.spk + 4 * b * N;
     nspk[b] = p.int
-      ? int(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, f0 + e, f1 + e, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.vrest, p.th, p.vr, p.refr, p.smax)
-      : flt(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.refc + o4, k.out + o, spk, f0 + e, f1 + e, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.kv, p.th, p.vr, p.refr);
+      ? int(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.until + o, k.out + o, spk, f0 + e, f1 + e, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.vrest, p.th, p.vr, t, t1r, p.smax)
+      : flt(k.v + o, k.c0 + o, k.c1 + o, r0 + o, r1 + o, k.until + o, k.out + o, spk, f0 + e, f1 + e, nspk[b], count, start, p.d0, p.d1, p.dv, p.b0, p.b1, p.kv, p.th, p.vr, t, t1r);
   }
   return true;
 }
@@ -114,9 +119,9 @@ function kernelUpdate(l: VmLayer, s: LayerState, k: KernelState, slot: number, b
 /** Updates neurons [start, end) at step t; spikes (or nonzero graded outputs) are appended per batch entry. */
 export function updateNeurons(l: VmLayer, s: LayerState, t: number, start: number, end: number, subtract: boolean): void {
   const bias = biasAt(l, t);
-  if (s.kernel && kernelUpdate(l, s, s.kernel, t % s.D, bias, start, end, subtract)) return;
-  if (l.arith === "float") floatUpdate(l, s, t % s.D, bias, start, end, subtract);
-  else intUpdate(l, s, t % s.D, bias, start, end, subtract);
+  if (s.kernel && kernelUpdate(l, s, s.kernel, t, bias, start, end, subtract)) return;
+  if (l.arith === "float") floatUpdate(l, s, t, bias, start, end, subtract);
+  else intUpdate(l, s, t, bias, start, end, subtract);
 }
 
 /** The constant input per port in force at step t (the layer's bias and the projection biases delivered by then). */
@@ -144,11 +149,12 @@ function consume(s: LayerState, slot: number, start: number, end: number): void 
   if (s.touched) for (const f of s.touched) for (let b = 0; b < s.B; b++) f[slot].fill(0, b * s.N + start, b * s.N + end);
 }
 
-function floatUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
-  const { N, B, v, refc, spk, nspk, out } = s;
+function floatUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
+  const slot = t % s.D;
+  const { N, B, v, until, spk, nspk, out } = s;
   const { decayV, threshold: th, vReset: vr, vRest, refractory, spiking } = l;
   const { P, r0, r1, c0, c1, d0, d1, b0, b1 } = ports(l, s, slot, bias);
-  if (P > 2) return floatUpdateMany(l, s, slot, bias, start, end, subtract);
+  if (P > 2) return floatUpdateMany(l, s, t, bias, start, end, subtract);
   for (let b = 0; b < B; b++) {
     let n = nspk[b];
     for (let k = start, j = b * N + start; k < end; k++, j++) {
@@ -160,11 +166,11 @@ function floatUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array
         if (P === 2) { drive += c1[j]; c1[j] = d1[k] * c1[j] + (r1[j] + b1[k]); }
       }
       out[j] = 0;
-      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      if (until[j] > t) { v[j] = vr[k]; continue; }
       const x = decayV[k] * v[j] + (1 - decayV[k]) * vRest[k] + drive;
       if (spiking && x > th[k]) {
         v[j] = subtract ? x - th[k] : vr[k];
-        refc[j] = refractory[k];
+        until[j] = t + 1 + refractory[k];
         out[j] = 1; spk[b * N + n++] = k;
       } else {
         v[j] = x;
@@ -176,8 +182,9 @@ function floatUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array
   consume(s, slot, start, end);
 }
 
-function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
-  const { N, B, v, cur, refc, spk, nspk, out } = s;
+function floatUpdateMany(l: VmLayer, s: LayerState, t: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
+  const slot = t % s.D;
+  const { N, B, v, cur, until, spk, nspk, out } = s;
   const { decayV, decayI, threshold: th, vReset: vr, vRest, refractory, spiking } = l;
   const P = cur.length;
   for (let b = 0; b < B; b++) {
@@ -190,11 +197,11 @@ function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, bias: Float64A
         c[j] = decayI[p][k] * c[j] + (r[j] + bias[p][k]);
       }
       out[j] = 0;
-      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      if (until[j] > t) { v[j] = vr[k]; continue; }
       const x = decayV[k] * v[j] + (1 - decayV[k]) * vRest[k] + drive;
       if (spiking && x > th[k]) {
         v[j] = subtract ? x - th[k] : vr[k];
-        refc[j] = refractory[k];
+        until[j] = t + 1 + refractory[k];
         out[j] = 1; spk[b * N + n++] = k;
       } else {
         v[j] = x;
@@ -206,9 +213,10 @@ function floatUpdateMany(l: VmLayer, s: LayerState, slot: number, bias: Float64A
   consume(s, slot, start, end);
 }
 
-function intUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
-  if (l.arith === "multiply" && s.cur.length === 2 && l.integralInput) return intMultiply2(l, s, slot, bias, start, end, subtract);
-  const { N, B, v, cur, refc, spk, nspk, out } = s;
+function intUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
+  const slot = t % s.D;
+  if (l.arith === "multiply" && s.cur.length === 2 && l.integralInput) return intMultiply2(l, s, t, bias, start, end, subtract);
+  const { N, B, v, cur, until, spk, nspk, out } = s;
   const { decayV, decayI, threshold: th, vReset: vr, vRest, refractory, spiking, smax, scale } = l;
   const P = cur.length;
   const mode = l.arith === "multiply" ? 0 : l.arith === "shift" ? 1 : 2;
@@ -238,11 +246,11 @@ function intUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[]
         }
       }
       out[j] = 0;
-      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      if (until[j] > t) { v[j] = vr[k]; continue; }
       const x = sat(vRest[k] + dec(v[j] - vRest[k], decayV[k]) + drive);
       if (spiking && x > th[k]) {
         v[j] = subtract ? x - th[k] : vr[k];
-        refc[j] = refractory[k];
+        until[j] = t + 1 + refractory[k];
         out[j] = 1; spk[b * N + n++] = k;
       } else {
         v[j] = x;
@@ -255,8 +263,9 @@ function intUpdate(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[]
 }
 
 /** The common fixed-point case written out (two currents, multiplicative decay, spike inputs): same arithmetic as intUpdate. */
-function intMultiply2(l: VmLayer, s: LayerState, slot: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
-  const { N, B, v, refc, spk, nspk, out } = s;
+function intMultiply2(l: VmLayer, s: LayerState, t: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
+  const slot = t % s.D;
+  const { N, B, v, until, spk, nspk, out } = s;
   const { decayV, threshold: th, vReset: vr, vRest, refractory, spiking, smax, scale } = l;
   const { r0, r1, c0, c1, d0, d1, b0, b1 } = ports(l, s, slot, bias);
   const inv = 2 ** -l.decayBits, lo = -smax;
@@ -269,12 +278,12 @@ function intMultiply2(l: VmLayer, s: LayerState, slot: number, bias: Float64Arra
       y = Math.trunc(a1 * d1[k] * inv) + r1[j] + b1[k];
       c1[j] = y > smax ? smax : y < lo ? lo : y;
       out[j] = 0;
-      if (refc[j] > 0) { refc[j]--; v[j] = vr[k]; continue; }
+      if (until[j] > t) { v[j] = vr[k]; continue; }
       let x = vRest[k] + Math.trunc((v[j] - vRest[k]) * decayV[k] * inv) + (a0 + a1);
       x = x > smax ? smax : x < lo ? lo : x;
       if (spiking && x > th[k]) {
         v[j] = subtract ? x - th[k] : vr[k];
-        refc[j] = refractory[k];
+        until[j] = t + 1 + refractory[k];
         out[j] = 1; spk[b * N + n++] = k;
       } else {
         v[j] = x;

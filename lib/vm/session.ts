@@ -128,7 +128,7 @@ export class VmSession {
     } else { i = this.net.layerIndex(what.layer ?? ""); count = this.model.layers[i].size; }
     const l = this.model.layers[i], s = this.net.states[i], b = what.batch ?? 0, off = b * s.N + start;
     const u = (a: Float64Array) => Array.from(a.subarray(off, off + count), (x) => x * l.scale);
-    return { layer: l.name, core, start, v: u(s.v), currents: s.cur.map(u), refractory: Array.from(s.refc.subarray(off, off + count)) };
+    return { layer: l.name, core, start, v: u(s.v), currents: s.cur.map(u), refractory: Array.from(s.until.subarray(off, off + count), (u) => Math.max(0, u - this.t)) };
   }
 
   /** The result so far: spikes, records, counters, energy, NeuroBench metrics and timing. */

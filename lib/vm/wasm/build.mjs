@@ -37,12 +37,13 @@ function pair(kind, sub, u, zb) {
       L.push(mem("v128.store", c, o, `(f64x2.add (f64x2.mul ${get(d)} ${get(a)}) ${plusBias(mem("v128.load", r, o), b, zb)})`));
     L.push(`(local.set $${x} (f64x2.add (f64x2.add (f64x2.mul ${get("DV")} ${mem("v128.load", "v", o)}) ${get("KV")}) (f64x2.add ${get(a0)} ${get(a1)})))`);
   }
-  L.push(`(local.set $${rm} (i64x2.gt_s ${mem("v128.load32x2_s", "refc", 8 * u)} ${ZERO}))`);
+  L.push(`(local.set $${rm} (f64x2.gt ${mem("v128.load", "until", o)} ${get("T")}))`);
   L.push(`(local.set $${sm} (v128.andnot (f64x2.gt ${get(x)} ${get("TH")}) ${get(rm)}))`);
   // v = refractory ? vr : spike ? (sub ? x - th : vr) : x
   L.push(mem("v128.store", "v", o, sub
     ? `(v128.bitselect ${get("VR")} (v128.bitselect (f64x2.sub ${get(x)} ${get("TH")}) ${get(x)} ${get(sm)}) ${get(rm)})`
     : `(v128.bitselect ${get("VR")} ${get(x)} (v128.or ${get(rm)} ${get(sm)}))`));
+  L.push(mem("v128.store", "out", o, `(v128.and ${get(sm)} ${get("ONE")})`));
   return L;
 }
 
@@ -59,47 +60,41 @@ function inputs(r, f, q) {
 }
 const consume = (q) => Array.from({ length: U }, (_, u) => mem("v128.store", q, 16 * u, ZERO));
 
-/** Lane l of pair u when the pair has a refractory or spiking lane: the counter and the spike list. */
+/** Lane l of pair u when the block has a spike: a spiking lane's end of refractoriness and its place in the spike list. */
 function lane(u, l) {
-  const o4 = 8 * u + 4 * l;
-  return `(local.set $rc ${mem("i32.load", "refc", o4)})
-              (if (i32.gt_s ${get("rc")} (i32.const 0))
-                (then ${mem("i32.store", "refc", o4, `(i32.sub ${get("rc")} (i32.const 1))`)})
-                (else (if (i64.ne (i64x2.extract_lane ${l} ${get(`sm_${u}`)}) (i64.const 0))
-                  (then
-                    ${mem("i32.store", "refc", o4, get("refr"))}
-                    (i32.store (i32.add ${get("spk")} (i32.shl ${get("n")} (i32.const 2))) (i32.add ${get("k")} (i32.const ${2 * u + l})))
-                    (local.set $n (i32.add ${get("n")} (i32.const 1)))))))`;
+  return `(if (i64.ne (i64x2.extract_lane ${l} ${get(`sm_${u}`)}) (i64.const 0))
+                (then
+                  ${mem("f64.store", "until", 16 * u + 8 * l, get("t1r"))}
+                  (i32.store (i32.add ${get("spk")} (i32.shl ${get("n")} (i32.const 2))) (i32.add ${get("k")} (i32.const ${2 * u + l})))
+                  (local.set $n (i32.add ${get("n")} (i32.const 1)))))`;
 }
 
-const PTRS = ["v", "c0", "c1", "r0", "r1", "refc", "out", "spk"];
+const PTRS = ["v", "c0", "c1", "r0", "r1", "until", "out", "spk"];
 function params(kind) {
   const p = PTRS.map((x) => `(param $${x} i32)`).join(" ") + " (param $f0 i32) (param $f1 i32) (param $n i32) (param $count i32) (param $k i32)";
   const f = ["d0", "d1", "dv", "b0", "b1", kind === "int" ? "vrest" : "kv", "th", "vr"].map((x) => `(param $${x} f64)`).join(" ");
-  return `${p}\n    ${f}\n    (param $refr i32)${kind === "int" ? " (param $smax f64)" : ""}`;
+  return `${p}\n    ${f}\n    (param $t f64) (param $t1r f64)${kind === "int" ? " (param $smax f64)" : ""}`;
 }
-const scalarArgs = (kind) => [...PTRS.filter((x) => x !== "spk" || true), "n", "k", "d0", "d1", "dv", "b0", "b1", kind === "int" ? "vrest" : "kv", "th", "vr", "refr", ...(kind === "int" ? ["smax"] : [])];
+const scalarArgs = (kind) => [...PTRS.filter((x) => x !== "spk" || true), "n", "k", "d0", "d1", "dv", "b0", "b1", kind === "int" ? "vrest" : "kv", "th", "vr", "t", "t1r", ...(kind === "int" ? ["smax"] : [])];
 
 function vectorFunc(kind, sub, zb) {
   const name = `${kind === "int" ? "intm2" : "flt2"}_${sub ? "s" : "r"}${zb ? "z" : ""}`;
   const consts = kind === "int" ? [["D0", "d0"], ["D1", "d1"], ["DV", "dv"], ["B0", "b0"], ["B1", "b1"], ["VREST", "vrest"], ["TH", "th"], ["VR", "vr"], ["SMAX", "smax"], ["LO", "lo"]]
     : [["D0", "d0"], ["D1", "d1"], ["DV", "dv"], ["B0", "b0"], ["B1", "b1"], ["KV", "kv"], ["TH", "th"], ["VR", "vr"]];
-  const locals = ["(local $end i32) (local $rc i32) (local $q0 i32) (local $q1 i32) (local $ONE v128) (local $EAGER v128)", kind === "int" ? "(local $lo f64)" : "",
+  const locals = ["(local $end i32) (local $q0 i32) (local $q1 i32) (local $ONE v128) (local $T v128)", kind === "int" ? "(local $lo f64)" : "",
     consts.map(([c]) => `(local $${c} v128)`).join(" "),
     Array.from({ length: U }, (_, u) => `(local $a0_${u} v128) (local $a1_${u} v128) (local $x_${u} v128) (local $rm_${u} v128) (local $sm_${u} v128)`).join(" ")].filter(Boolean).join("\n    ");
   const setup = [kind === "int" ? "(local.set $lo (f64.neg (local.get $smax)))" : "", ...consts.map(([c, s]) => `(local.set $${c} (f64x2.splat ${get(s)}))`),
     "(local.set $ONE (f64x2.splat (f64.const 1)))",
-    // out is only written where a lane is refractory or spikes: a neuron whose out is 1 spiked at its
-    // last update and so is refractory now, when refr > 0; with refr = 0 every block writes out.
-    `(local.set $EAGER (i32x4.splat (i32.sub (i32.const 0) (i32.eqz ${get("refr")}))))`,
+    `(local.set $T (f64x2.splat ${get("t")}))`,
     "(local.set $end (i32.add (local.get $k) (local.get $count)))"].filter(Boolean);
   const body = [...inputs("r0", "f0", "q0"), ...inputs("r1", "f1", "q1"), ...Array.from({ length: U }, (_, u) => pair(kind, sub, u, zb)).flat(), ...consume("q0"), ...consume("q1")];
-  let any = `(v128.or ${get("EAGER")} (v128.or ${get("rm_0")} ${get("sm_0")}))`;
-  for (let u = 1; u < U; u++) any = `(v128.or ${any} (v128.or ${get(`rm_${u}`)} ${get(`sm_${u}`)}))`;
-  const rare = Array.from({ length: U }, (_, u) => [mem("v128.store", "out", 16 * u, `(v128.and ${get(`sm_${u}`)} ${get("ONE")})`), lane(u, 0), lane(u, 1)]).flat();
+  let any = get("sm_0");
+  for (let u = 1; u < U; u++) any = `(v128.or ${any} ${get(`sm_${u}`)})`;
+  const rare = Array.from({ length: U }, (_, u) => [lane(u, 0), lane(u, 1)]).flat();
   const adv = ["v", "c0", "c1", "r0", "r1", "out"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${16 * U})))`)
     .concat(["f0", "f1"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${2 * U})))`))
-    .concat([`(local.set $refc (i32.add ${get("refc")} (i32.const ${8 * U})))`, `(local.set $k (i32.add ${get("k")} (i32.const ${2 * U})))`]);
+    .concat([`(local.set $until (i32.add ${get("until")} (i32.const ${16 * U})))`, `(local.set $k (i32.add ${get("k")} (i32.const ${2 * U})))`]);
   const one = kind === "int" ? "$intm2_1" : "$flt2_1";
   const tailArgs = scalarArgs(kind).map(get).join(" ");
   const I = "\n        ";
@@ -125,7 +120,7 @@ function vectorFunc(kind, sub, zb) {
         (f64.store ${get("r0")} (f64.const 0)) (f64.store ${get("r1")} (f64.const 0)) (i32.store8 ${get("f0")} (i32.const 0)) (i32.store8 ${get("f1")} (i32.const 0))
         ${["v", "c0", "c1", "r0", "r1", "out"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const 8)))`).join(I)}
         (local.set $f0 (i32.add ${get("f0")} (i32.const 1))) (local.set $f1 (i32.add ${get("f1")} (i32.const 1)))
-        (local.set $refc (i32.add ${get("refc")} (i32.const 4)))
+        (local.set $until (i32.add ${get("until")} (i32.const 8)))
         (local.set $k (i32.add ${get("k")} (i32.const 1)))
         (br $rest)))
     (local.get $n))
@@ -140,7 +135,7 @@ const wat = `;; GENERATED by build.mjs (next to this file); edit that, not this.
 ;; (products, sums, trunc, saturation by comparison), so the results are identical bit for bit.
 ;;
 ;; Pointers are byte offsets into the imported memory: v, c0, c1, r0, r1 and out point to the
-;; range's first neuron in float64 arrays, refc to its int32 refractory counter, spk to the
+;; range's first neuron in float64 arrays, until to its end of refractoriness (float64), spk to the
 ;; batch entry's int32 spike list, which already holds n spikes; the range is neurons
 ;; k .. k + count - 1. Each function returns the new spike count.
 ;;
@@ -152,15 +147,16 @@ const wat = `;; GENERATED by build.mjs (next to this file); edit that, not this.
 ;; flt2_*: float64 in model units: c = dI c + (r + b), x = dV v + kv + (c0 + c1), kv = (1 - dV) vRest.
 ;; *_rz, *_sz: the same for b0 = b1 = +-0, leaving out the additions of b (exact: r, and
 ;; trunc(c d) + r, are never -0, so adding +-0 changes nothing).
-;; Both: a refractory neuron (refc > 0) counts down and holds v = vr; otherwise x > th spikes:
-;; v = (reset by subtraction, *_s ? x - th : vr), refc = refr, out = 1, k appended to spk;
+;; Both: at step t a refractory neuron (until > t) holds v = vr; otherwise x > th spikes:
+;; v = (reset by subtraction, *_s ? x - th : vr), until = t1r (t + 1 + refractory steps), out = 1,
+;; k appended to spk;
 ;; else v = x, out = 0. The ring slots read are consumed (zeroed), as are their flags: f0 and f1
 ;; point to the range's first byte of the slots' flags (nonzero where a scatter may have written
 ;; the entry; an unflagged entry is +0), and a main-loop block reads its slot only when flagged.
 ;;
 ;; The main loops take ${2 * U} neurons at a time in float64x2 lanes (masks and selects instead
-;; of branches; counters, out and the spike list are written lane by lane only when a lane is
-;; refractory or spikes); the last neurons go through the scalar intm2_1 / flt2_1.
+;; of branches, out written for every lane); only a block with a spike goes lane by lane, to set
+;; until and append to the spike list. The last neurons go through the scalar intm2_1 / flt2_1.
 (module
   (import "env" "memory" (memory 1))
 

@@ -8,11 +8,11 @@
  */
 import { KERNEL_WASM } from "./kernel-bytes.js";
 
-/** Arguments of the kernels: byte offsets v, c0, c1, r0, r1, refc, out, spk, and of the ring slots' flags f0, f1; spikes so far n; count; first neuron k; the uniform parameters. */
-type IntKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, f0: number, f1: number, n: number, count: number, k: number,
-  d0: number, d1: number, dv: number, b0: number, b1: number, vrest: number, th: number, vr: number, refr: number, smax: number) => number;
-type FloatKernel = (v: number, c0: number, c1: number, r0: number, r1: number, refc: number, out: number, spk: number, f0: number, f1: number, n: number, count: number, k: number,
-  d0: number, d1: number, dv: number, b0: number, b1: number, kv: number, th: number, vr: number, refr: number) => number;
+/** Arguments of the kernels: byte offsets v, c0, c1, r0, r1, until, out, spk, and of the ring slots' flags f0, f1; spikes so far n; count; first neuron k; the uniform parameters; the step t and t + 1 + refractory. */
+type IntKernel = (v: number, c0: number, c1: number, r0: number, r1: number, until: number, out: number, spk: number, f0: number, f1: number, n: number, count: number, k: number,
+  d0: number, d1: number, dv: number, b0: number, b1: number, vrest: number, th: number, vr: number, t: number, t1r: number, smax: number) => number;
+type FloatKernel = (v: number, c0: number, c1: number, r0: number, r1: number, until: number, out: number, spk: number, f0: number, f1: number, n: number, count: number, k: number,
+  d0: number, d1: number, dv: number, b0: number, b1: number, kv: number, th: number, vr: number, t: number, t1r: number) => number;
 
 /** The exported kernels (see kernel.wat): *_r reset to vReset on a spike, *_s subtract the threshold; *_rz, *_sz are for zero port biases. */
 export interface KernelExports {
@@ -30,10 +30,10 @@ export interface KernelExports {
 export interface KernelState {
   fn: KernelExports;
   /**
-   * Byte offsets of v, c0, c1, out, refc, spk, of ring slot d of port p at ring[p][d] and of
+   * Byte offsets of v, c0, c1, out, until, spk, of ring slot d of port p at ring[p][d] and of
    * its flags (one byte per entry, nonzero where the slot may hold a nonzero input) at flag[p][d].
    */
-  v: number; c0: number; c1: number; out: number; refc: number; spk: number; ring: number[][]; flag: number[][];
+  v: number; c0: number; c1: number; out: number; until: number; spk: number; ring: number[][]; flag: number[][];
 }
 
 /** The part of the WebAssembly JS API used here (the compiler's lib has no DOM types). */
@@ -73,14 +73,14 @@ export function allocKernelState(BN: number, D: number, ports: number): { k: Ker
   const m = kernelModule();
   if (!m) return null;
   // Bytes 0..63 are the kernels' zero block (read in place of a ring block none of whose entries is flagged).
-  const f = 8 * BN, nf = 4 + ports * D, bytes = ZERO_BLOCK + nf * f + 2 * 4 * BN + ports * D * BN;
+  const f = 8 * BN, nf = 5 + ports * D, bytes = ZERO_BLOCK + nf * f + 4 * BN + ports * D * BN;
   const memory = new W!.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const fn = new W!.Instance(m, { env: { memory } }).exports as unknown as KernelExports;
   let at = ZERO_BLOCK;
   const next = (n: number) => { const a = at; at += n; return a; };
-  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], flag: [], refc: 0, spk: 0 };
+  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], flag: [], until: 0, spk: 0 };
   for (let p = 0; p < ports; p++) k.ring.push(Array.from({ length: D }, () => next(f)));
-  k.refc = next(4 * BN); k.spk = next(4 * BN);
+  k.until = next(f); k.spk = next(4 * BN);
   for (let p = 0; p < ports; p++) k.flag.push(Array.from({ length: D }, () => next(BN)));
   const buf = memory.buffer;
   return { k, f64: (a) => new Float64Array(buf, a, BN), i32: (a) => new Int32Array(buf, a, BN), u8: (a) => new Uint8Array(buf, a, BN) };
