@@ -30,6 +30,12 @@ export class Network {
   /** Spike lists per layer as [step, b, index] triples (flattened). */
   readonly spikeLog: number[][];
   private readonly recordSet: Set<number>;
+  /**
+   * Per projection, the byte offset of its post indices copied into the destination's
+   * WebAssembly memory, where the kernels' scatter16 adds its spikes (uniform weight, no
+   * delays, 16-bit indices); undefined where the JS scatter runs.
+   */
+  private readonly wasmPost: (number | undefined)[];
   private readonly sample: Float64Array;
 
   constructor(readonly model: VmModel, opts: VmOptions) {
@@ -45,7 +51,19 @@ export class Network {
     issues.throwIfAny();
     const D = model.layers.map(() => 1);
     for (const p of model.projections) D[p.dst] = Math.max(D[p.dst], p.lag + p.maxDelay + 1);
-    this.states = model.layers.map((l, i) => makeState(l, this.batch, D[i]));
+    const wasmScatter = (p: VmProjection) => p.fast.uniformWeight !== null && !p.delay && p.fast.post instanceof Uint16Array;
+    const extra = model.layers.map(() => 0);
+    for (const p of model.projections) if (wasmScatter(p)) extra[p.dst] += 2 * p.fast.post.length + 8;
+    this.states = model.layers.map((l, i) => makeState(l, this.batch, D[i], extra[i]));
+    const at = this.states.map((s) => s.kernel?.extra ?? 0);
+    this.wasmPost = model.projections.map((p) => {
+      const k = this.states[p.dst].kernel;
+      if (!k || !wasmScatter(p)) return undefined;
+      const o = at[p.dst];
+      new Uint16Array(k.memory, o, p.fast.post.length).set(p.fast.post);
+      at[p.dst] += (2 * p.fast.post.length + 7) & ~7;
+      return o;
+    });
     this.events = model.layers.map((l) => ({ binary: new Float64Array(l.size), graded: new Float64Array(l.size) }));
     this.reached = new Float64Array(model.layers.length);
     this.spikesSoFar = new Float64Array(model.layers.length);
@@ -113,7 +131,7 @@ export class Network {
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst];
     const { indptr, weight, delay } = p, { post, uniformWeight: w } = p.fast;
-    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag, touched = d.touched?.[p.port];
+    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag, touched = d.touched?.[p.port], wp = this.wasmPost[p.index], kernel = d.kernel;
     let reached = 0;
     for (let q = from; q < to; q++) {
       const k = s.spk[b * s.N + q], x = s.out[b * s.N + k];
@@ -124,6 +142,11 @@ export class Network {
         continue;
       }
       const buf = ring[base % D];
+      if (wp !== undefined) {
+        // In the destination's WebAssembly memory: same additions, in the same order.
+        kernel!.fn.scatter16(wp + 2 * r0, r1 - r0, kernel!.ring[p.port][base % D] + 8 * off, kernel!.flag[p.port][base % D] + off, w! * x);
+        continue;
+      }
       // Flag each entry written, for the kernel that reads only flagged entries.
       if (touched) {
         const f = touched[base % D];

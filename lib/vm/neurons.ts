@@ -36,11 +36,11 @@ export interface LayerState {
   kernel?: KernelState;
 }
 
-/** Allocates a layer's state at rest (v = vRest) with a ring of D slots. */
-export function makeState(l: VmLayer, B: number, D: number): LayerState {
+/** Allocates a layer's state at rest (v = vRest) with a ring of D slots (and, with a WebAssembly kernel, `extra` bytes at kernel.extra). */
+export function makeState(l: VmLayer, B: number, D: number, extra = 0): LayerState {
   const N = l.size;
   const ports = l.cuba ? l.ports : 1;
-  const w = kernelKind(l) ? allocKernelState(B * N, D, ports) : null;
+  const w = kernelKind(l) ? allocKernelState(B * N, D, ports, extra) : null;
   const f64 = w ? w.f64 : () => new Float64Array(B * N), i32 = w ? w.i32 : () => new Int32Array(B * N);
   const v = f64(w?.k.v ?? 0);
   for (let b = 0; b < B; b++) v.set(l.vRest, b * N);

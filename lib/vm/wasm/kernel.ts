@@ -24,6 +24,8 @@ export interface KernelExports {
   intm2_sz: IntKernel;
   flt2_rz: FloatKernel;
   flt2_sz: FloatKernel;
+  /** One spike's row of 16-bit post indices (byte offset post, count entries) added into a ring slot (buf) with weight wx, flagging each entry (flag). */
+  scatter16: (post: number, count: number, buf: number, flag: number, wx: number) => void;
 }
 
 /** A layer state's arrays inside a WebAssembly memory, with their byte offsets. */
@@ -34,6 +36,10 @@ export interface KernelState {
    * its flags (one byte per entry, nonzero where the slot may hold a nonzero input) at flag[p][d].
    */
   v: number; c0: number; c1: number; out: number; until: number; spk: number; ring: number[][]; flag: number[][];
+  /** Byte offset of the space reserved for the caller (allocKernelState's `extra` bytes). */
+  extra: number;
+  /** The memory all offsets refer to. */
+  memory: ArrayBuffer;
 }
 
 /** The part of the WebAssembly JS API used here (the compiler's lib has no DOM types). */
@@ -69,19 +75,20 @@ export function kernelModule(): object | null {
  * Allocates the arrays of a two-port layer state (B*N neurons, D ring slots) in a fresh
  * WebAssembly memory; null when the kernels are unavailable.
  */
-export function allocKernelState(BN: number, D: number, ports: number): { k: KernelState; f64: (at: number) => Float64Array; i32: (at: number) => Int32Array; u8: (at: number) => Uint8Array } | null {
+export function allocKernelState(BN: number, D: number, ports: number, extra = 0): { k: KernelState; f64: (at: number) => Float64Array; i32: (at: number) => Int32Array; u8: (at: number) => Uint8Array } | null {
   const m = kernelModule();
   if (!m) return null;
   // Bytes 0..63 are the kernels' zero block (read in place of a ring block none of whose entries is flagged).
-  const f = 8 * BN, nf = 5 + ports * D, bytes = ZERO_BLOCK + nf * f + 4 * BN + ports * D * BN;
+  const f = 8 * BN, nf = 5 + ports * D, bytes = ZERO_BLOCK + nf * f + 4 * BN + ports * D * BN + extra + 8;
   const memory = new W!.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const fn = new W!.Instance(m, { env: { memory } }).exports as unknown as KernelExports;
   let at = ZERO_BLOCK;
   const next = (n: number) => { const a = at; at += n; return a; };
-  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], flag: [], until: 0, spk: 0 };
+  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], flag: [], until: 0, spk: 0, extra: 0, memory: memory.buffer };
   for (let p = 0; p < ports; p++) k.ring.push(Array.from({ length: D }, () => next(f)));
   k.until = next(f); k.spk = next(4 * BN);
   for (let p = 0; p < ports; p++) k.flag.push(Array.from({ length: D }, () => next(BN)));
+  k.extra = (at + 7) & ~7;
   const buf = memory.buffer;
   return { k, f64: (a) => new Float64Array(buf, a, BN), i32: (a) => new Int32Array(buf, a, BN), u8: (a) => new Uint8Array(buf, a, BN) };
 }

@@ -1175,6 +1175,19 @@
         (br $rest)))
     (local.get $n))
 
+  (func (export "scatter16") (param $post i32) (param $count i32) (param $buf i32) (param $flag i32) (param $wx f64)
+    (local $end i32) (local $j i32) (local $a i32)
+    (local.set $end (i32.add (local.get $post) (i32.shl (local.get $count) (i32.const 1))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $post) (local.get $end)))
+        (local.set $j (i32.load16_u (local.get $post)))
+        (local.set $a (i32.add (local.get $buf) (i32.shl (local.get $j) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $wx)))
+        (i32.store8 (i32.add (local.get $flag) (local.get $j)) (i32.const 1))
+        (local.set $post (i32.add (local.get $post) (i32.const 2)))
+        (br $row))))
+
   ;; One neuron (fixed point), branch for branch the JS kernel.
   (func $intm2_1
     (param $v i32) (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32) (param $until i32) (param $out i32) (param $spk i32) (param $n i32) (param $k i32)
