@@ -17,23 +17,26 @@ const p = target === "float" ? phasor.vm.floatProgram(m.graph, undefined, { rese
 const s = new phasor.vm.VmSession(p, { steps: 400, init: m.init, record: ["P"] });
 s.step(400);
 const r = s.result();
-process.stdout.write(JSON.stringify({ wasm: !!s.net.states[0].kernel, spikes: r.spikes.P, v: Array.from(r.records.P.v) }));
+process.stdout.write(JSON.stringify({ wasm: !!s.net.states[0].kernel, spikes: r.spikes.P, v: Array.from(r.records.P.v), spike: Array.from(r.records.P.spike) }));
 `;
 
-function run(args: unknown[], wasm: boolean): { wasm: boolean; spikes: unknown; v: number[] } {
+function run(args: unknown[], wasm: boolean): { wasm: boolean; spikes: unknown; v: number[]; spike: number[] } {
   const out = execFileSync(process.execPath, ["-e", SCRIPT, JSON.stringify(args)], { encoding: "utf8", env: { ...process.env, PHASOR_VM_WASM: wasm ? "1" : "0" }, maxBuffer: 1 << 28 });
-  return JSON.parse(out) as { wasm: boolean; spikes: unknown; v: number[] };
+  return JSON.parse(out) as { wasm: boolean; spikes: unknown; v: number[]; spike: number[] };
 }
 
 describe("VM neuron kernels", () => {
   const cases = [5e-3, 0].flatMap((tRef) => (["zero", "subtract"] as const).flatMap((reset) => ["float", "generic-mesh"].map((target) => [tRef, reset, target] as const)));
-  test.each(cases)("t_ref %s, reset %s, %s: WebAssembly == JavaScript, spikes and v bit for bit", (tRef, reset, target) => {
+  test.each(cases)("t_ref %s, reset %s, %s: WebAssembly == JavaScript, spikes, v and the spike trace bit for bit", (tRef, reset, target) => {
     const w = run([tRef, reset, target], true), j = run([tRef, reset, target], false);
     expect(w.wasm).toBe(true);
     expect(j.wasm).toBe(false);
     expect((w.spikes as unknown[]).length).toBeGreaterThan(50);
     expect(w.spikes).toEqual(j.spikes);
     expect(w.v).toEqual(j.v);
+    // The recorded spike trace (each step's out): 1 where a neuron spiked, 0 elsewhere, in both.
+    expect(w.spike).toEqual(j.spike);
+    expect(w.spike.filter((x) => x === 1).length).toBe((w.spikes as unknown[]).length);
   }, 60_000);
 
   test("inspect reports the refractory steps left, counting down after a spike", async () => {

@@ -90,9 +90,11 @@ export class Network {
     updateNeurons(l, s, t, start, end, this.model.subtract);
   }
 
-  /** Clears layer i's spike lists before a step. */
+  /** Clears layer i's spike lists before a step (and, where a WebAssembly kernel writes `out` only for spikes, the outputs of the last step's spikes). */
   clear(i: number): void {
-    this.states[i].nspk.fill(0);
+    const s = this.states[i];
+    if (s.kernel) for (let b = 0; b < s.B; b++) for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) s.out[b * s.N + s.spk[q]] = 0;
+    s.nspk.fill(0);
   }
 
   private feed(i: number, t: number): void {
