@@ -14,7 +14,26 @@ const { values } = parseArgs({ options: { unroll: { type: "string", default: "4"
 const U = Number(values.unroll); // float64x2 pairs per iteration of the main loop
 
 const get = (x) => `(local.get $${x})`;
-const mem = (op, ptr, off, ...rest) => `(${op}${off ? ` offset=${off}` : ""} ${get(ptr)}${rest.length ? " " + rest.join(" ") : ""})`;
+
+/**
+ * The main loops address c0, c1, out and until from v, r1 from r0 and f1 from f0, with
+ * distances written into the code as immediates, so that only v, r0, f0 (and the few scalars)
+ * are live pointers: fewer registers spilled, about 5% faster on CUBA. The distances depend on
+ * the layer's layout (kernel.ts), so the module is assembled with placeholders, SENTINEL * id +
+ * d, which allocKernelState patches per layout (each placeholder is a 5-byte LEB128 here, and
+ * the patched value is written as a padded 5-byte LEB128: same length, valid wasm).
+ */
+const SENTINEL = 0x10000000;
+const DIST = { c0: 1, c1: 2, out: 3, until: 4, r1: 5, f1: 6 };
+const BASE = { c0: "v", c1: "v", out: "v", until: "v", r1: "r0", f1: "f0" };
+const uses = [];
+const placeholder = (id, d) => { uses.push({ id, d }); return SENTINEL * id + d; };
+const mem = (op, ptr, off, ...rest) => {
+  if (DIST[ptr]) { off = placeholder(DIST[ptr], off); ptr = BASE[ptr]; }
+  return `(${op}${off ? ` offset=${off}` : ""} ${get(ptr)}${rest.length ? " " + rest.join(" ") : ""})`;
+};
+/** A pointer recomputed from its base (before the scalar tail, which takes every pointer). */
+const derive = (ptr) => `(local.set $${ptr} (i32.add ${get(BASE[ptr])} (i32.const ${placeholder(DIST[ptr], 0)})))`;
 const sat = (x) => `(f64x2.pmax (f64x2.pmin ${x} ${get("SMAX")}) ${get("LO")})`;
 const ZERO = "(v128.const i64x2 0 0)";
 
@@ -55,7 +74,8 @@ function pair(kind, sub, u, zb) {
 function inputs(r, f, q) {
   const w = U === 4 ? "i64" : U === 2 ? "i32" : null;
   if (!w) throw new Error("--unroll must be 2 or 4 (one flag word per block, a zero block of 64 bytes)");
-  return [`(local.set $${q} (select (i32.const 0) ${get(r)} (${w}.eqz (${w}.load ${get(f)}))))`, `(${w}.store ${get(f)} (${w}.const 0))`];
+  const ring = DIST[r] ? `(i32.add ${get(BASE[r])} (i32.const ${placeholder(DIST[r], 0)}))` : get(r);
+  return [`(local.set $${q} (select (i32.const 0) ${ring} (${w}.eqz ${mem(`${w}.load`, f, 0)})))`, mem(`${w}.store`, f, 0, `(${w}.const 0)`)];
 }
 const consume = (q) => Array.from({ length: U }, (_, u) => mem("v128.store", q, 16 * u, ZERO));
 
@@ -91,9 +111,8 @@ function vectorFunc(kind, sub, zb) {
   let any = get("sm_0");
   for (let u = 1; u < U; u++) any = `(v128.or ${any} ${get(`sm_${u}`)})`;
   const rare = Array.from({ length: U }, (_, u) => [lane(u, 0), lane(u, 1)]).flat();
-  const adv = ["v", "c0", "c1", "r0", "r1", "out"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${16 * U})))`)
-    .concat(["f0", "f1"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${2 * U})))`))
-    .concat([`(local.set $until (i32.add ${get("until")} (i32.const ${16 * U})))`, `(local.set $k (i32.add ${get("k")} (i32.const ${2 * U})))`]);
+  const adv = ["v", "r0"].map((p) => `(local.set $${p} (i32.add ${get(p)} (i32.const ${16 * U})))`)
+    .concat([`(local.set $f0 (i32.add ${get("f0")} (i32.const ${2 * U})))`, `(local.set $k (i32.add ${get("k")} (i32.const ${2 * U})))`]);
   const one = kind === "int" ? "$intm2_1" : "$flt2_1";
   const tailArgs = scalarArgs(kind).map(get).join(" ");
   const I = "\n        ";
@@ -112,6 +131,7 @@ function vectorFunc(kind, sub, zb) {
         ${adv.join(I)}
         (br $blocks)))
     ;; the last neurons one by one
+    ${Object.keys(DIST).map(derive).join(I)}
     (block $fin
       (loop $rest
         (br_if $fin (i32.ge_s ${get("k")} ${get("end")}))
@@ -189,7 +209,27 @@ const wabt = await require(process.env.WABT ?? "wabt")();
 const mod = wabt.parseWat("kernel.wat", wat, { simd: true, bulk_memory: true });
 mod.validate();
 const { buffer } = mod.toBinary({});
+// Where the placeholders are: every 5-byte LEB128 whose value is SENTINEL * id + d, id 1..7.
+// They must be exactly the ones the generator wrote (else some other bytes look like one).
+const patches = [];
+for (let i = 0; i + 5 <= buffer.length; i++) {
+  if (!(buffer[i] & 0x80 && buffer[i + 1] & 0x80 && buffer[i + 2] & 0x80 && buffer[i + 3] & 0x80) || buffer[i + 4] & 0x80) continue;
+  const v = (buffer[i] & 0x7f) + (buffer[i + 1] & 0x7f) * 2 ** 7 + (buffer[i + 2] & 0x7f) * 2 ** 14 + (buffer[i + 3] & 0x7f) * 2 ** 21 + buffer[i + 4] * 2 ** 28;
+  const id = Math.floor(v / SENTINEL);
+  if (id >= 1 && id <= 7) patches.push([i, id, v - id * SENTINEL]);
+}
+const key = (a) => a.map(({ id, d }) => `${id}:${d}`).sort().join(",");
+if (key(patches.map(([, id, d]) => ({ id, d }))) !== key(uses)) throw new Error(`placeholders found (${patches.length}) differ from those written (${uses.length})`);
 const b64 = Buffer.from(buffer).toString("base64");
 const lines = b64.match(/.{1,100}/g).map((s) => `  "${s}"`).join(" +\n");
-writeFileSync(join(here, "kernel-bytes.ts"), `// GENERATED by lib/vm/wasm/build.mjs (kernel.wat assembled); do not edit.\n/** The neuron-update kernels as a WebAssembly module (base64, ${buffer.length} bytes). */\nexport const KERNEL_WASM =\n${lines};\n`);
-console.log(`kernel.wat, kernel-bytes.ts: ${buffer.length} bytes`);
+writeFileSync(join(here, "kernel-bytes.ts"), `// GENERATED by lib/vm/wasm/build.mjs (kernel.wat assembled); do not edit.
+/** The neuron-update kernels as a WebAssembly module (base64, ${buffer.length} bytes). */
+export const KERNEL_WASM =
+${lines};
+/**
+ * The layout placeholders to patch: [byte offset, distance id, addend], each a 5-byte LEB128
+ * for 2^28 * id + addend; ids ${Object.entries(DIST).map(([k, v]) => `${v} ${k} - ${BASE[k]}`).join(", ")}.
+ */
+export const KERNEL_PATCHES: ReadonlyArray<readonly [number, number, number]> = ${JSON.stringify(patches)};
+`);
+console.log(`kernel.wat, kernel-bytes.ts: ${buffer.length} bytes, ${patches.length} layout placeholders`);

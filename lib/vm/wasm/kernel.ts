@@ -3,10 +3,11 @@
  * float64x2 SIMD versions of the two-port spiking updates of ../neurons.ts for layers whose
  * parameters are uniform, with identical results. A layer that can use them gets its state
  * allocated in a WebAssembly memory of its own (typed-array views, so every other reader and
- * writer is unchanged). Where WebAssembly or its SIMD is missing, or PHASOR_VM_WASM=0 is set,
- * `kernels()` is null and the JS kernels run.
+ * writer is unchanged), and a module compiled for that memory's layout (the distances between
+ * its arrays are immediates in the code; one module per layout). Where WebAssembly or its SIMD
+ * is missing, or PHASOR_VM_WASM=0 is set, allocKernelState gives null and the JS kernels run.
  */
-import { KERNEL_WASM } from "./kernel-bytes.js";
+import { KERNEL_PATCHES, KERNEL_WASM } from "./kernel-bytes.js";
 
 /** Arguments of the kernels: byte offsets v, c0, c1, r0, r1, until, out, spk, and of the ring slots' flags f0, f1; spikes so far n; count; first neuron k; the uniform parameters; the step t and t + 1 + refractory. */
 type IntKernel = (v: number, c0: number, c1: number, r0: number, r1: number, until: number, out: number, spk: number, f0: number, f1: number, n: number, count: number, k: number,
@@ -51,24 +52,35 @@ interface WasmApi {
 }
 const W = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-let mod: object | null | undefined;
-
 /** Bytes at the start of a kernel memory that stay zero (see kernel.wat). */
 const ZERO_BLOCK = 64;
 
-/** The compiled module, or null where it cannot run here. */
-export function kernelModule(): object | null {
-  if (mod !== undefined) return mod;
-  let m: object | null = null;
-  if (process.env.PHASOR_VM_WASM !== "0" && W) {
-    try {
-      const bytes = Buffer.from(KERNEL_WASM, "base64");
-      if (W.validate(bytes)) m = new W.Module(bytes);
-    } catch {
-      m = null;
+const modules = new Map<string, object | null>();
+
+/**
+ * The module for a layout: dist[id] is the byte distance the code's placeholder id stands for
+ * (see build.mjs: c0, c1, out and until from v, r1 from r0, f1 from f0), written over each
+ * placeholder as a padded 5-byte LEB128. Compiled once per layout; null where it cannot run.
+ */
+export function kernelModule(dist: readonly number[]): object | null {
+  if (process.env.PHASOR_VM_WASM === "0" || !W || dist.some((d) => d < 0 || d > 2 ** 30)) return null;
+  const key = dist.join(",");
+  let m = modules.get(key);
+  if (m !== undefined) return m;
+  m = null;
+  try {
+    const bytes = Buffer.from(KERNEL_WASM, "base64");
+    for (const [at, id, add] of KERNEL_PATCHES) {
+      const v = dist[id] + add;
+      for (let b = 0; b < 4; b++) bytes[at + b] = ((v >>> (7 * b)) & 0x7f) | 0x80;
+      bytes[at + 4] = (v >>> 28) & 0x07;
     }
+    if (W.validate(bytes)) m = new W.Module(bytes);
+  } catch {
+    m = null;
   }
-  return (mod = m);
+  modules.set(key, m);
+  return m;
 }
 
 /**
@@ -76,19 +88,20 @@ export function kernelModule(): object | null {
  * WebAssembly memory; null when the kernels are unavailable.
  */
 export function allocKernelState(BN: number, D: number, ports: number, extra = 0): { k: KernelState; f64: (at: number) => Float64Array; i32: (at: number) => Int32Array; u8: (at: number) => Uint8Array } | null {
-  const m = kernelModule();
-  if (!m) return null;
   // Bytes 0..63 are the kernels' zero block (read in place of a ring block none of whose entries is flagged).
-  const f = 8 * BN, nf = 5 + ports * D, bytes = ZERO_BLOCK + nf * f + 4 * BN + ports * D * BN + extra + 8;
-  const memory = new W!.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const fn = new W!.Instance(m, { env: { memory } }).exports as unknown as KernelExports;
+  const f = 8 * BN;
   let at = ZERO_BLOCK;
   const next = (n: number) => { const a = at; at += n; return a; };
-  const k: KernelState = { fn, v: next(f), c0: next(f), c1: next(f), out: next(f), ring: [], flag: [], until: 0, spk: 0, extra: 0, memory: memory.buffer };
-  for (let p = 0; p < ports; p++) k.ring.push(Array.from({ length: D }, () => next(f)));
-  k.until = next(f); k.spk = next(4 * BN);
-  for (let p = 0; p < ports; p++) k.flag.push(Array.from({ length: D }, () => next(BN)));
-  k.extra = (at + 7) & ~7;
+  const v = next(f), c0 = next(f), c1 = next(f), out = next(f);
+  const ring = Array.from({ length: ports }, () => Array.from({ length: D }, () => next(f)));
+  const until = next(f), spk = next(4 * BN);
+  const flag = Array.from({ length: ports }, () => Array.from({ length: D }, () => next(BN)));
+  const start = (at + 7) & ~7;
+  const m = kernelModule([0, c0 - v, c1 - v, out - v, until - v, ring[1][0] - ring[0][0], flag[1][0] - flag[0][0]]);
+  if (!m) return null;
+  const memory = new W!.Memory({ initial: Math.max(1, Math.ceil((start + extra + 8) / 65536)) });
+  const fn = new W!.Instance(m, { env: { memory } }).exports as unknown as KernelExports;
+  const k: KernelState = { fn, v, c0, c1, out, ring, flag, until, spk, extra: start, memory: memory.buffer };
   const buf = memory.buffer;
   return { k, f64: (a) => new Float64Array(buf, a, BN), i32: (a) => new Int32Array(buf, a, BN), u8: (a) => new Uint8Array(buf, a, BN) };
 }
