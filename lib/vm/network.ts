@@ -31,11 +31,12 @@ export class Network {
   readonly spikeLog: number[][];
   private readonly recordSet: Set<number>;
   /**
-   * Per projection, the byte offset of its post indices copied into the destination's
-   * WebAssembly memory, where the kernels' scatter16 adds its spikes (uniform weight, no
-   * delays, 16-bit indices); undefined where the JS scatter runs.
+   * Per projection whose spikes the destination's WebAssembly kernels scatter (binary spikes,
+   * one weight, no delays, 16-bit indices): byte offsets, in the destination's memory, of its
+   * row pointers and post indices (copied there), and of the source's spike list (the source's
+   * own when it shares the memory, else a scratch copy); undefined where the JS scatter runs.
    */
-  private readonly wasmPost: (number | undefined)[];
+  private readonly wasmRows: ({ indptr: number; post: number; spk: number; copy: Int32Array | null } | undefined)[];
   private readonly sample: Float64Array;
 
   constructor(readonly model: VmModel, opts: VmOptions) {
@@ -51,18 +52,23 @@ export class Network {
     issues.throwIfAny();
     const D = model.layers.map(() => 1);
     for (const p of model.projections) D[p.dst] = Math.max(D[p.dst], p.lag + p.maxDelay + 1);
-    const wasmScatter = (p: VmProjection) => p.fast.uniformWeight !== null && !p.delay && p.fast.post instanceof Uint16Array;
+    const src = (p: VmProjection) => model.layers[p.src];
+    const wasmScatter = (p: VmProjection) => src(p).kind === "neuron" && src(p).spiking && p.fast.uniformWeight !== null && !p.delay && p.fast.post instanceof Uint16Array;
+    const round8 = (n: number) => (n + 7) & ~7;
+    const bytes = (p: VmProjection) => round8(2 * p.fast.post.length) + round8(4 * p.indptr.length) + round8(4 * this.batch * src(p).size);
     const extra = model.layers.map(() => 0);
-    for (const p of model.projections) if (wasmScatter(p)) extra[p.dst] += 2 * p.fast.post.length + 8;
+    for (const p of model.projections) if (wasmScatter(p)) extra[p.dst] += bytes(p);
     this.states = model.layers.map((l, i) => makeState(l, this.batch, D[i], extra[i]));
     const at = this.states.map((s) => s.kernel?.extra ?? 0);
-    this.wasmPost = model.projections.map((p) => {
-      const k = this.states[p.dst].kernel;
+    this.wasmRows = model.projections.map((p) => {
+      const k = this.states[p.dst].kernel, sk = this.states[p.src].kernel;
       if (!k || !wasmScatter(p)) return undefined;
-      const o = at[p.dst];
-      new Uint16Array(k.memory, o, p.fast.post.length).set(p.fast.post);
-      at[p.dst] += (2 * p.fast.post.length + 7) & ~7;
-      return o;
+      const post = at[p.dst], indptr = post + round8(2 * p.fast.post.length), scratch = indptr + round8(4 * p.indptr.length);
+      at[p.dst] += bytes(p);
+      new Uint16Array(k.memory, post, p.fast.post.length).set(p.fast.post);
+      new Int32Array(k.memory, indptr, p.indptr.length).set(p.indptr);
+      const shared = sk?.memory === k.memory;
+      return { indptr, post, spk: shared ? sk.spk : scratch, copy: shared ? null : new Int32Array(k.memory, scratch, this.batch * src(p).size) };
     });
     this.events = model.layers.map((l) => ({ binary: new Float64Array(l.size), graded: new Float64Array(l.size) }));
     this.reached = new Float64Array(model.layers.length);
@@ -133,7 +139,15 @@ export class Network {
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst];
     const { indptr, weight, delay } = p, { post, uniformWeight: w } = p.fast;
-    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag, touched = d.touched?.[p.port], wp = this.wasmPost[p.index], kernel = d.kernel;
+    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag, touched = d.touched?.[p.port], rows = this.wasmRows[p.index];
+    if (rows && d.kernel) {
+      // In the destination's WebAssembly memory, every spike at once: the same additions (x = 1), in the same order.
+      const at = b * s.N + from;
+      if (rows.copy) rows.copy.set(s.spk.subarray(at, b * s.N + to), at);
+      const slot = base % D;
+      this.reached[p.dst] += d.kernel.fn.scatterRows(rows.spk + 4 * at, to - from, rows.indptr, rows.post, d.kernel.ring[p.port][slot] + 8 * off, d.kernel.flag[p.port][slot] + off, w!);
+      return;
+    }
     let reached = 0;
     for (let q = from; q < to; q++) {
       const k = s.spk[b * s.N + q], x = s.out[b * s.N + k];
@@ -144,11 +158,6 @@ export class Network {
         continue;
       }
       const buf = ring[base % D];
-      if (wp !== undefined) {
-        // In the destination's WebAssembly memory: same additions, in the same order.
-        kernel!.fn.scatter16(wp + 2 * r0, r1 - r0, kernel!.ring[p.port][base % D] + 8 * off, kernel!.flag[p.port][base % D] + off, w! * x);
-        continue;
-      }
       // Flag each entry written, for the kernel that reads only flagged entries.
       if (touched) {
         const f = touched[base % D];

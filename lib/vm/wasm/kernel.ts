@@ -25,8 +25,8 @@ export interface KernelExports {
   intm2_sz: IntKernel;
   flt2_rz: FloatKernel;
   flt2_sz: FloatKernel;
-  /** One spike's row of 16-bit post indices (byte offset post, count entries) added into a ring slot (buf) with weight wx, flagging each entry (flag). */
-  scatter16: (post: number, count: number, buf: number, flag: number, wx: number) => void;
+  /** One step's binary spikes (n int32 indices at spk) scattered along rows (int32 indptr, 16-bit post indices) into a ring slot (buf) with weight w, flagging each entry (flag); returns the synapses reached. */
+  scatterRows: (spk: number, n: number, indptr: number, post: number, buf: number, flag: number, w: number) => number;
 }
 
 /** A layer state's arrays inside a WebAssembly memory, with their byte offsets. */

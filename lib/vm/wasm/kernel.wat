@@ -1199,18 +1199,27 @@
         (br $rest)))
     (local.get $n))
 
-  (func (export "scatter16") (param $post i32) (param $count i32) (param $buf i32) (param $flag i32) (param $wx f64)
-    (local $end i32) (local $j i32) (local $a i32)
-    (local.set $end (i32.add (local.get $post) (i32.shl (local.get $count) (i32.const 1))))
-    (block $done
-      (loop $row
-        (br_if $done (i32.ge_u (local.get $post) (local.get $end)))
-        (local.set $j (i32.load16_u (local.get $post)))
-        (local.set $a (i32.add (local.get $buf) (i32.shl (local.get $j) (i32.const 3))))
-        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $wx)))
-        (i32.store8 (i32.add (local.get $flag) (local.get $j)) (i32.const 1))
-        (local.set $post (i32.add (local.get $post) (i32.const 2)))
-        (br $row))))
+  (func (export "scatterRows") (param $spk i32) (param $n i32) (param $indptr i32) (param $post i32) (param $buf i32) (param $flag i32) (param $w f64) (result i32)
+    (local $q i32) (local $row i32) (local $p i32) (local $e i32) (local $j i32) (local $a i32) (local $reached i32)
+    (block $spikes_done
+      (loop $spikes
+        (br_if $spikes_done (i32.ge_u (local.get $q) (local.get $n)))
+        (local.set $row (i32.add (local.get $indptr) (i32.shl (i32.load (i32.add (local.get $spk) (i32.shl (local.get $q) (i32.const 2)))) (i32.const 2))))
+        (local.set $p (i32.add (local.get $post) (i32.shl (i32.load (local.get $row)) (i32.const 1))))
+        (local.set $e (i32.add (local.get $post) (i32.shl (i32.load offset=4 (local.get $row)) (i32.const 1))))
+        (local.set $reached (i32.add (local.get $reached) (i32.shr_u (i32.sub (local.get $e) (local.get $p)) (i32.const 1))))
+        (block $row_done
+          (loop $synapses
+            (br_if $row_done (i32.ge_u (local.get $p) (local.get $e)))
+            (local.set $j (i32.load16_u (local.get $p)))
+            (local.set $a (i32.add (local.get $buf) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $w)))
+            (i32.store8 (i32.add (local.get $flag) (local.get $j)) (i32.const 1))
+            (local.set $p (i32.add (local.get $p) (i32.const 2)))
+            (br $synapses)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $spikes)))
+    (local.get $reached))
 
   ;; One neuron (fixed point), branch for branch the JS kernel.
   (func $intm2_1
