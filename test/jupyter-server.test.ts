@@ -138,29 +138,41 @@ beforeAll(async () => {
   mkdirSync(root);
   const inst = spawnSync(process.execPath, [phasorBin, "install", "--prefix", prefix], { encoding: "utf8", timeout: 60_000 });
   if (inst.status !== 0) throw new Error(`phasor install --prefix failed: ${inst.stdout}${inst.stderr}`);
-  const port = await freePort();
-  token = randomUUID().replace(/-/g, "");
-  baseUrl = `http://127.0.0.1:${port}/`;
-  server = spawn(systemPython, flavour!.args({ port, token, root }), {
-    cwd: root,
-    detached: true, // its own process group, so afterAll can stop all of it
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      JUPYTER_PATH: join(prefix, "share", "jupyter"),
-      JUPYTER_CONFIG_DIR: join(work, "config"), // no user configuration
-      JUPYTER_DATA_DIR: join(work, "data"),
-      JUPYTER_RUNTIME_DIR: join(work, "runtime"),
-      PHASOR_HISTORY_FILE: join(work, "history.jsonl"),
-    },
-  });
-  const log = (b: Buffer): void => {
-    serverLog = (serverLog + b.toString()).slice(-20_000);
-  };
-  server.stdout!.on("data", log);
-  server.stderr!.on("data", log);
-  server.on("exit", () => (serverExited = true));
-  await waitForServer();
+  // The port is picked free but bound later; if something takes it in between, the server (with
+  // --port-retries=0) exits saying so, and it is started again on another port.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    serverExited = false;
+    serverLog = "";
+    token = randomUUID().replace(/-/g, "");
+    baseUrl = `http://127.0.0.1:${port}/`;
+    server = spawn(systemPython, flavour!.args({ port, token, root }), {
+      cwd: root,
+      detached: true, // its own process group, so afterAll can stop all of it
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        JUPYTER_PATH: join(prefix, "share", "jupyter"),
+        JUPYTER_CONFIG_DIR: join(work, "config"), // no user configuration
+        JUPYTER_DATA_DIR: join(work, "data"),
+        JUPYTER_RUNTIME_DIR: join(work, "runtime"),
+        PHASOR_HISTORY_FILE: join(work, "history.jsonl"),
+      },
+    });
+    const log = (b: Buffer): void => {
+      serverLog = (serverLog + b.toString()).slice(-20_000);
+    };
+    server.stdout!.on("data", log);
+    server.stderr!.on("data", log);
+    server.on("exit", () => (serverExited = true));
+    try {
+      await waitForServer();
+      break;
+    } catch (e) {
+      if (attempt >= 3 || !/already in use/i.test(serverLog)) throw e;
+    }
+  }
 
   const WebSocket = loadWs() as typeof globalThis.WebSocket;
   settings = ServerConnection.makeSettings({ baseUrl, wsUrl: `ws://127.0.0.1:${port}/`, token, appendToken: true, WebSocket, fetch, Request, Headers });
