@@ -11,12 +11,11 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KernelManager, ServerConnection, SessionManager, type KernelMessage, type Session } from "@jupyterlab/services";
-import { need, phasorBin, systemPython } from "./support.js";
+import { freePort, need, phasorBin, systemPython } from "./support.js";
 
 const PLOTLY = "application/vnd.plotly.v1+json";
 
@@ -64,16 +63,6 @@ const haveServer = need(
   `a Jupyter server for ${systemPython} (jupyter_server or notebook)`, flavour !== undefined,
   "apt-get install python3-jupyter-server (or python3-notebook / jupyter-notebook)",
 );
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? res(a.port) : rej(new Error("no port"))));
-    });
-  });
-}
 
 /** Resolves with the promise, or rejects naming `what` after `ms`. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -132,12 +132,8 @@ describe("kernel start-up with a port already taken", () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
     const port = (taken.address() as { port: number }).port;
-    const free = await new Promise<number>((r) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => r(p));
-      });
-    });
+    const { freePort } = await import("./support.js");
+    const free = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "phasor-port-"));
     const file = join(dir, "connection.json");
     const ports = { shell_port: port, control_port: free, stdin_port: free + 1, iopub_port: free + 2, hb_port: free + 3 };

@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as zmq from "zeromq";
+import { freePort } from "./support.js";
 
 export interface Msg {
   header: { msg_id: string; msg_type: string; [k: string]: unknown };
@@ -18,16 +18,6 @@ export interface Msg {
 }
 
 export const ROOT = resolve(__dirname, "..");
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? res(a.port) : rej(new Error("no port"))));
-    });
-  });
-}
 
 /** A kernel process plus client sockets. */
 export class TestKernel {

@@ -3,6 +3,7 @@
 // except under PHASOR_REQUIRE_ALL=1 (set by .ci/run), where it fails instead.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 
 export const repoRoot = resolve(__dirname, "..");
@@ -40,4 +41,15 @@ export function runPhasor(args: string[], opts: { cwd?: string } = {}): { status
 /** Runs Python code with Debian's interpreter and returns stdout. */
 export function python(code: string, args: string[] = []): string {
   return execFileSync(systemPython, ["-c", code, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (whoever binds it later may still lose a race). */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => (typeof a === "object" && a ? res(a.port) : rej(new Error("no port"))));
+    });
+  });
 }
