@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Kernel startup benchmark: time from process start to the first kernel_info_reply, and
- * the round trip of a trivial cell (first cell, then a warm one), for Phasor's kernel and
+ * the round trip of a trivial cell (first cell, then warm ones), for Phasor's kernel and
  * tslab's own kernel (installed from its npm package into a temp dir) in the same run.
+ * Cold starts run one kernel at a time; warm cells alternate between the two kernels.
  * Not part of `npm test`. Usage: node bench/kernel-startup.js [runs=3]   (after npm run build)
  */
 "use strict";
@@ -20,14 +21,12 @@ const RUNS = Number(process.argv[2] ?? 3);
 const fmt = (ms) => ms.toFixed(ms < 100 ? 1 : 0);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function freePort() {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
+/** `n` distinct free ports (all held open until each is known: one at a time, the OS may repeat one). */
+async function freePorts(n) {
+  const servers = Array.from({ length: n }, () => createServer());
+  const ports = await Promise.all(servers.map((s) => new Promise((res) => s.listen(0, "127.0.0.1", () => res(s.address().port)))));
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 function frames(key, session, msg_type, content) {
@@ -38,7 +37,9 @@ function frames(key, session, msg_type, content) {
   return { id: header.msg_id, frames: [Buffer.from("<IDS|MSG>"), Buffer.from(h.digest("hex")), ...parts] };
 }
 
+/** The reply to request `id`; a kernel silent for a minute is an error, not a hang. */
 async function replyTo(sock, id) {
+  sock.receiveTimeout = 60_000;
   for (;;) {
     const f = await sock.receive();
     const at = f.findIndex((b) => b.toString() === "<IDS|MSG>");
@@ -47,12 +48,13 @@ async function replyTo(sock, id) {
   }
 }
 
-/** One kernel start: returns [ms to kernel_info_reply, ms first cell, median ms of the same cell run again, median ms of a new cell]. */
-async function measure(argv) {
+/** A kernel process with a connected shell socket. */
+async function startKernel(argv) {
   const dir = mkdtempSync(join(tmpdir(), "kbench-"));
   const key = randomUUID();
   const conn = { ip: "127.0.0.1", transport: "tcp", key, signature_scheme: "hmac-sha256" };
-  for (const p of ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"]) conn[p] = await freePort();
+  const names = ["shell_port", "control_port", "stdin_port", "iopub_port", "hb_port"];
+  (await freePorts(names.length)).forEach((port, i) => (conn[names[i]] = port));
   const file = join(dir, "connection.json");
   writeFileSync(file, JSON.stringify(conn));
   const shell = new zmq.Dealer();
@@ -61,30 +63,64 @@ async function measure(argv) {
   const t0 = performance.now();
   const args = argv.map((a) => a.replace("{connection_file}", file));
   const proc = spawn(args[0], args.slice(1), { cwd: dir, stdio: "ignore", env: { ...process.env, PHASOR_HISTORY_FILE: join(dir, "h.jsonl") } });
-  try {
-    const info = frames(key, session, "kernel_info_request", {});
-    await shell.send(info.frames);
-    await replyTo(shell, info.id);
-    const tInfo = performance.now() - t0;
-    const cell = async (code = "1 + 1") => {
-      const ex = frames(key, session, "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-      const s = performance.now();
-      await shell.send(ex.frames);
-      await replyTo(shell, ex.id);
-      return performance.now() - s;
-    };
-    const first = await cell();
-    // Warm: the median of 20 further cells (one sample is mostly scheduling noise), first the
-    // same cell again (TypeScript reuses its check), then 20 new ones, as a user types them.
-    const again = [], fresh = [];
-    for (let i = 0; i < 20; i++) again.push(await cell());
-    for (let i = 0; i < 20; i++) fresh.push(await cell(`${i + 2} * ${i + 3}`));
-    return [tInfo, first, median(again), median(fresh)];
-  } finally {
+  const info = frames(key, session, "kernel_info_request", {});
+  await shell.send(info.frames);
+  await replyTo(shell, info.id);
+  const tInfo = performance.now() - t0;
+  /** One execute_request's round trip to its execute_reply, in ms. */
+  const cell = async (code = "1 + 1") => {
+    const ex = frames(key, session, "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    const s = performance.now();
+    await shell.send(ex.frames);
+    await replyTo(shell, ex.id);
+    return performance.now() - s;
+  };
+  const stop = () => {
     shell.close();
     proc.kill("SIGKILL");
     spawnSync("sleep", ["0.2"]);
+  };
+  return { tInfo, cell, stop };
+}
+
+/** Cold start, one kernel at a time: [ms to kernel_info_reply, ms of the first cell]. */
+async function measureStart(argv) {
+  const k = await startKernel(argv);
+  try {
+    return [k.tInfo, await k.cell()];
+  } finally {
+    k.stop();
   }
+}
+
+/**
+ * Warm round trips, both kernels running side by side and the cells alternating between
+ * them (which goes first flips every time), so a noisy spell of the machine falls on both
+ * alike. The same cell again (TypeScript reuses its check) and new cells, as a user types.
+ */
+async function measureWarm(kernels, rounds) {
+  const ks = {};
+  for (const [name, argv] of Object.entries(kernels)) {
+    ks[name] = await startKernel(argv);
+    await ks[name].cell();
+  }
+  const names = Object.keys(ks);
+  const times = Object.fromEntries(names.map((n) => [n, { again: [], fresh: [] }]));
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < 20; i++) {
+        const order = (r * 20 + i) % 2 ? [...names].reverse() : names;
+        for (const n of order) times[n].again.push(await ks[n].cell());
+      }
+      for (let i = 0; i < 20; i++) {
+        const order = i % 2 ? [...names].reverse() : names;
+        for (const n of order) times[n].fresh.push(await ks[n].cell(`${r * 20 + i + 2} * ${i + 3}`));
+      }
+    }
+  } finally {
+    for (const k of Object.values(ks)) k.stop();
+  }
+  return Object.fromEntries(names.map((n) => [n, [median(times[n].again), median(times[n].fresh)]]));
 }
 
 function tslabArgv() {
@@ -109,18 +145,19 @@ async function main() {
     phasor: [process.execPath, join(ROOT, "bin", "phasor.js"), "kernel", "-f", "{connection_file}"],
     tslab: tslabArgv(),
   };
-  const results = {};
+  const start = {};
   for (const [name, argv] of Object.entries(kernels)) {
     const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await measure(argv));
+    for (let i = 0; i < RUNS; i++) runs.push(await measureStart(argv));
     if (process.env.BENCH_VERBOSE) console.log(name, runs.map((r) => r.map((x) => x.toFixed(0)).join("/")).join("  "));
-    results[name] = [0, 1, 2, 3].map((j) => median(runs.map((r) => r[j])));
+    start[name] = [0, 1].map((j) => median(runs.map((r) => r[j])));
   }
+  const warm = await measureWarm(kernels, RUNS);
   const rows = ["start -> kernel_info_reply", "first cell round trip", "start -> first cell done", "warm: same cell again", "warm: a new cell"];
-  const pick = (r) => [r[0], r[1], r[0] + r[1], r[2], r[3]];
-  const p = pick(results.phasor);
-  const t = pick(results.tslab);
-  console.log(`kernel startup, median of ${RUNS} runs (ms); ratio = phasor / tslab, below 1 is faster`);
+  const pick = (n) => [start[n][0], start[n][1], start[n][0] + start[n][1], warm[n][0], warm[n][1]];
+  const p = pick("phasor");
+  const t = pick("tslab");
+  console.log(`kernel startup, median of ${RUNS} cold starts; warm cells: median of ${RUNS * 20} each, the two kernels alternating (ms); ratio = phasor / tslab, below 1 is faster`);
   console.log(`${"".padEnd(28)}${"phasor".padStart(10)}${"tslab".padStart(10)}${"ratio".padStart(8)}`);
   rows.forEach((row, i) => console.log(`${row.padEnd(28)}${fmt(p[i]).padStart(10)}${fmt(t[i]).padStart(10)}${(p[i] / t[i]).toFixed(2).padStart(8)}`));
   process.exit(0);

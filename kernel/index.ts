@@ -47,6 +47,7 @@ export async function runKernel(connectionFile: string): Promise<void> {
   });
   process.on("SIGINT", () => server.handler.interrupt(true));
   const stop = async (): Promise<void> => {
+    history.close();
     server.close();
     await host.shutdown();
     process.exit(0);

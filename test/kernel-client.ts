@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as zmq from "zeromq";
-import { freePort } from "./support.js";
+import { freePorts } from "./support.js";
 
 export interface Msg {
   header: { msg_id: string; msg_type: string; [k: string]: unknown };
@@ -51,7 +51,8 @@ export class TestKernel {
   private static async startOnce(o: { key?: string; env?: Record<string, string>; cwd?: string }): Promise<TestKernel> {
     const dir = o.cwd ?? mkdtempSync(join(tmpdir(), "phasor-test-"));
     const key = o.key ?? randomUUID();
-    const ports = { shell_port: await freePort(), control_port: await freePort(), stdin_port: await freePort(), iopub_port: await freePort(), hb_port: await freePort() };
+    const [shell_port, control_port, stdin_port, iopub_port, hb_port] = await freePorts(5);
+    const ports = { shell_port, control_port, stdin_port, iopub_port, hb_port };
     const file = join(dir, "connection.json");
     writeFileSync(file, JSON.stringify({ ...ports, ip: "127.0.0.1", transport: "tcp", key, signature_scheme: "hmac-sha256", kernel_name: "phasor" }));
     const proc = spawn(process.execPath, [join(ROOT, "bin", "phasor.js"), "kernel", "-f", file], {

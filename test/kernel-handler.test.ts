@@ -3,7 +3,7 @@
  * handler): busy/idle with the right parent, execute_input / execute_result / error,
  * silent, store_history, stop_on_error aborts, stdin, history, and the wire signing.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -193,6 +193,7 @@ describe("history", () => {
     const first = new History(file);
     first.add(1, "6*7", "42");
     first.add(2, "let x = 1", null);
+    first.close(); // as the kernel does before it exits
     const second = new History(file);
     expect(second.session).toBe(first.session + 1);
     second.add(1, "6*7", "42");
@@ -203,5 +204,14 @@ describe("history", () => {
     expect(second.query({ ...q, hist_access_type: "search", pattern: "6*7", unique: true })).toHaveLength(1);
     expect(second.query({ ...q, hist_access_type: "tail", n: 1, output: true })).toEqual([[2, 1, ["6*7", "42"]]]);
     expect(globToRegExp("a?c*").test("abcdef")).toBe(true);
+  });
+
+  it("writes a cell's line to disk by the end of the event-loop turn, without waiting for close", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "phasor-h-")), "sub", "h.jsonl");
+    const h = new History(file);
+    h.add(1, "1 + 1", "2");
+    expect(h.query({ hist_access_type: "tail", output: false, session: 0, start: 0, stop: 0, n: 1, pattern: "*", unique: false })).toEqual([[h.session, 1, "1 + 1"]]);
+    await new Promise((r) => setImmediate(r));
+    expect(readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { source: string }).map((r) => r.source)).toEqual(["1 + 1"]);
   });
 });

@@ -45,11 +45,27 @@ export function python(code: string, args: string[] = []): string {
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (whoever binds it later may still lose a race). */
 export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? res(a.port) : rej(new Error("no port"))));
-    });
-  });
+  return (await freePorts(1))[0];
+}
+
+/** `n` distinct free ports: all are held open until each is known (one at a time, the OS may hand out the same port twice). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<number>((res, rej) => {
+            s.once("error", rej);
+            s.listen(0, "127.0.0.1", () => {
+              const a = s.address();
+              if (typeof a === "object" && a) res(a.port);
+              else rej(new Error("no port"));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => (s.listening ? s.close(r) : r(undefined)))));
+  }
 }

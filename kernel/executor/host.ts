@@ -46,6 +46,8 @@ export class ChildHost implements Engine {
   private sigintAcked = false;
   private closing = false;
   private ready!: Promise<void>;
+  /** Whether `ready` has resolved for the current child (then requests go out at once). */
+  private isReady = false;
 
   constructor(private readonly o: HostOptions = {}) {
     this.spawn();
@@ -58,10 +60,12 @@ export class ChildHost implements Engine {
       env: { ...process.env, PHASOR_CHILD: "1" },
     });
     this.child = child;
+    this.isReady = false;
     this.ready = new Promise<void>((r) => {
       const onReady = (m: unknown): void => {
         if (isChildMessage(m) && m.ev === "ready") {
           child.off("message", onReady);
+          if (this.child === child) this.isReady = true;
           r();
         }
       };
@@ -156,13 +160,19 @@ export class ChildHost implements Engine {
     });
   }
 
-  /** Runs a cell in the child; output goes to `io` while it runs (and after, for background work). */
-  async execute(req: ExecuteRequest, io: CellIO): Promise<ExecuteOutcome> {
-    await this.ready;
-    this.io = io;
-    const id = this.nextId++;
-    this.running = id;
-    return this.request({ op: "execute", id, code: req.code, executionCount: req.executionCount, allowStdin: req.allowStdin, userExpressions: req.userExpressions });
+  /**
+   * Runs a cell in the child; output goes to `io` while it runs (and after, for background
+   * work). The request is posted before this returns when the child is ready, so the cell
+   * starts while the kernel is still announcing it.
+   */
+  execute(req: ExecuteRequest, io: CellIO): Promise<ExecuteOutcome> {
+    const run = (): Promise<ExecuteOutcome> => {
+      this.io = io;
+      const id = this.nextId++;
+      this.running = id;
+      return this.request({ op: "execute", id, code: req.code, executionCount: req.executionCount, allowStdin: req.allowStdin, userExpressions: req.userExpressions });
+    };
+    return this.isReady ? run() : this.ready.then(run);
   }
 
   /** Completion candidates for the cursor position. */

@@ -36,9 +36,15 @@ export function defaultHistoryFile(): string {
   return join(data, "phasor", "history.jsonl");
 }
 
-/** Reads, appends and queries the history; file errors are logged, never thrown. */
+/**
+ * Reads, appends and queries the history; file errors are logged, never thrown. A new
+ * record is in memory at once and on disk at the end of the event-loop turn (after the
+ * execute_reply has gone out), or at close().
+ */
 export class History {
   private readonly records: Record_[] = [];
+  private unwritten: string[] = [];
+  private dirMade = false;
   /** This kernel run's session number. */
   readonly session: number;
 
@@ -84,9 +90,19 @@ export class History {
     const r: Record_ = { session: this.session, line, source, output };
     this.records.push(r);
     if (!this.file) return;
+    if (!this.unwritten.length) setImmediate(() => this.close());
+    this.unwritten.push(JSON.stringify(r) + "\n");
+  }
+
+  /** Writes what add() has queued (the kernel calls it before it exits). */
+  close(): void {
+    const lines = this.unwritten.join("");
+    this.unwritten = [];
+    if (!this.file || !lines) return;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      appendFileSync(this.file, JSON.stringify(r) + "\n");
+      if (!this.dirMade) mkdirSync(dirname(this.file), { recursive: true });
+      this.dirMade = true;
+      appendFileSync(this.file, lines);
     } catch (e) {
       this.log(`history: cannot write ${this.file}: ${(e as Error).message}`);
     }

@@ -36,11 +36,14 @@ export async function startServer(o: ServerOptions): Promise<KernelServer> {
   let finish: (restart: boolean) => void = () => {};
   const done = new Promise<boolean>((r) => (finish = r));
   const send = (channel: Channel, msg: Outgoing): void => {
-    try {
-      void sockets?.send(channel, encode(msg, session, signer));
-    } catch (e) {
-      o.log(`cannot encode ${msg.msg_type}: ${(e as Error).message}`);
-    }
+    void sockets?.send(channel, () => {
+      try {
+        return encode(msg, session, signer);
+      } catch (e) {
+        o.log(`cannot encode ${msg.msg_type}: ${(e as Error).message}`);
+        return null;
+      }
+    });
   };
   const handler = new ProtocolHandler({
     engine: o.engine,

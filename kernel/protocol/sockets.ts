@@ -6,14 +6,24 @@ import type { Channel } from "./messages.js";
 /** Receives every multipart message that arrives on shell, control or stdin. */
 export type FrameHandler = (channel: Exclude<Channel, "iopub">, frames: Buffer[]) => void;
 
-/** Serialises sends on one socket: zeromq allows one pending send at a time. */
+/** Makes a message's frames; null when it cannot be sent (the maker logged why). */
+export type FrameMaker = () => Buffer[] | null;
+
+/**
+ * Serialises sends on one socket (zeromq allows one pending send at a time). Frames are
+ * made when their turn comes, after the code that queued them has finished: a request's
+ * busy and execute_input are signed while the cell already runs, not before it starts.
+ */
 class Outbox {
   private tail: Promise<void> = Promise.resolve();
   constructor(private readonly socket: zmq.Router | zmq.Publisher, private readonly log: (s: string) => void) {}
-  send(frames: Buffer[]): Promise<void> {
-    this.tail = this.tail.then(
-      () => this.socket.send(frames),
-    ).catch((e: unknown) => this.log(`send failed: ${(e as Error).message}`));
+  send(make: FrameMaker): Promise<void> {
+    this.tail = this.tail
+      .then(() => {
+        const frames = make();
+        return frames ? this.socket.send(frames) : undefined;
+      })
+      .catch((e: unknown) => this.log(`send failed: ${(e as Error).message}`));
     return this.tail;
   }
 }
@@ -88,10 +98,10 @@ export class KernelSockets {
     }
   }
 
-  /** Queues frames on a channel; resolves once zeromq has taken them. */
-  send(channel: Channel, frames: Buffer[]): Promise<void> {
+  /** Queues a message on a channel, in order; resolves once zeromq has taken its frames. */
+  send(channel: Channel, make: FrameMaker): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return this.outboxes[channel].send(frames);
+    return this.outboxes[channel].send(make);
   }
 
   /** Closes every socket. */
