@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import type { HistoryEntry } from "./messages.js";
+import type { ContentMap, HistoryEntry } from "./messages.js";
 
 interface Record_ {
   session: number;
@@ -15,17 +15,8 @@ interface Record_ {
   output: string | null;
 }
 
-/** The query a history_request makes. */
-export interface HistoryQuery {
-  hist_access_type: "range" | "tail" | "search";
-  output: boolean;
-  session: number;
-  start: number;
-  stop: number;
-  n: number;
-  pattern: string;
-  unique: boolean;
-}
+/** The query a history_request makes (its content, less `raw`: sources are stored as typed). */
+export type HistoryQuery = Omit<ContentMap["history_request"], "raw">;
 
 const KEEP = 10_000;
 
