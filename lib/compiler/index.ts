@@ -8,3 +8,4 @@ export { formatReport, type ResourceReport, type CoreReport, type LayerReport } 
 export { programToGraph } from "./dequantise.js";
 export type { Netlist, Layer, Projection, LinearOp, Csr } from "./netlist.js";
 export type { Route, RouterTable, Routing } from "./passes/route.js";
+export { lavaProgram, type LavaNetwork, type LavaLif, type LavaDense } from "./lava.js";

@@ -53,6 +53,8 @@ export interface ProgramProjection {
   partition: "chip" | "host" | "channel";
   /** Model units per weight LSB (chip); weights are float64 on the host. */
   scale: number;
+  /** Loihi profile: the Dense's weight exponent (its summed activation is shifted by it, floor when negative). */
+  weightExp?: number;
   csr?: { pre: number; post: number; indptr: BlobName; indices: BlobName; weight: BlobName; delay?: BlobName };
   /**
    * Constant input per destination neuron on `port`, delivered with the projection's delay:
@@ -104,5 +106,6 @@ export const SEMANTICS = [
   "Per step t: input_p = sum of incoming projections on port p (recurrent ones carry step t-1's spikes; delays in steps) + the layer's bias (port 0) + each such projection's bias, delivered with the projection's delay (a recurrent projection's from step 1 on, none at t = 0).",
   "Models with a synaptic current (CubaLIF, CubaLI, MultiCubaLIF): v = decayV*v + (1-decayV)*vRest + sum_p i_p (old currents); i_p = decayI_p*i_p + input_p.",
   "Others: v = decayV*v + (1-decayV)*vRest + input_0. Spike when v > threshold; reset to vReset ('zero') or v -= threshold ('subtract'); refractory steps hold v at vReset.",
+  "Targets with arithmetic profile 'loihi' follow Lava's bit-accurate LIF and Dense instead (lib/target/arith/loihi.ts): every projection delivers one step later, a = sum over projections of (weights of the spikes) shifted by weightExp; u = wrap24(trunc0(u*decayI/4096) + 64a); v = sat24(trunc0(v*decayV/4096) + u + bias) with the new u; spike when v > threshold (a multiple of 64), then v = 0.",
   "Chip layers hold integer codes in units of `scale`; decay codes are numerators over 2^decayBits (multiply) or shifts dash with decay 1 - 2^-dash (shift).",
 ].join(" ");

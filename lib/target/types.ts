@@ -44,6 +44,12 @@ export interface Arithmetic {
   maxShift?: number;
   /** Fixed point (true) or floating point (SpiNNaker2's ARM cores). */
   fixedPoint: boolean;
+  /**
+   * A chip's own order of operations where it differs from the generic fixed-point update
+   * (lib/target/arith): "loihi" is Lava's bit-accurate compartment and Dense (12-bit decays,
+   * activation and threshold << 6, 24-bit u wrap, v saturation, one step per Dense).
+   */
+  profile?: "loihi";
 }
 
 /** Mesh network-on-chip. */

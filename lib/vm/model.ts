@@ -9,9 +9,10 @@ import type { DiscreteLayer } from "../compiler/state.js";
 import { composeCsr } from "../compiler/ops.js";
 import type { Program, ProgramLayer, ProgramProjection } from "../compiler/program.js";
 import { decayValue } from "../compiler/passes/quantise.js";
+import { DENSE_LATENCY } from "../target/arith/loihi.js";
 
 /** How a layer's state is updated. */
-export type Arith = "float" | "multiply" | "shift" | "none";
+export type Arith = "float" | "multiply" | "shift" | "none" | "loihi";
 
 /** A layer as the engines run it: the compiler's per-step factors plus what execution needs. */
 export interface VmLayer extends DiscreteLayer {
@@ -32,6 +33,12 @@ export interface VmLayer extends DiscreteLayer {
   /** Has synaptic currents (CubaLIF, CubaLI, MultiCubaLIF); number of current ports. */
   cuba: boolean;
   ports: number;
+  /**
+   * Input rings: one per current port, or (Loihi) one per incoming projection, whose sum the
+   * update shifts by that projection's weight exponent (`ringExp`) before adding it.
+   */
+  rings: number;
+  ringExp: number[];
   /** Emits binary spikes (else outputs v, a graded value). */
   spiking: boolean;
   /** Every input is a binary spike times an integer weight, so sums need no rounding. */
@@ -54,7 +61,9 @@ export interface VmProjection {
   src: number;
   dst: number;
   port: number;
-  /** Steps added to every synapse: 1 for a recurrent projection. */
+  /** Which of the destination's input rings the projection adds to. */
+  ring: number;
+  /** Steps added to every synapse: 1 for a recurrent projection (and for every projection on Loihi). */
   lag: number;
   partition: ProgramProjection["partition"];
   indptr: Int32Array;
@@ -93,6 +102,13 @@ export function loadModel(p: Program): VmModel {
   const layers = p.layers.map((l, i) => loadLayer(p, l, i));
   const index = new Map(layers.map((l) => [l.name, l.index]));
   const projections = p.projections.map((pr, i) => loadProjection(p, pr, i, index, layers));
+  for (const pr of projections) {
+    const d = layers[pr.dst];
+    if (d.arith !== "loihi") continue;
+    pr.ring = d.ringExp.length;
+    d.ringExp.push(p.projections[pr.index].weightExp ?? 0);
+    d.rings = d.ringExp.length;
+  }
   const outgoing = layers.map((l) => projections.filter((pr) => pr.src === l.index).map((pr) => pr.index));
   for (const l of layers) l.integralInput = projections.every((pr) => pr.dst !== l.index || (layers[pr.src].kind === "neuron" && layers[pr.src].spiking));
   for (const l of layers) l.biasSchedule = biasSchedule(l, projections.filter((pr) => pr.dst === l.index && pr.bias));
@@ -104,7 +120,7 @@ function loadLayer(p: Program, l: ProgramLayer, index: number): VmLayer {
   const base = { index, name: l.name, kind: l.kind, partition: l.partition, model: l.model, size: l.size, output: l.output, slices: l.slices };
   const empty = new Float64Array(l.size);
   if (!l.params) {
-    return { ...base, arith: "float", decayBits: 0, smax: Infinity, scale: 1, cuba: false, ports: 1, spiking: l.kind === "input", integralInput: false, decayV: empty, decayI: [], threshold: empty, vReset: empty, vRest: empty, bias: empty, biasSchedule: [], refractory: new Int32Array(l.size) };
+    return { ...base, arith: "float", decayBits: 0, smax: Infinity, scale: 1, cuba: false, ports: 1, rings: 1, ringExp: [], spiking: l.kind === "input", integralInput: false, decayV: empty, decayI: [], threshold: empty, vReset: empty, vRest: empty, bias: empty, biasSchedule: [], refractory: new Int32Array(l.size) };
   }
   const pr = l.params;
   const blob = (name: string) => {
@@ -118,10 +134,12 @@ function loadLayer(p: Program, l: ProgramLayer, index: number): VmLayer {
   const decay = (name: string) => Float64Array.from(blob(name), (c) => (coded && !integer ? (a.decay === "none" ? 1 : decayValue(p.target, c)) : c));
   const smax = integer ? 2 ** (a.stateBits - 1) - 1 : Infinity;
   const threshold = units(pr.threshold);
+  const loihi = integer && a.profile === "loihi";
+  const ports = Math.max(1, pr.decayI.length), cuba = loihi || CUBA.has(l.model);
   if (coded && !integer) for (let k = 0; k < l.size; k++) if (Math.abs(blob(pr.threshold)[k]) >= 2 ** (a.stateBits - 1) - 1) threshold[k] = Infinity;
   return {
-    ...base, arith: integer ? a.decay : "float", decayBits: a.decayBits ?? 0, smax, scale: coded ? pr.scale : 1,
-    cuba: CUBA.has(l.model), ports: Math.max(1, pr.decayI.length), spiking: SPIKING.has(l.model), integralInput: false,
+    ...base, arith: loihi ? "loihi" : integer ? a.decay : "float", decayBits: a.decayBits ?? 0, smax, scale: coded ? pr.scale : 1,
+    cuba, ports, rings: cuba ? ports : 1, ringExp: [], spiking: SPIKING.has(l.model), integralInput: false,
     decayV: decay(pr.decayV), decayI: pr.decayI.map(decay), threshold, vReset: units(pr.vReset), vRest: units(pr.vRest), bias: units(pr.bias), biasSchedule: [],
     refractory: Int32Array.from(blob(pr.refractory)),
   };
@@ -156,7 +174,8 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   };
   const bias = pr.bias && p.blobs[pr.bias] ? codes(pr.bias) : undefined;
   if (pr.bias && bias?.length !== d.size) throw new PhasorError(`program projection ${pr.name}: bias blob ${pr.bias} is missing or has the wrong length`, "bad-program");
-  const base = { index, name: pr.name, src, dst, port: pr.port, lag: pr.recurrent ? 1 : 0, partition: pr.partition, ...(bias ? { bias } : {}) };
+  const lag = d.arith === "loihi" ? DENSE_LATENCY : pr.recurrent ? 1 : 0;
+  const base = { index, name: pr.name, src, dst, port: pr.port, ring: pr.port, lag, partition: pr.partition, ...(bias ? { bias } : {}) };
   if (pr.csr) {
     const c = pr.csr;
     const delay = c.delay ? Int32Array.from(p.blobs[c.delay]) : undefined;

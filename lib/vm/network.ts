@@ -139,13 +139,13 @@ export class Network {
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst];
     const { indptr, weight, delay } = p, { post, uniformWeight: w } = p.fast;
-    const off = b * d.N, ring = d.ring[p.port], D = d.D, base = t + p.lag, touched = d.touched?.[p.port], rows = this.wasmRows[p.index];
+    const off = b * d.N, ring = d.ring[p.ring], D = d.D, base = t + p.lag, touched = d.touched?.[p.ring], rows = this.wasmRows[p.index];
     if (rows && d.kernel) {
       // In the destination's WebAssembly memory, every spike at once: the same additions (x = 1), in the same order.
       const at = b * s.N + from;
       if (rows.copy) rows.copy.set(s.spk.subarray(at, b * s.N + to), at);
       const slot = base % D;
-      this.reached[p.dst] += d.kernel.fn.scatterRows(rows.spk + 4 * at, to - from, rows.indptr, rows.post, d.kernel.ring[p.port][slot] + 8 * off, d.kernel.flag[p.port][slot] + off, w!);
+      this.reached[p.dst] += d.kernel.fn.scatterRows(rows.spk + 4 * at, to - from, rows.indptr, rows.post, d.kernel.ring[p.ring][slot] + 8 * off, d.kernel.flag[p.ring][slot] + off, w!);
       return;
     }
     let reached = 0;

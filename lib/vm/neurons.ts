@@ -6,6 +6,7 @@
  */
 import type { VmLayer } from "./model.js";
 import { allocKernelState, type KernelState } from "./wasm/kernel.js";
+import { satV, scaleActivation, tz, wrapU } from "../target/arith/loihi.js";
 
 /** Mutable state of one layer for a batch. */
 export interface LayerState {
@@ -41,12 +42,13 @@ export function makeState(l: VmLayer, B: number, D: number, extra = 0): LayerSta
   const N = l.size;
   const ports = l.cuba ? l.ports : 1;
   const w = kernelKind(l) ? allocKernelState(B * N, D, ports, extra) : null;
+  const rings = w ? ports : l.rings;
   const f64 = w ? w.f64 : () => new Float64Array(B * N), i32 = w ? w.i32 : () => new Int32Array(B * N);
   const v = f64(w?.k.v ?? 0);
   for (let b = 0; b < B; b++) v.set(l.vRest, b * N);
   return {
     B, N, v, cur: l.cuba ? Array.from({ length: ports }, (_, p) => f64(w ? (p === 0 ? w.k.c0 : w.k.c1) : 0)) : [], until: f64(w?.k.until ?? 0),
-    ring: Array.from({ length: ports }, (_, p) => Array.from({ length: D }, (_, d) => f64(w?.k.ring[p][d] ?? 0))), D,
+    ring: Array.from({ length: rings }, (_, p) => Array.from({ length: D }, (_, d) => f64(w?.k.ring[p][d] ?? 0))), D,
     spk: i32(w?.k.spk ?? 0), nspk: new Int32Array(B), out: f64(w?.k.out ?? 0),
     ...(w ? { kernel: w.k, touched: w.k.flag.map((slots) => slots.map((a) => w.u8(a))) } : {}),
   };
@@ -121,6 +123,7 @@ export function updateNeurons(l: VmLayer, s: LayerState, t: number, start: numbe
   const bias = biasAt(l, t);
   if (s.kernel && kernelUpdate(l, s, s.kernel, t, bias, start, end, subtract)) return;
   if (l.arith === "float") floatUpdate(l, s, t, bias, start, end, subtract);
+  else if (l.arith === "loihi") loihiUpdate(l, s, t, bias[0], start, end, subtract);
   else intUpdate(l, s, t, bias, start, end, subtract);
 }
 
@@ -248,6 +251,40 @@ function intUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array[], s
       out[j] = 0;
       if (until[j] > t) { v[j] = vr[k]; continue; }
       const x = sat(vRest[k] + dec(v[j] - vRest[k], decayV[k]) + drive);
+      if (spiking && x > th[k]) {
+        v[j] = subtract ? x - th[k] : vr[k];
+        until[j] = t + 1 + refractory[k];
+        out[j] = 1; spk[b * N + n++] = k;
+      } else {
+        v[j] = x;
+        if (!spiking && x !== 0) { out[j] = x * scale; spk[b * N + n++] = k; }
+      }
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+
+/**
+ * Loihi compartments (lib/target/arith/loihi.ts is the definition; its functions are called
+ * here): each incoming projection's sum shifted by its weight exponent, u wrapped, v saturated,
+ * threshold and reset in v's LSBs. Refractory neurons hold v at vReset as on other targets.
+ */
+function loihiUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array, start: number, end: number, subtract: boolean): void {
+  const slot = t % s.D;
+  const { N, B, v, until, spk, nspk, out } = s, u = s.cur[0];
+  const { decayV, threshold: th, vReset: vr, refractory, spiking, scale, ringExp } = l, uf = l.decayI[0];
+  const rings = s.ring.map((r) => r[slot]), R = rings.length, exact = l.integralInput;
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      let a = 0;
+      for (let c = 0; c < R; c++) a += scaleActivation(exact ? rings[c][j] : Math.round(rings[c][j]), ringExp[c]);
+      const u1 = wrapU(tz(u[j], uf[k]) + a * 64);
+      u[j] = u1;
+      out[j] = 0;
+      if (until[j] > t) { v[j] = vr[k]; continue; }
+      const x = satV(tz(v[j], decayV[k]) + u1 + bias[k]);
       if (spiking && x > th[k]) {
         v[j] = subtract ? x - th[k] : vr[k];
         until[j] = t + 1 + refractory[k];

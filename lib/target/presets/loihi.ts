@@ -13,7 +13,7 @@ export function loihi(): Target {
     mesh: { width: 8, height: 4, coresPerRouter: 4, multicast: false, tableEntries: 4096 },
     cores: 128,
     core: { neurons: 1024, synapses: 131072, fanIn: 4096, fanOut: 4096 },
-    arithmetic: { weightBits: 8, stateBits: 24, decay: "multiply", decayBits: 12, fixedPoint: true },
+    arithmetic: { weightBits: 8, stateBits: 24, decay: "multiply", decayBits: 12, fixedPoint: true, profile: "loihi" },
     models: ["LIF", "CubaLIF", "IF", "LI", "CubaLI"],
     resets: ["zero"],
     conv: { weightShared: false },

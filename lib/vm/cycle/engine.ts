@@ -87,7 +87,7 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
   }
 
   function scatterRange(p: VmProjection, a: Arrival, lo: number, hi: number): void {
-    const d = net.states[p.dst], ring = d.ring[p.port], touched = d.touched?.[p.port], off = a.b * d.N, base = a.step + p.lag;
+    const d = net.states[p.dst], ring = d.ring[p.ring], touched = d.touched?.[p.ring], off = a.b * d.N, base = a.step + p.lag;
     const r0 = p.indptr[a.k], r1 = p.indptr[a.k + 1];
     for (let q = lowerBound(p.indices, r0, r1, lo), e = lowerBound(p.indices, r0, r1, hi); q < e; q++) {
       const slot = (base + (p.delay ? p.delay[q] : 0)) % d.D, j = off + p.indices[q];
