@@ -34,9 +34,9 @@ export function ifNet(): Graph {
 
 export const cases: Case[] = [
   { name: "braille bias zero", graph: nir("braille_noDelay_bias_zero.nir", "snntorch"), nir: true, recurrentBias: true, steps: 200, input: randomSpikes([12], 200, 0.3, 1),
-    targets: [{ target: "generic-mesh", options: {} }, { target: "loihi", options: {} }, { target: "xylo-audio2", options: { reset: "zero" } }] },
+    targets: [{ target: "generic-mesh", options: {} }, { target: "xylo-audio2", options: { reset: "zero" } }] },
   { name: "braille subtract", graph: nir("braille_noDelay_noBias_subtract.nir", "snntorch"), nir: true, steps: 200, input: randomSpikes([12], 200, 0.3, 2),
-    targets: [{ target: "generic-mesh", options: { reset: "subtract" } }, { target: "xylo-audio2", options: { reset: "subtract" } }] },
+    targets: [{ target: "generic-mesh", options: { reset: "subtract" } }, { target: "xylo-audio2", options: { reset: "subtract" } }, { target: "loihi", options: { reset: "zero" } }] },
   { name: "cnn_sinabs", graph: nir("cnn_sinabs.nir", "sinabs"), nir: true, steps: 12, input: randomSpikes([2, 34, 34], 12, 0.1, 3),
     targets: [{ target: "generic-mesh", options: { reset: "subtract" } }, { target: "speck", options: { reset: "subtract" } }] },
   { name: "braille heterogeneous (host CubaLIF)", graph: nir("braille_noDelay_bias_zero.nir", "snntorch"), nir: true, recurrentBias: true, steps: 100, input: randomSpikes([12], 100, 0.3, 4),
@@ -44,5 +44,5 @@ export const cases: Case[] = [
   { name: "if net", graph: async () => ifNet(), nir: false, steps: 100, input: randomSpikes([16], 100, 0.3, 5),
     targets: [{ target: "truenorth", options: { reset: "zero" } }, { target: "generic-mesh", options: { reset: "zero" } }] },
   { name: "cuba 400", graph: async () => cubaNetwork({ seed: 1, n: 400, nExc: 320, p: 0.1 }).graph, init: cubaNetwork({ seed: 1, n: 400, nExc: 320, p: 0.1 }).init, nir: false, steps: 300,
-    targets: [{ target: "generic-mesh", options: { reset: "zero" } }, { target: "loihi2", options: { reset: "zero" } }] },
+    targets: [{ target: "generic-mesh", options: { reset: "zero" } }] },
 ];

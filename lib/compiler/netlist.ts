@@ -41,6 +41,8 @@ export interface Projection {
   /** Quantised weights (CSR order, or the kept convolution's kernel order) and model units per LSB. */
   qweight?: Int32Array;
   scale?: number;
+  /** Loihi profile: the weight exponent that scales the projection's summed activation. */
+  weightExp?: number;
   /**
    * Constant input per destination neuron carried by this projection (the folded biases of its
    * stateless nodes that lie upstream of a recurrent edge), delivered with the projection's

@@ -28,6 +28,7 @@ export function emit(s: CompileState): CompileState {
     const partition = dp === "host" && sp === "host" ? "host" : (dp === "host") !== (sp === "host") && sp !== "external" ? "channel" : dp === "host" ? "host" : "chip";
     const b = `proj/${p.name}/`;
     const out: ProgramProjection = { name: p.name, src: p.src, dst: p.dst, port: p.port, recurrent: p.recurrent, partition, scale: p.scale ?? 1 };
+    if (p.weightExp !== undefined) out.weightExp = p.weightExp;
     const w = p.qweight ?? undefined;
     if (p.csr) {
       out.csr = { pre: p.csr.pre, post: p.csr.post, indptr: put(b + "indptr", p.csr.indptr), indices: put(b + "indices", p.csr.indices), weight: put(b + "weight", w ?? p.csr.weight) };

@@ -7,6 +7,7 @@ import { IssueList } from "../../ir/errors.js";
 import type { Target } from "../../target/types.js";
 import type { Projection } from "../netlist.js";
 import type { CompileState, DiscreteLayer, QuantLayer } from "../state.js";
+import { quantiseLoihi } from "./quantise-loihi.js";
 
 /** Weights of a projection in the order they are stored (CSR, or the kept convolution kernel). */
 export function storedWeights(p: Projection): Float64Array {
@@ -24,6 +25,7 @@ export function decayValue(t: Target, code: number): number {
 
 /** Quantises every chip layer; host layers keep float parameters. */
 export function quantise(s: CompileState): CompileState {
+  if (s.target.arithmetic.profile === "loihi") return quantiseLoihi(s);
   const t = s.target, issues = new IssueList();
   const qmax = 2 ** (t.arithmetic.weightBits - 1) - 1, smax = 2 ** (t.arithmetic.stateBits - 1) - 1;
   const quant: Record<string, QuantLayer> = {};
