@@ -59,3 +59,52 @@ describe.skipIf(!dir)("Loihi == Lava bit for bit", () => {
     }
   });
 });
+
+const paper = join(sharedDir, "nir-paper");
+const havePaper = need("../shared/nir-paper", existsSync(join(paper, "lif_lava_cpu_fixed.csv")), "place the shared folder beside the repository");
+
+/** Columns input, v, spike of one of the paper's single-LIF traces. */
+function trace(file: string): { input: number[]; v: number[]; spike: number[] } {
+  const rows = readFileSync(join(paper, file), "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+  return { input: rows.map((r) => r[0]), v: rows.map((r) => r[1]), spike: rows.map((r) => r[2]) };
+}
+
+/** The paper's Lava experiment (lif_lava.ipynb): w 10, du 4095, dv 163, vth 25, as Lava's integers. */
+function paperRun(input: number[], engine: "behavioural" | "cycle") {
+  const p = lavaProgram({ inputs: { in: 1 }, lif: [{ name: "lif", size: 1, du: 4095, dv: 163, vth: 25 }], dense: [{ name: "w", src: "in", dst: "lif", weights: [[10]] }] });
+  const r = runProgram(p, { input: { shape: [input.length, 1], data: Float64Array.from(input) }, record: ["lif"], engine });
+  return { v: Array.from(r.records.lif.v), spike: Array.from(r.records.lif.spike) };
+}
+
+describe.skipIf(!havePaper)("the NIR paper's Loihi traces", () => {
+  test.each(["behavioural", "cycle"] as const)("lif_lava_cpu_fixed.csv exactly, every step (%s engine)", (engine) => {
+    const csv = trace("lif_lava_cpu_fixed.csv"), r = paperRun(csv.input, engine);
+    expect(r.v).toEqual(csv.v);
+    expect(r.spike).toEqual(csv.spike);
+    expect(csv.spike.flatMap((s, k) => (s ? [k] : []))).toEqual([461, 511, 711, 761]);
+  });
+
+  test("the Loihi 1 chip's trace except at its four spike steps, where the chip reads 128 and Lava 0", () => {
+    const chip = trace("lif_lava_loihi_fixed.csv"), r = paperRun(chip.input, "behavioural");
+    const spikes = chip.spike.flatMap((s, k) => (s ? [k] : []));
+    expect(r.spike).toEqual(chip.spike);
+    expect(spikes.map((k) => chip.v[k])).toEqual([128, 128, 128, 128]);
+    expect(spikes.map((k) => r.v[k])).toEqual([0, 0, 0, 0]);
+    expect(r.v.filter((_, k) => !spikes.includes(k))).toEqual(chip.v.filter((_, k) => !spikes.includes(k)));
+  });
+});
+
+describe.skipIf(!havePaper)("a float network compiled for loihi", () => {
+  test("lif_norse.nir on loihi spikes where Lava's model and the chip do (one step after the reference: the Dense's latency)", async () => {
+    const { readNir } = await import("../lib/ir/nir/index.js");
+    const { compile } = await import("../lib/compiler/index.js");
+    const { simulate } = await import("../lib/ir/sim/index.js");
+    const g = await readNir(join(paper, "lif_norse.nir"));
+    const csv = trace("lif_lava_cpu_fixed.csv"), input = { shape: [1000, 1], data: Float64Array.from(csv.input) };
+    const r = runProgram(compile(g, "loihi", { dt: 1e-4 }), { input });
+    const ref = simulate(g, { dt: 1e-4, input, steps: 1000 });
+    const steps = (s: number[][]) => s.map((x) => x[0]);
+    expect(steps(Object.values(r.spikes)[0] as number[][])).toEqual([461, 511, 711, 761]);
+    expect(steps(Object.values(ref.spikes)[0] as number[][])).toEqual([460, 510, 710, 760]);
+  });
+});
