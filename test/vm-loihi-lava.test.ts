@@ -60,6 +60,28 @@ describe.skipIf(!dir)("Loihi == Lava bit for bit", () => {
   });
 });
 
+describe("Loihi rules that need no shared files", () => {
+  test.each(["behavioural", "cycle"] as const)("a spike needs v strictly above vth << 6 (%s engine)", (engine) => {
+    // du 4095, dv 0: u is the step's input << 6, v integrates it. One spike of weight 1 puts v exactly on 64 = 1 << 6.
+    const p = lavaProgram({ inputs: { in: 1 }, lif: [{ name: "n", size: 1, du: 4095, dv: 0, vth: 1 }], dense: [{ name: "w", src: "in", dst: "n", weights: [[1]] }] });
+    const r = runProgram(p, { input: { shape: [4, 1], data: Float64Array.from([1, 1, 0, 0]) }, record: ["n"], engine });
+    expect(Array.from(r.records.n.v)).toEqual([0, 64, 0, 0]);
+    expect(Array.from(r.records.n.spike)).toEqual([0, 0, 1, 0]);
+  });
+
+  test("fields beyond Loihi's ranges are refused, naming field, value and range", () => {
+    const net = (lif: object, dense: object = {}) => ({ inputs: { in: 1 }, lif: [{ name: "n", size: 1, du: 0, dv: 0, vth: 10, ...lif }], dense: [{ name: "w", src: "in", dst: "n", weights: [[1]], ...dense }] });
+    expect(() => lavaProgram(net({ vth: 131072 }))).toThrow(/n\.vth: threshold mantissa vth \(17 bits, compared as vth << 6\) is 131072; Loihi holds integers 0\.\.131071/);
+    expect(() => lavaProgram(net({ du: 4096 }))).toThrow(/n\.du: current decay du \(12 bits\) is 4096; Loihi holds integers 0\.\.4095/);
+    expect(() => lavaProgram(net({ dv: -1 }))).toThrow(/n\.dv: .* is -1/);
+    expect(() => lavaProgram(net({ bias_mant: 4096 }))).toThrow(/n\.bias_mant\[0\]: bias mantissa \(13 bits, signed\) is 4096; Loihi holds integers -4096\.\.4095/);
+    expect(() => lavaProgram(net({ bias_exp: 8 }))).toThrow(/bias_exp\[0\]: bias exponent \(3 bits\) is 8; Loihi holds integers 0\.\.7/);
+    expect(() => lavaProgram(net({}, { weight_exp: 8 }))).toThrow(/w\.weight_exp: weight exponent is 8; Loihi holds integers -8\.\.7/);
+    expect(() => lavaProgram(net({}, { weights: [[1, 2]] }))).toThrow(/w\.weights must be 1 x 1 \(dst x src\)/);
+    expect(() => lavaProgram(net({ vth: 131071, du: 4095, dv: 4095, bias_mant: -4096, bias_exp: 7 }, { weight_exp: -8 }))).not.toThrow();
+  });
+});
+
 const paper = join(sharedDir, "nir-paper");
 const havePaper = need("../shared/nir-paper", existsSync(join(paper, "lif_lava_cpu_fixed.csv")), "place the shared folder beside the repository");
 

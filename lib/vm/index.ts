@@ -11,3 +11,4 @@ export type { CycleReport, LinkStats } from "./cycle/report.js";
 export { genericMeshFloat, floatProgram } from "./float.js";
 export { spikeAgreement, type Agreement } from "./agreement.js";
 export { sweep, gridPoints, evaluate, type SweepGrid, type SweepRow, type SweepOptions, type SweepRun } from "./sweep.js";
+export { runOracle, type OracleResult } from "./oracle.js";

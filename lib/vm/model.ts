@@ -63,6 +63,8 @@ export interface VmProjection {
   port: number;
   /** Which of the destination's input rings the projection adds to. */
   ring: number;
+  /** Loihi: the exponent its summed activation is shifted by (0 elsewhere). */
+  weightExp: number;
   /** Steps added to every synapse: 1 for a recurrent projection (and for every projection on Loihi). */
   lag: number;
   partition: ProgramProjection["partition"];
@@ -106,7 +108,7 @@ export function loadModel(p: Program): VmModel {
     const d = layers[pr.dst];
     if (d.arith !== "loihi") continue;
     pr.ring = d.ringExp.length;
-    d.ringExp.push(p.projections[pr.index].weightExp ?? 0);
+    d.ringExp.push(pr.weightExp);
     d.rings = d.ringExp.length;
   }
   const outgoing = layers.map((l) => projections.filter((pr) => pr.src === l.index).map((pr) => pr.index));
@@ -175,7 +177,7 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   const bias = pr.bias && p.blobs[pr.bias] ? codes(pr.bias) : undefined;
   if (pr.bias && bias?.length !== d.size) throw new PhasorError(`program projection ${pr.name}: bias blob ${pr.bias} is missing or has the wrong length`, "bad-program");
   const lag = d.arith === "loihi" ? DENSE_LATENCY : pr.recurrent ? 1 : 0;
-  const base = { index, name: pr.name, src, dst, port: pr.port, ring: pr.port, lag, partition: pr.partition, ...(bias ? { bias } : {}) };
+  const base = { index, name: pr.name, src, dst, port: pr.port, ring: pr.port, weightExp: pr.weightExp ?? 0, lag, partition: pr.partition, ...(bias ? { bias } : {}) };
   if (pr.csr) {
     const c = pr.csr;
     const delay = c.delay ? Int32Array.from(p.blobs[c.delay]) : undefined;

@@ -70,11 +70,16 @@ export function biasValue(mant: number, exp: number): number {
   return mant * 2 ** exp;
 }
 
-/** One compartment step (the scalar definition): new u and v (v after reset) and whether it spiked. */
-export function compartmentStep(u: number, v: number, a: number, uf: number, vf: number, bias: number, vth64: number, subtract = false): { u: number; v: number; spike: boolean } {
+/**
+ * One compartment step (the scalar definition): new u and v (v after reset) and whether it
+ * spiked, from u, v, the step's summed activation a, the multipliers uf = 4095 - du and
+ * vf = 4096 - dv, the bias and the threshold in v's LSBs (vth << 6). `reset` "none" is a
+ * compartment that never spikes (a readout).
+ */
+export function compartmentStep(u: number, v: number, a: number, uf: number, vf: number, bias: number, vth64: number, reset: "zero" | "subtract" | "none" = "zero"): { u: number; v: number; spike: boolean } {
   const u1 = wrapU(tz(u, uf) + a * 64);
   const v1 = satV(tz(v, vf) + u1 + bias);
-  if (v1 > vth64) return { u: u1, v: subtract ? v1 - vth64 : 0, spike: true };
+  if (reset !== "none" && v1 > vth64) return { u: u1, v: reset === "subtract" ? v1 - vth64 : 0, spike: true };
   return { u: u1, v: v1, spike: false };
 }
 
