@@ -3,8 +3,10 @@
  * Command modules load inside their actions (`await import()`), so `phasor kernel` and
  * `phasor --help` do not pay for the simulator, compiler and targets at startup.
  */
+import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { isPhasorError } from "../lib/ir/errors.js";
+import { checkReadable, checkWritable, fileError } from "../lib/ir/io/files.js";
 import type { Convention } from "../lib/ir/nir/index.js";
 import type { SimulateFlags } from "./simulate.js";
 import type { CompileFlags } from "./compile.js";
@@ -14,7 +16,8 @@ import { conventionNames } from "../lib/ir/nir/conventions.js";
 
 /** Builds the program; exported so tests can parse without exiting. */
 export function program(): Command {
-  const p = new Command("phasor").description("Phasor: a vendor-neutral neuromorphic workbench").showHelpAfterError();
+  const p = new Command("phasor").description("Phasor: a vendor-neutral neuromorphic workbench");
+  p.hook("preAction", (_, action) => checkFiles(action));
   p.command("install")
     .description("install the Jupyter kernelspec (name phasor, language typescript)")
     .option("--user", "install for the current user")
@@ -30,7 +33,8 @@ export function program(): Command {
     .action(async (o: { connectionFile: string }) => (await import("../kernel/index.js")).runKernel(o.connectionFile));
   p.command("repl")
     .description("the same cells and magics in a terminal")
-    .action(async () => (await import("../kernel/index.js")).runRepl({}));
+    .option("--figures <dir>", "folder for figures (default: ./phasor-figures/<start time>, one per session)")
+    .action(async (o: { figures?: string }) => (await import("../kernel/index.js")).runRepl({ figuresDir: o.figures && resolve(o.figures) }));
 
   const nir = p.command("nir").description("NIR files");
   nir.command("info")
@@ -73,7 +77,23 @@ export function program(): Command {
     .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));
   registerRun(p);
   registerBoard(p);
+  oneLineErrors(p, "phasor");
   return p;
+}
+
+/** Commander's usage errors (a missing option, an unknown one) as one line naming the command, not the whole help. */
+function oneLineErrors(cmd: Command, name: string): void {
+  const line = (text: string) => `${name}: ${text.trim().split(/\s*\n\s*/).join(" ")} (see ${name} --help)\n`;
+  cmd.configureOutput({ outputError: (text, write) => write(line(text)) });
+  for (const sub of cmd.commands) oneLineErrors(sub, `${name} ${sub.name()}`);
+}
+
+/** Files a command reads (--input, a --target .json) or writes (--out): refused before any work when unusable. */
+function checkFiles(cmd: Command): void {
+  const o = cmd.opts<{ input?: unknown; target?: unknown; out?: unknown }>();
+  if (typeof o.input === "string") checkReadable(o.input, "--input");
+  if (typeof o.target === "string" && o.target.toLowerCase().endsWith(".json")) checkReadable(o.target, "--target");
+  if (typeof o.out === "string") checkWritable(o.out, "--out");
 }
 
 function conventionOption(): Option {
@@ -93,8 +113,9 @@ export async function main(argv: string[]): Promise<void> {
     await p.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) process.exit(e.exitCode);
-    if (isPhasorError(e)) {
-      process.stderr.write(`phasor: error: ${e.message}\n`);
+    const user = isPhasorError(e) ? e : fileError(e);
+    if (user) {
+      process.stderr.write(`phasor: error: ${user.message}\n`);
       process.exit(1);
     }
     throw e;

@@ -13,7 +13,7 @@ import type { MimeBundle } from "./protocol/messages.js";
 
 /** REPL options. */
 export interface ReplOptions {
-  /** Where figures go (default: ./phasor-figures). */
+  /** Where figures go (default: ./phasor-figures/<start time>, one folder per session). */
   figuresDir?: string;
   /** Readline history file (default: ~/.local/share/phasor/repl_history). */
   historyFile?: string;
@@ -63,7 +63,7 @@ function showBundle(out: NodeJS.WritableStream, bundle: MimeBundle, dir: string)
 export async function runRepl(o: ReplOptions = {}): Promise<void> {
   const input = o.input ?? process.stdin;
   const out = o.output ?? process.stdout;
-  const figures = o.figuresDir ?? join(process.cwd(), "phasor-figures");
+  const figures = o.figuresDir ?? join(process.cwd(), "phasor-figures", new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-"));
   const historyFile = o.historyFile ?? defaultHistory();
   const host = new ChildHost({ log: (l) => out.write(`[phasor] ${l}\n`) });
   let running = false;
@@ -132,6 +132,7 @@ export async function runRepl(o: ReplOptions = {}): Promise<void> {
 
   await host.whenReady();
   out.write("Phasor REPL: TypeScript cells and %magics (%lsmagic). Ctrl-C stops a cell, Ctrl-D leaves.\n");
+  out.write(`Figures go to ${figures} (phasor repl --figures DIR to change).\n`);
   prompt();
   for await (const line of { [Symbol.asyncIterator]: () => lines }) {
     if (!buffer && line.trim() === ".exit") break;

@@ -1,7 +1,9 @@
 // Bad NIR files at the command line, one test each: every problem is listed with node and field,
 // the exit status is non-zero and no stack trace is printed. The files are made from a valid one
 // written by Phasor, then damaged with h5py (Debian python3-h5py), as a broken exporter would.
-import { mkdtempSync, readdirSync } from "node:fs";
+// Files and options the commands are given (missing, a folder, unwritable, a missing option)
+// likewise get one clear line each.
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -20,11 +22,59 @@ function damaged(name: string, edit: string): string {
 }
 
 function expectUserError(file: string, ...patterns: RegExp[]) {
-  const r = runPhasor(["nir", "info", file]);
-  expect(r.status).toBe(1);
+  expectRefused(["nir", "info", file], ...patterns);
+}
+
+/** The command exits 1 with one clear line per pattern on stderr and no stack trace. */
+function expectRefused(args: string[], ...patterns: RegExp[]) {
+  const r = runPhasor(args);
+  expect(r.status, r.stderr).toBe(1);
   for (const p of patterns) expect(r.stderr).toMatch(p);
   expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
+  expect(r.stderr).not.toContain("    at ");
+  expect(r.stderr).not.toMatch(/ENOENT|EISDIR|EACCES/);
+  return r;
 }
+
+describe("files and options on the command line", () => {
+  const work = mkdtempSync(join(tmpdir(), "phasor-files-"));
+  const nir = join(work, "net.nir"), csv = join(work, "in.csv"), folder = join(work, "folder.csv");
+  beforeAll(async () => {
+    await writeNir(graph().input("in", [1]).linear("fc", [[2]]).lif("lif", { tau: 0.01 }).output("out").build(), nir);
+    writeFileSync(csv, "0\n1\n");
+    mkdirSync(folder);
+  });
+  const sim = (...more: string[]) => ["simulate", nir, "--input", csv, ...more];
+
+  it("an --input that does not exist, or is a folder, is named", () => {
+    expectRefused(["simulate", nir, "--input", "nope.csv"], /^phasor: error: --input: nope\.csv does not exist; check the name/);
+    expectRefused(["simulate", nir, "--input", work], /--input: .* is a folder; give a file name/);
+  });
+  it("an --out in a folder that does not exist, or that is a folder, is refused before the run", () => {
+    const r = expectRefused(sim("--out", "/no/such/dir/x.csv"), /--out: cannot write \/no\/such\/dir\/x\.csv: folder \/no\/such\/dir does not exist; create it first/);
+    expect(r.stdout).toBe("");
+    expectRefused(sim("--out", folder), /--out: cannot write .*folder\.csv: it is a folder/);
+    expectRefused(["compile", nir, "--target", "generic-mesh", "--out", "/no/such/dir/p.json"], /--out: cannot write \/no\/such\/dir\/p\.json: folder/);
+  });
+  it("a file the system refuses to create is reported without Node's error text", () => {
+    expectRefused(sim("--out", "/proc/phasor-test.csv"), /^phasor: error: .*\/proc(\/phasor-test\.csv)?/);
+  });
+  it("a --target file or a NIR file that is missing or a folder is named", () => {
+    expectRefused(["compile", nir, "--target", join(work, "nope.json")], /--target: .*nope\.json does not exist/);
+    expectRefused(["nir", "info", work], /cannot read NIR file: is a directory/);
+    expectRefused(["nir", "info", join(work, "nope.nir")], /nope\.nir: cannot read NIR file: no such file/);
+  });
+  it("a malformed input row names the file and its line", () => {
+    const bad = join(work, "bad.csv");
+    writeFileSync(bad, "0\n1,2\n");
+    expectRefused(["simulate", nir, "--input", bad], /bad\.csv line 2: has 2 columns, expected 1/);
+  });
+  it("a missing required option is one line naming it, not the whole help", () => {
+    const r = expectRefused(["simulate", nir], /^phasor simulate: error: required option '--input <file>' not specified \(see phasor simulate --help\)\n$/);
+    expect(r.stderr).not.toContain("Options:");
+    expectRefused(["compile", nir], /^phasor compile: error: required option '--target <target>' not specified \(see phasor compile --help\)\n$/);
+  });
+});
 
 describe.skipIf(!hasH5py)("damaged NIR files", () => {
   beforeAll(async () => {

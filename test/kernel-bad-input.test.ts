@@ -1,13 +1,16 @@
 /**
  * Bad input never kills the kernel: malformed messages, forged signatures, magic mistakes,
  * type errors, throws, unhandled rejections and 50 MB of output each get a sensible answer,
- * and the kernel keeps answering (and keeps its variables) afterwards.
+ * and the kernel keeps answering (and keeps its variables) afterwards. Files a magic cannot
+ * read or write are named without a stack trace; `await (x)`, `# comments` on magic lines
+ * and %%time over a magic work as in IPython.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Msg, TestKernel } from "./kernel-client.js";
 
 const errorOf = (out: Msg[]): Record<string, unknown> | undefined => out.find((m) => m.header.msg_type === "error")?.content;
 const resultOf = (out: Msg[]): unknown => out.find((m) => m.header.msg_type === "execute_result")?.content.data;
+const streamText = (out: Msg[]): string => out.filter((m) => m.header.msg_type === "stream").map((m) => String(m.content.text)).join("");
 
 describe("kernel survives bad input", () => {
   let k: TestKernel;
@@ -55,7 +58,7 @@ describe("kernel survives bad input", () => {
     const { reply, out } = await k.execute("%timet 1 + 1");
     expect(reply.content.status).toBe("error");
     expect(errorOf(out)?.ename).toBe("PhasorError");
-    expect(String(errorOf(out)?.evalue)).toMatch(/unknown magic "%timet". Did you mean .*"timeit"/);
+    expect(String(errorOf(out)?.evalue)).toMatch(/unknown magic "%timet". Did you mean "%time" or "%timeit"\?/);
     expect((errorOf(out)?.traceback as string[]).join("\n")).not.toContain("    at ");
   });
 
@@ -111,6 +114,58 @@ describe("kernel survives bad input", () => {
     expect(all).toContain("[Circular]");
     expect(all).toContain("after");
     await stillAlive();
+  });
+
+  it("awaits a parenthesised expression at the top level of a cell", async () => {
+    const { reply, out } = await k.execute("const v = await (Promise.resolve(41)); v + 1");
+    expect(reply.content.status, JSON.stringify(errorOf(out))).toBe("ok");
+    expect(resultOf(out)).toEqual({ "text/plain": "42" });
+  });
+
+  it("takes a trailing # comment on a magic line, keeping a # inside quotes", async () => {
+    await k.execute(`const net = phasor.graph().input("in", [2]).linear("fc", [[1, 0], [0, 1]]).lif("lif", { tau: 0.01 }).output("out").build();`);
+    const ok = await k.execute("%sim net --poisson 50 --steps 10 --quiet --as run1   # ten steps, bound to run1\nrun1.steps");
+    expect(ok.reply.content.status, JSON.stringify(errorOf(ok.out))).toBe("ok");
+    expect(resultOf(ok.out)).toEqual({ "text/plain": "10" });
+    const quoted = await k.execute(`%sim net --poisson 50 --steps 10 --quiet --record "#lif"  # a comment`);
+    expect(String(errorOf(quoted.out)?.evalue)).toContain('no node named "#lif"');
+  });
+
+  it("times a magic with %%time and %%timeit", async () => {
+    const time = await k.execute("%%time\n%sim net --poisson 50 --steps 10 --quiet --as run2\nrun2.steps");
+    expect(time.reply.content.status, JSON.stringify(errorOf(time.out))).toBe("ok");
+    expect(streamText(time.out)).toMatch(/Wall time: /);
+    expect(resultOf(time.out)).toEqual({ "text/plain": "10" });
+    const timeit = await k.execute("%%timeit -n 2 -r 2\n%sim net --poisson 50 --steps 10 --quiet");
+    expect(timeit.reply.content.status, JSON.stringify(errorOf(timeit.out))).toBe("ok");
+    expect(streamText(timeit.out)).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 2 loops each\)/);
+  });
+
+  it("refuses a %train checkpoint that cannot be written before loading data or training", async () => {
+    await k.execute("const bands = phasor.data.arrayDataset([0, 1, 0, 1].map((label) => ({ label, events: phasor.data.events({ t: [1, 2], x: [label, label] }) })), [2, 1, 1]);");
+    const { reply, out } = await k.execute("%train bands --epochs 1 --batch 2 --steps 5 --checkpoint /no/such/dir/ck.json");
+    expect(reply.content.status).toBe("error");
+    const e = errorOf(out)!;
+    expect(e.ename).toBe("PhasorError");
+    expect(e.evalue).toBe("%train --checkpoint: cannot write /no/such/dir/ck.json: folder /no/such/dir does not exist; create it first (mkdir -p /no/such/dir) or choose another path");
+    expect((e.traceback as string[]).join("\n")).not.toContain("    at ");
+    expect(out.filter((m) => m.header.msg_type === "display_data" || m.header.msg_type === "stream")).toEqual([]); // no curves, no epoch
+  });
+
+  it("names files a magic cannot read or write, without a stack trace", async () => {
+    for (const [cell, message] of [
+      ["%sim net --input nope.csv", /nope\.csv: cannot read input file: does not exist; check the name/],
+      ["%nir save net /no/such/dir/x.nir", /^%nir: \/no\/such\/dir\/x\.nir: folder \/no\/such\/dir does not exist; create it first/],
+      ["%nir save net /tmp", /^%nir: \/tmp is a folder; give a file name/],
+      ["%nir load /tmp --as z", /\/tmp: cannot read NIR file: is a directory/],
+      ["%compile net --target nope.json", /nope\.json: cannot read target JSON: does not exist/],
+    ] as const) {
+      const { out } = await k.execute(cell);
+      const e = errorOf(out);
+      expect(e?.ename, cell).toBe("PhasorError");
+      expect(String(e?.evalue), cell).toMatch(message);
+      expect((e?.traceback as string[]).join("\n"), cell).not.toMatch(/    at |ENOENT|EISDIR/);
+    }
   });
 
   it("survives process.exit in a cell (the cell process is replaced, the kernel stays)", async () => {

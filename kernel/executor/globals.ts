@@ -35,6 +35,7 @@ export function globalDeclarations(): string {
     "  function __phasor_code_magic(name: string, args: string, code: () => Promise<unknown>, cell?: boolean): Promise<any>;\n" +
     "  function __phasor_magic_help(name: string): void;\n" +
     "  function __phasor_inline_begin(name: string, args: string): void;\n" +
+    "  function __phasor_await<T>(value: T): T;\n" +
     "}\n"
   );
 }

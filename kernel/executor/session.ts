@@ -16,7 +16,7 @@ import { diagnosticsError, InterruptedError, thrownError } from "./errors.js";
 import { defineLazyGlobal, globalsImports, publicApiPath } from "./globals.js";
 import { requireCached } from "./codecache.js";
 import { OutputCapture } from "./output.js";
-import { interruptibleAwaits, isExpression } from "./tsutil.js";
+import { awaitParenthesised, interruptibleAwaits, isExpression } from "./tsutil.js";
 
 /** How the session reaches the outside world. */
 export interface SessionIO {
@@ -82,7 +82,8 @@ export class CellSession {
       return heads.core + (phasorTypes ? heads.phasor : "") + vars + prev;
     };
     return {
-      convert: (prev, src) => {
+      convert: (prev, cell) => {
+        const src = awaitParenthesised(cell);
         const r = real.convert(decl(prev, src), src);
         this.diagnostics = r.diagnostics.length ? r.diagnostics : null;
         if (r.output) r.output = interruptibleAwaits(r.output);
@@ -116,6 +117,7 @@ export class CellSession {
     g.prompt = input;
     Object.defineProperty(globalThis, "signal", { configurable: true, get: () => this.abort.signal });
     g.__phasor_cp = (x: unknown) => this.parkable(Promise.resolve(x));
+    g.__phasor_await = (x: unknown) => x;
     this.runtime.install(g);
   }
 

@@ -1,6 +1,6 @@
 /**
  * Small syntax-level helpers over tslab's TypeScript (loaded lazily, it is large): is a
- * snippet an expression, is a cell complete, and the interruptible-await rewrite.
+ * snippet an expression, is a cell complete, and the await rewrites.
  */
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { CompletenessReply } from "../protocol/engine.js";
@@ -60,5 +60,26 @@ export function interruptibleAwaits(js: string): string {
   edits.sort((a, b) => b.at - a.at);
   let out = js;
   for (const e of edits) out = out.slice(0, e.at) + e.text + out.slice(e.at);
+  return out;
+}
+
+/**
+ * tslab compiles a cell with top-level await off, so TypeScript reads a top-level `await (x)`
+ * as a call of a function named `await`. Rewrites each such call to `await __phasor_await(x)`
+ * (an identity function), which TypeScript reads as an await expression.
+ */
+export function awaitParenthesised(src: string): string {
+  if (!/\bawait\s*\(/.test(src)) return src; // most cells: no parse needed
+  const t = ts();
+  const sf = parse(src, "ts");
+  const at: number[] = [];
+  const visit = (n: TS.Node): void => {
+    if (t.isFunctionLike(n) || t.isClassLike(n)) return; // not top level: a plain call there
+    if (t.isCallExpression(n) && t.isIdentifier(n.expression) && n.expression.text === "await") at.push(n.expression.getEnd());
+    t.forEachChild(n, visit);
+  };
+  visit(sf);
+  let out = src;
+  for (const i of at.sort((a, b) => b - a)) out = `${out.slice(0, i)} __phasor_await${out.slice(i)}`;
   return out;
 }

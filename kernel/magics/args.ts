@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { PhasorError } from "../../lib/ir/errors.js";
+import { stripComment } from "./transform.js";
 import type { MagicInput, MagicSpec } from "./types.js";
 
 /** Shell-like split: whitespace separates, quotes group, backslash escapes in double quotes. */
@@ -81,7 +82,7 @@ export function helpText(spec: MagicSpec): string {
 export function parseArgs(spec: MagicSpec, line: string, cellMode: boolean): Pick<MagicInput, "args" | "options"> {
   const cmd = command(spec, cellMode);
   try {
-    cmd.parse(tokenize(line), { from: "user" });
+    cmd.parse(tokenize(stripComment(line)), { from: "user" });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
     if (e.code === "commander.helpDisplayed") throw new HelpRequested(spec);

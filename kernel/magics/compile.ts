@@ -26,7 +26,7 @@ function countsOf(name: string | undefined, ctx: MagicContext): Record<string, A
 
 /** Shows a report: summary, layers, cores, host split, caveats, then the mesh heatmap. */
 export function showReport(r: ResourceReport, ctx: MagicContext, metric: MeshMetric, plot: boolean): void {
-  ctx.print(`${r.target}: ${r.coresUsed} of ${r.coresTotal} cores; routing ${r.routing.entries} entries (at most ${r.routing.maxPerRouter} per router, limit ${r.routing.limit}); traffic (${r.traffic.source}): ${r.traffic.spikes} spikes, ${r.traffic.packets} packets, ${r.traffic.spikeHops} spike-hops\n`);
+  ctx.print(`${r.target}: ${r.coresUsed} of ${r.coresTotal} cores; routing ${r.routing.entries} ${r.routing.entries === 1 ? "entry" : "entries"} (at most ${r.routing.maxPerRouter} per router, limit ${r.routing.limit}); traffic (${r.traffic.source}): ${r.traffic.spikes} spikes, ${r.traffic.packets} packets, ${r.traffic.spikeHops} spike-hops\n`);
   ctx.display.table(r.layers.map((l) => ({ layer: l.name, model: l.model, partition: l.partition, neurons: l.neurons, cores: l.cores, synapses: l.synapses, "weight err": l.weightError === null ? "-" : l.weightError.toExponential(2), "decay err": l.decayError === null ? "-" : l.decayError.toExponential(2), saturated: l.saturated })));
   if (r.cores.length) ctx.display.table(r.cores.map((c) => ({ core: c.core, "x,y": `${c.x},${c.y}`, layer: c.layer, neurons: `${c.neurons} (${pct(c.utilisation.neurons)})`, synapses: `${c.synapses} (${pct(c.utilisation.synapses)})`, "fan-in": `${c.fanIn} (${pct(c.utilisation.fanIn)})`, "fan-out": `${c.fanOut} (${pct(c.utilisation.fanOut)})`, routes: c.routingEntries })), { maxRows: 200 });
   if (r.host.layers.length) {

@@ -3,7 +3,8 @@
  * the process that runs cells.
  */
 import { PhasorError } from "../../lib/ir/errors.js";
-import type { Registry } from "../../lib/ir/registry.js";
+import { fileError } from "../../lib/ir/io/files.js";
+import { closeMatches, type Registry } from "../../lib/ir/registry.js";
 import { HelpRequested, helpText, parseArgs, splitCodeMagic } from "./args.js";
 import type { MagicShape } from "./transform.js";
 import type { MagicContext, MagicInput, MagicSpec } from "./types.js";
@@ -51,13 +52,11 @@ export class MagicRuntime {
 
   private spec(name: string, cell: boolean): MagicSpec {
     if (!this.registry.has(name)) {
-      try {
-        this.registry.get(name);
-      } catch (e) {
-        // Same message with the % the user typed.
-        if (e instanceof PhasorError) throw new PhasorError(e.message.replace(`magic "${name}"`, `magic "${cell ? "%%" : "%"}${name}"`), "unknown");
-        throw e;
-      }
+      // The registry's message, with the % the user typed on the name, the suggestions and the list.
+      const pct = cell ? "%%" : "%";
+      const close = closeMatches(name, this.names()).map((c) => `"${pct}${c}"`);
+      const hint = close.length ? ` Did you mean ${close.join(" or ")}?` : "";
+      throw new PhasorError(`unknown magic "${pct}${name}".${hint} Known: ${this.names().map((n) => pct + n).join(", ")}`, "unknown");
     }
     const spec = this.registry.get(name);
     const mode = cell ? "cell" : "line";
@@ -86,7 +85,12 @@ export class MagicRuntime {
     const spec = this.spec(name, cell);
     const parsed = this.parse(spec, line, cell);
     if (!parsed) return undefined;
-    const value = await spec.run({ ...parsed, line, body }, this.ctx());
+    let value: unknown;
+    try {
+      value = await spec.run({ ...parsed, line, body }, this.ctx());
+    } catch (e) {
+      throw fileError(e, `${cell ? "%%" : "%"}${name}`) ?? e; // a file the user named, not a bug: no stack trace
+    }
     if (typeof value === "object" && value !== null) magicResults.add(value);
     return value;
   }

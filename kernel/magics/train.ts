@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { PhasorError } from "../../lib/ir/errors.js";
+import { checkWritable } from "../../lib/ir/io/files.js";
 import type { EventDataset } from "../../lib/data/events.js";
 import { shuffled } from "../../lib/data/batching.js";
 import type { Split } from "../../lib/data/open.js";
@@ -100,6 +101,7 @@ let inFlight: Promise<void> = Promise.resolve();
 async function train(input: MagicInput, ctx: MagicContext): Promise<SpikingModel> {
   const o = trainFlags(input.options);
   if (!(o.val >= 0 && o.val < 1)) throw new PhasorError(`%train --val: expected a fraction in [0, 1), got ${o.val}`, "usage");
+  checkWritable(resolve(ctx.cwd, o.checkpoint), "%train --checkpoint"); // before the data loads and an epoch runs
   const ds = await datasetOf(String(input.args[0]), o.split, ctx);
   // Select the backend (and register the fused kernels) before any tensor exists: the model's variables live on it.
   if (!activeBackend()) await useBackend();

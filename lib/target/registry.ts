@@ -1,6 +1,7 @@
 /** The target registry: presets registered explicitly, user targets from TypeScript or JSON. */
 import { readFileSync, existsSync } from "node:fs";
 import { PhasorError } from "../ir/errors.js";
+import { fsReason } from "../ir/io/files.js";
 import { Registry } from "../ir/registry.js";
 import type { Target } from "./types.js";
 import { parseTarget } from "./schema.js";
@@ -48,7 +49,7 @@ export function readTargetFile(path: string): Target {
   try {
     data = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new PhasorError([{ code: "bad-target-file", path: [path], message: `cannot read target JSON: ${(e as Error).message}` }]);
+    throw new PhasorError([{ code: "bad-target-file", path: [path], message: `cannot read target JSON: ${fsReason(e) ?? (e as Error).message}` }]);
   }
   return parseTarget(data, path);
 }

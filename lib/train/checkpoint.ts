@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { PhasorError } from "../ir/errors.js";
+import { checkWritable, fileError, fsReason } from "../ir/io/files.js";
 import type { ModelConfig } from "./config.js";
 import type { WeightMap } from "./model.js";
 
@@ -55,8 +56,17 @@ function unpack(p: Record<string, Packed>, file: string): WeightMap {
   return out;
 }
 
-/** Writes a checkpoint atomically (temp file, fsync, rename, fsync of the folder). */
+/** Writes a checkpoint atomically (temp file, fsync, rename, fsync of the folder); a path that cannot be written is a PhasorError. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
+  try {
+    writeAtomically(path, c);
+  } catch (e) {
+    if (fsReason(e)) checkWritable(path, "checkpoint"); // names the checkpoint (and why), not its temporary file
+    throw fileError(e, "checkpoint") ?? e;
+  }
+}
+
+function writeAtomically(path: string, c: Checkpoint): void {
   const text = JSON.stringify({ ...c, weights: pack(c.weights), optimizer: { name: c.optimizer.name, weights: pack(c.optimizer.weights) } });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, "w");
@@ -85,7 +95,7 @@ export function loadCheckpoint(path: string): Checkpoint {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new PhasorError([{ code: "bad-checkpoint", path: [path], message: `cannot read checkpoint: ${(e as Error).message}` }]);
+    throw new PhasorError([{ code: "bad-checkpoint", path: [path], message: `cannot read checkpoint: ${fsReason(e) ?? (e as Error).message}` }]);
   }
   const c = raw as Checkpoint & { weights: Record<string, Packed>; optimizer: { name: string; weights: Record<string, Packed> } };
   if (typeof c !== "object" || c === null || c.version !== CHECKPOINT_VERSION || !c.config || !c.weights) {

@@ -12,6 +12,7 @@ import type { EventDataset } from "../data/events.js";
 import { PhasorError } from "../ir/errors.js";
 import { activeBackend, describeBackend, useBackend, type BackendName } from "./backend.js";
 import { loadCheckpoint, saveCheckpoint, type EpochLog } from "./checkpoint.js";
+import { checkWritable } from "../ir/io/files.js";
 import { accuracy, losses, type RateRegulariser } from "./losses.js";
 import type { SpikingModel } from "./model.js";
 import { optimizers, optimizerState, setOptimizerState, type OptimizerSpec } from "./optimizers.js";
@@ -71,6 +72,7 @@ export async function fit(model: SpikingModel, ds: EventDataset, o: FitOptions):
   const last = model.config.layers[model.config.layers.length - 1];
   const lossName = o.loss ?? (last.kind === "LIF" || last.kind === "CubaLIF" ? "ce-count" : "ce-max-membrane");
   losses.get(lossName); // an unknown name fails before any work
+  if (o.checkpoint) checkWritable(o.checkpoint, "checkpoint"); // so does a checkpoint that could not be written
   const optSpec = o.optimizer ?? { name: "adam", lr: 1e-3 };
   const opt = optimizers.get(optSpec.name)(optSpec.lr);
   const seed = o.seed ?? 0;

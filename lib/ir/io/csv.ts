@@ -15,10 +15,10 @@ export function parseCsv(text: string, where = "csv"): NdArray & { header?: stri
   lines.forEach((l, r) => {
     const cells = split(l);
     const line = r + 1 + (header ? 1 : 0);
-    if (cells.length !== width) return issues.add("bad-csv", [where, `line ${line}`], `has ${cells.length} columns, expected ${width}`);
+    if (cells.length !== width) return issues.add("bad-csv", [`${where} line ${line}`], `has ${cells.length} columns, expected ${width}`);
     cells.forEach((c, k) => {
       const v = Number(c);
-      if (c === "" || Number.isNaN(v)) issues.add("bad-csv", [where, `line ${line}`], `column ${k + 1} is not a number: "${c}"`);
+      if (c === "" || Number.isNaN(v)) issues.add("bad-csv", [`${where} line ${line}`], `column ${k + 1} is not a number: "${c}"`);
       data[r * width + k] = v;
     });
   });

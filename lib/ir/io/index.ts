@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PhasorError } from "../errors.js";
+import { fsReason } from "./files.js";
 import { parseCsv } from "./csv.js";
 import { parseNpy, type NdArray } from "./npy.js";
 
@@ -16,7 +17,7 @@ export function readArrayFile(path: string): NdArray {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new PhasorError([{ code: "file-not-found", path: [path], message: `cannot read input file: ${(e as Error).message}` }]);
+    throw new PhasorError([{ code: "file-not-found", path: [path], message: `cannot read input file: ${fsReason(e) ?? (e as Error).message}` }]);
   }
   return ext === ".csv" ? parseCsv(bytes.toString("utf8"), path) : parseNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }
