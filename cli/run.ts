@@ -9,6 +9,8 @@ import { loadProgram } from "../lib/compiler/serialize.js";
 import { runProgram } from "../lib/vm/session.js";
 import type { EngineName, RunResult, VmInput } from "../lib/vm/types.js";
 import type { Program } from "../lib/compiler/program.js";
+import { formatCsv } from "../lib/ir/io/csv.js";
+import { columns } from "../lib/ir/sim/index.js";
 
 export interface RunFlags {
   input?: string;
@@ -17,6 +19,7 @@ export interface RunFlags {
   steps?: number;
   batch?: number;
   out?: string;
+  record?: string;
   json?: boolean;
 }
 
@@ -42,7 +45,8 @@ export function runJson(r: RunResult, runner: string) {
 /** Loads the Program and input, runs, writes OUT and prints a summary (or JSON). */
 export async function runCommand(file: string, o: RunFlags): Promise<void> {
   const engine = engineOf(o.runner);
-  if (o.out && extname(o.out).toLowerCase() !== ".json") throw new PhasorError([{ code: "bad-output-file", path: [o.out], message: `phasor run writes .json; got "${extname(o.out) || "(none)"}"` }]);
+  const outExt = o.out ? extname(o.out).toLowerCase() : undefined;
+  if (o.out && outExt !== ".json" && !(outExt === ".csv" && o.record)) throw new PhasorError([{ code: "bad-output-file", path: [o.out], message: `phasor run writes .json (or .csv of the --record columns); got "${extname(o.out) || "(none)"}"` }]);
   if (!existsSync(file)) throw new PhasorError([{ code: "file-not-found", path: [file], message: "no such program file" }]);
   const bin = file.replace(/\.json$/i, ".bin");
   if (file.toLowerCase().endsWith(".json") && !existsSync(bin)) throw new PhasorError([{ code: "file-not-found", path: [bin], message: "the program's blob file is missing (phasor compile --out writes PROGRAM.json and PROGRAM.bin)" }]);
@@ -52,8 +56,10 @@ export async function runCommand(file: string, o: RunFlags): Promise<void> {
   if (inputs.length && !o.input) throw new PhasorError([{ code: "missing-input", path: ["--input"], message: `the program has input layer "${inputs[0].name}" (shape [${inputs[0].shape}]); give --input IN (.csv or .npy)` }]);
   const input = inputs.length && o.input ? toDenseInput(readArrayFile(o.input), inputs[0].shape, inputs[0].name, o.batch, o.input) : undefined;
   if (!input && o.steps === undefined) throw new PhasorError([{ code: "steps", path: ["--steps"], message: "a program without inputs needs --steps N" }]);
-  const r = engine === "remote" ? await runRemote(p, input, o) : runProgram(p, { engine, input, steps: o.steps, batch: o.batch });
-  if (o.out) writeFileSync(o.out, JSON.stringify(runJson(r, o.runner)));
+  const record = recordList(p, o.record);
+  const r = engine === "remote" ? await runRemote(p, input, o, record) : runProgram(p, { engine, input, steps: o.steps, batch: o.batch, record });
+  if (outExt === ".csv") writeFileSync(o.out!, recordCsv(p, r));
+  else if (o.out) writeFileSync(o.out, JSON.stringify({ ...runJson(r, o.runner), ...(record ? { columns: recordColumns(p, r) } : {}) }));
   const spikes = Object.fromEntries(Object.entries(r.spikes).map(([k, v]) => [k, v.length]));
   if (o.json) {
     console.log(JSON.stringify({ file, runner: o.runner, steps: r.steps, batch: r.batch, spikes, energyPerInference: r.energy.perInference, averagePower: r.energy.averagePower, synOps: r.neurobench.synOps, totalCycles: r.cycles?.totalCycles ?? null, out: o.out ?? null }));
@@ -68,15 +74,39 @@ export async function runCommand(file: string, o: RunFlags): Promise<void> {
 }
 
 /** Runs on a board server (remote://HOST:PORT with --keys DIR); the connection is closed afterwards. */
-async function runRemote(p: Program, input: VmInput | undefined, o: RunFlags): Promise<RunResult> {
+async function runRemote(p: Program, input: VmInput | undefined, o: RunFlags, record?: string[]): Promise<RunResult> {
   const { RemoteRunner } = await import("../lib/hw/remote.js");
   const runner = RemoteRunner.connect(o.runner, { keys: o.keys });
   try {
     await runner.deploy(p);
-    return await runner.run(input, { steps: o.steps, batch: o.batch });
+    return await runner.run(input, { steps: o.steps, batch: o.batch, record });
   } finally {
     await runner.close();
   }
+}
+
+/** The layers named by --record, each checked against the Program's neuron layers. */
+function recordList(p: Program, names: string | undefined): string[] | undefined {
+  if (names === undefined) return undefined;
+  const list = names.split(",").map((x) => x.trim()).filter(Boolean), known = p.layers.filter((l) => l.kind === "neuron").map((l) => l.name);
+  const bad = list.filter((x) => !known.includes(x));
+  if (!list.length || bad.length) throw new PhasorError([{ code: "unknown-layer", path: ["--record"], message: `${list.length ? `no neuron layer ${bad.map((x) => `"${x}"`).join(", ")}` : "name at least one layer"}; neuron layers: ${known.join(", ")}` }]);
+  return list;
+}
+
+/**
+ * The recorded state as `phasor simulate` lays it out: NODE.VAR columns (NODE.VAR[k] for a
+ * layer of several neurons), one value per step, batch entry 0. VAR: v, i (i0, i1, ...; Loihi's
+ * u is i), spike in model units, and v_int, i_int, ... as the chip's integers.
+ */
+export function recordColumns(p: Program, r: RunResult): Record<string, number[]> {
+  const shapes = Object.fromEntries(p.layers.map((l) => [l.name, { output: [l.size] }]));
+  return Object.fromEntries(columns({ ...r, shapes }).map((c) => [c.name, Array.from(c.values)]));
+}
+
+function recordCsv(p: Program, r: RunResult): string {
+  const cols = recordColumns(p, r), names = Object.keys(cols);
+  return formatCsv(["step", ...names], [Float64Array.from({ length: r.steps }, (_, t) => t), ...names.map((n) => Float64Array.from(cols[n]))]);
 }
 
 function positiveInteger(s: string): number {
@@ -95,7 +125,8 @@ export function registerRun(p: Command): void {
     .option("--keys <dir>", "CURVE keys for a remote runner: client.key, client.pub, server.pub (phasor board keys DIR)")
     .option("--steps <n>", "number of steps (default: the input's length)", positiveInteger)
     .option("--batch <b>", "batch size (a 2-D input is repeated over the batch)", positiveInteger)
-    .option("--out <file>", "write OUT.json: spikes, counters, energy, NeuroBench metrics, timing")
+    .option("--record <nodes>", "comma-separated layers whose v, currents and spikes to record every step (model units and the chip's integers)")
+    .option("--out <file>", "write OUT.json: spikes, counters, energy, NeuroBench metrics, timing (and the --record columns); or OUT.csv: the --record columns")
     .option("--json", "print a JSON summary")
     .action(runCommand);
 }

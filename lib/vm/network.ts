@@ -169,20 +169,29 @@ export class Network {
     this.reached[p.dst] += reached;
   }
 
+  /**
+   * Records per step: v and the currents (i, or i0, i1, ...; Loihi's u is i) in model units,
+   * spikes, and on integer layers the same state as the chip holds it (v_int, i_int, ...).
+   */
   private allocRecords(l: VmLayer): void {
     const n = this.steps * this.batch * l.size, r: Record<string, Float64Array> = { v: new Float64Array(n) };
-    if (l.cuba) for (let p = 0; p < l.ports; p++) r[l.ports > 1 ? `i${p}` : "i"] = new Float64Array(n);
+    const names = currentNames(l), integer = l.arith !== "float";
+    for (const c of names) r[c] = new Float64Array(n);
     if (l.spiking) r.spike = new Float64Array(n);
+    if (integer) for (const x of ["v", ...names]) r[`${x}_int`] = new Float64Array(n);
     this.records[l.name] = r;
   }
 
   private record(l: VmLayer, s: LayerState, t: number): void {
-    const r = this.records[l.name], at = t * s.B * s.N, u = l.scale;
+    const r = this.records[l.name], at = t * s.B * s.N, u = l.scale, names = currentNames(l);
     for (let j = 0; j < s.B * s.N; j++) {
       r.v[at + j] = s.v[j] * u;
       if (r.spike) r.spike[at + j] = s.out[j];
     }
-    s.cur.forEach((c, p) => { const a = r[l.ports > 1 ? `i${p}` : "i"]; for (let j = 0; j < c.length; j++) a[at + j] = c[j] * u; });
+    s.cur.forEach((c, p) => { const a = r[names[p]]; for (let j = 0; j < c.length; j++) a[at + j] = c[j] * u; });
+    if (!r.v_int) return;
+    r.v_int.set(s.v, at);
+    s.cur.forEach((c, p) => r[`${names[p]}_int`].set(c, at));
   }
 
   private applyInit(init: NonNullable<VmOptions["init"]>): void {
@@ -197,6 +206,11 @@ export class Network {
       }
     }
   }
+}
+
+/** Names of a layer's recorded currents: i, or i0, i1, ... */
+function currentNames(l: VmLayer): string[] {
+  return l.cuba ? Array.from({ length: l.ports }, (_, p) => (l.ports > 1 ? `i${p}` : "i")) : [];
 }
 
 /** Runs one whole layer at step t (produce, account, scatter along its outgoing projections). */

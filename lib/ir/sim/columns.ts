@@ -10,7 +10,7 @@ export interface SimColumn {
 }
 
 /** Columns of every recorded variable for one batch entry (default 0), in record order. */
-export function columns(result: SimResult, batch = 0): SimColumn[] {
+export function columns(result: Pick<SimResult, "steps" | "batch" | "records"> & { shapes: Record<string, { output: number[] }> }, batch = 0): SimColumn[] {
   if (!Number.isInteger(batch) || batch < 0 || batch >= result.batch)
     throw new PhasorError([{ code: "bad-option", path: ["batch"], message: `batch ${batch} is outside 0..${result.batch - 1}` }]);
   const cols: SimColumn[] = [];
