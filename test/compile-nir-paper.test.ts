@@ -22,9 +22,10 @@ describe.skipIf(!ok)("compile the NIR paper graphs", () => {
       expect(() => compile(g, t)).toThrow(/lif2 receives a constant input \(bias 0.3573 per step\) into its synaptic current; Loihi adds its bias to v, not to u/);
       return;
     }
-    // Loihi resets to zero only: a subtract-reset model is refused there unless the user accepts reset to zero.
-    const reset = f.includes("subtract") && t !== "loihi" ? "subtract" : "zero";
-    if (reset !== (f.includes("subtract") ? "subtract" : "zero")) expect(() => compile(g, t, { reset: "subtract" })).toThrow(/reset "subtract" is not supported by loihi \(supports zero\)/);
+    // Loihi resets to zero only, Xylo by subtraction only: the model's own reset is refused there unless the user accepts the chip's.
+    const own = f.includes("subtract") ? "subtract" : "zero";
+    const reset = t === "loihi" ? "zero" : t === "xylo-audio2" ? "subtract" : own;
+    if (reset !== own) expect(() => compile(g, t, { reset: own })).toThrow(`reset "${own}" is not supported by ${t} (supports ${reset})`);
     const p = compile(g, t, { reset });
     expect(p.report.target).toBe(t);
     const hidden = p.layers.find((l) => l.name === "lif1.lif")!;
@@ -51,7 +52,7 @@ describe.skipIf(!ok)("compile the NIR paper graphs", () => {
     const g = await load("cnn_sinabs.nir", "sinabs");
     expect(() => compile(g, "xylo-audio2")).toThrow(/input needs 2312 input channels; xylo-audio2 allows 16 inputs/);
     expect(() => compile(g, "xylo-audio2")).toThrow(/need 8960 neurons; xylo-audio2 allows 1000 hidden neurons/);
-    expect(() => compile(g, "xylo-audio2")).toThrow(/1 is a IF neuron; xylo-audio2 runs CubaLIF, LIF only/);
+    expect(() => compile(g, "xylo-audio2")).toThrow(/1 is a IF neuron; xylo-audio2 runs CubaLIF, LIF, MultiCubaLIF only/);
   });
 
   test("same graph, target and seed give a byte-identical program; save and load round-trip", async () => {

@@ -25,7 +25,7 @@ describe("xylo-audio2 design rules", () => {
   test("1001 hidden neurons are refused", () => expect(() => compile(net(4, 1001, 2, { dense: false }), "xylo-audio2")).toThrow(/need 1001 neurons; xylo-audio2 allows 1000 hidden neurons/));
   test("9 outputs are refused", () => expect(() => compile(net(4, 10, 9), "xylo-audio2")).toThrow(/need 9 output neurons; xylo-audio2 allows 8/));
   test("recurrent output neurons are refused", () => expect(() => compile(net(4, 10, 2, { recurrentOut: true }), "xylo-audio2")).toThrow(/output_neurons_cannot_be_recurrent/));
-  test("fan-out above 64 is refused", () => expect(() => compile(net(4, 100, 2, { recurrentHidden: true }), "xylo-audio2")).toThrow(/hid\[\d+\] needs fan-out \d+; xylo-audio2 allows 64 targets per neuron/));
+  test("recurrent fan-out above 64 is refused", () => expect(() => compile(net(4, 100, 2, { recurrentHidden: true }), "xylo-audio2")).toThrow(/hid\[\d+\] needs recurrent fan-out \d+ \(hidden targets; readout weights are not counted\); xylo-audio2 allows 64/));
   test("dash = log2(tau/dt) above 15 is refused", () => expect(() => compile(net(4, 10, 2, { tau: 2 ** 16 * dt }), "xylo-audio2")).toThrow(/hid needs dash 16 .*allows at most 15/));
   test("decays are bit shifts: tau = 2^k dt is exact", () => {
     const p = compile(net(4, 10, 2, { tau: 2 ** 5 * dt }), "xylo-audio2");

@@ -43,7 +43,7 @@ describe("fixed-point arithmetic", () => {
 
   test("shift decay is v - (v >> dash) (Xylo); state saturates at the state width", () => {
     const two = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("n", lif(1, 1e-3, 1e9)).linear("w2", tensor([1], [1, 1])).node("m", lif(1, 1e-3, 1e9)).output("o").build();
-    const p = compile(two, "xylo-audio2", { reset: "zero" });
+    const p = compile(two, "xylo-audio2", { reset: "subtract" });
     const dash = p.blobs[p.layers[1].params!.decayV][0];
     const r = runProgram(p, { input: one(3), record: ["n"] });
     const codes = Array.from(r.records.n.v, (x) => Math.round(x / p.layers[1].params!.scale));

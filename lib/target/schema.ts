@@ -13,7 +13,7 @@ const constant = {
   additionalProperties: false,
   properties: { value: { type: "number", minimum: 0 }, unit: { type: "string", minLength: 1 }, source: { type: "string", minLength: 1 }, kind: { enum: ["silicon", "pre-silicon", "all-in", "unpublished"] } },
 };
-const coreProps = { neurons: posInt, synapses: posInt, fanIn: posInt, fanOut: posInt, kernelMemory: posInt, neuronMemory: posInt };
+const coreProps = { neurons: posInt, synapses: posInt, fanIn: posInt, fanOut: posInt, kernelMemory: posInt, neuronMemory: posInt, biasMemory: posInt };
 
 /** The JSON Schema of a Target (draft 7). */
 export const targetSchema = {
@@ -40,9 +40,9 @@ export const targetSchema = {
     resets: { type: "array", minItems: 1, items: { enum: ["zero", "subtract"] } },
     conv: {
       type: "object", additionalProperties: false, required: ["weightShared"],
-      properties: { weightShared: { type: "boolean" }, maxKernel: posInt, strides: { type: "array", items: posInt }, maxInput: posInt, maxOutput: posInt, maxChannels: posInt, pooling: { type: "array", items: posInt } },
+      properties: { weightShared: { type: "boolean" }, maxKernel: posInt, strides: { type: "array", items: posInt }, maxInput: posInt, maxOutput: posInt, maxChannels: posInt, pooling: { type: "array", items: posInt }, maxPadding: { type: "integer", minimum: 0 } },
     },
-    limits: { type: "object", additionalProperties: false, properties: { inputs: posInt, outputs: posInt, hidden: posInt, neuronFanOut: posInt, synapsesPerNeuron: posInt, layerFanOut: posInt } },
+    limits: { type: "object", additionalProperties: false, properties: { inputs: posInt, outputs: posInt, hidden: posInt, neuronFanOut: posInt, synapsesPerNeuron: posInt, layerFanOut: posInt, recurrentFanOut: posInt, recurrentSynapses: posInt, outputSynapses: posInt } },
     rules: { type: "array", items: { enum: ["xylo", "speck", "truenorth"] } },
     mapping: { enum: ["mesh", "layer-per-core", "single-core"] },
     timing: { type: "object", additionalProperties: false, required: ["clock", "synOp", "neuronUpdate", "hop"], properties: { clock: constant, synOp: constant, neuronUpdate: constant, hop: constant, tick: constant } },

@@ -31,6 +31,8 @@ export interface CoreSpec {
   /** Speck-style convolution cores: kernel and neuron memory in entries. */
   kernelMemory?: number;
   neuronMemory?: number;
+  /** Speck-style convolution cores: bias memory in entries (one per output channel). */
+  biasMemory?: number;
 }
 
 /** Numeric formats of weights, state and decays. */
@@ -73,6 +75,8 @@ export interface ConvSpec {
   maxOutput?: number;
   maxChannels?: number;
   pooling?: number[];
+  /** Largest padding per axis (Speck: 7). */
+  maxPadding?: number;
 }
 
 /** Chip-level limits (Xylo: 16 inputs, 1000 hidden, 8 outputs). */
@@ -86,6 +90,12 @@ export interface ChipLimits {
   synapsesPerNeuron?: number;
   /** Destination layers per layer (Speck: 2). */
   layerFanOut?: number;
+  /** Distinct hidden targets of one hidden neuron (Xylo: 64); readout weights do not count. */
+  recurrentFanOut?: number;
+  /** Hidden-to-hidden connections in all (Xylo: 32000, its recurrent fan-out memory). */
+  recurrentSynapses?: number;
+  /** Synaptic currents per output neuron (Xylo: 1). */
+  outputSynapses?: number;
 }
 
 /** Cycle costs and clock. */

@@ -1,7 +1,8 @@
 /**
  * Routing: one key per source core; dimension-order (X then Y) paths to every destination
  * core, merged into a multicast tree where the target's routers branch packets (one packet
- * per destination otherwise). Tables are checked against the routers' entry limits.
+ * per destination otherwise). Tables are checked against the routers' entry limits; a
+ * single-core target has no router and gets none.
  */
 import { IssueList } from "../../ir/errors.js";
 import type { Target } from "../../target/types.js";
@@ -50,7 +51,8 @@ export function route(s: CompileState): CompileState {
     for (let b = 0; b < S; b++) if (traffic[a * S + b] > 0) { dst.push(at[b]); packets += traffic[a * S + b]; unicastHops += traffic[a * S + b] * hops(t, at[a], at[b]); }
     const uniq = [...new Set(dst)].sort((x, y) => x - y);
     if (uniq.length > t.core.fanOut) issues.add("fan-out", [s.slices![a].layer], `core ${at[a]} (${s.slices![a].layer}[${s.slices![a].start}..]) sends to ${uniq.length} cores; ${t.name} allows ${t.core.fanOut}`);
-    const links = addTree(t, at[a], uniq, tables);
+    // A single-core chip (Xylo) has no router: its synapses are rows of its weight memories, so no tables.
+    const links = t.mapping === "single-core" ? 0 : addTree(t, at[a], uniq, tables);
     routes.push({ srcCore: at[a], dstCores: uniq, links });
     spikeHops += t.mesh.multicast ? spikes[a] * links : rowHops(t, traffic, at, a, S);
   }

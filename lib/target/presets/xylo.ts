@@ -2,12 +2,12 @@
 import type { Target } from "../types.js";
 import { c, unpublished } from "./constant.js";
 
-const ROCKPOOL = "Rockpool documentation, Xylo family overview and rockpool.devices.xylo.syns61201 (mapper: max_hidden_neurons=1000, max_output_neurons=8; design rules le_16_input_channels, le_8_output_channels, output_neurons_cannot_be_recurrent, at_least_two_neuron_layers_needed)";
+const ROCKPOOL = "Rockpool rockpool/devices/xylo/syns61201: xylo_mapper.py (max_hidden_neurons=1000, max_output_neurons=8; design rules le_16_input_channels, le_8_output_channels, output_neurons_cannot_be_recurrent, at_least_two_neuron_layers_needed; input weights reach hidden neurons, readout weights leave them), xylo_graph_modules.py (dash = log2(tau/dt), tau <= dt refused), xylo_samna.py config_from_specification (dashes rounded with np.round), xa2_devkit_utils.py memory map (IWTRAM 16x1000, RFORAM/RWTRAM/RWT2RAM 32000 entries, OWTRAM 1000x8); docs/devices/xylo-overview.ipynb (max fan-out 64, subtractive reset, v - (v >> dash)) and quick-xylo/deploy_to_xylo.ipynb (4-bit dash, at most 15)";
 const BOS = "Bos and Muir, Sub-mW neuromorphic SNN audio processing applications with Rockpool and Xylo, arXiv:2208.12991, 2022";
 const BOS2024 = "Bos and Muir, Micro-power spoken keyword spotting on Xylo Audio 2, arXiv:2406.15112, 2024";
 const ALL_IN = `SynSense publishes whole-chip figures only: ${BOS2024} measured 291 µW dynamic inference power and 6.6 µJ per inference (Aloha keyword spotting), not per-op energies`;
 
-/** Xylo Audio 2: 16 inputs, 1000 hidden and 8 output CuBa LIF neurons, fan-out <= 64, 8-bit weights, 16-bit state, bit-shift decays (dash = log2(tau/dt) <= 15), two synaptic currents per hidden neuron. */
+/** Xylo Audio 2: 16 inputs, 1000 hidden (any number of layers) and 8 output CuBa LIF neurons, recurrent fan-out <= 64, 8-bit weights, 16-bit state, bit-shift decays (dash = round(log2(tau/dt)) in 0..15, tau > dt), two synaptic currents per hidden neuron, one per output neuron, subtractive reset. */
 export function xyloAudio2(): Target {
   return {
     name: "xylo-audio2",
@@ -15,12 +15,13 @@ export function xyloAudio2(): Target {
     references: { rockpool: ROCKPOOL, bos2022: BOS, bos2024: BOS2024 },
     mesh: { width: 1, height: 1, coresPerRouter: 1, multicast: false, tableEntries: 1 },
     cores: 1,
-    core: { neurons: 1008, synapses: 16 * 1000 * 2 + 1000 * 64 * 2 + 1000 * 8, fanIn: 1016, fanOut: 1 },
+    // Weight memories (Rockpool's memory map): input 16 x 1000 x 2, recurrent 32000 x 2, readout 1000 x 8.
+    core: { neurons: 1008, synapses: 16 * 1000 * 2 + 32000 * 2 + 1000 * 8, fanIn: 1016, fanOut: 1 },
     arithmetic: { weightBits: 8, stateBits: 16, decay: "shift", maxShift: 15, fixedPoint: true },
-    models: ["CubaLIF", "LIF"],
-    resets: ["subtract", "zero"],
+    models: ["CubaLIF", "LIF", "MultiCubaLIF"],
+    resets: ["subtract"],
     conv: { weightShared: false },
-    limits: { inputs: 16, outputs: 8, hidden: 1000, neuronFanOut: 64, synapsesPerNeuron: 2 },
+    limits: { inputs: 16, outputs: 8, hidden: 1000, recurrentFanOut: 64, recurrentSynapses: 32000, synapsesPerNeuron: 2, outputSynapses: 1 },
     rules: ["xylo"],
     mapping: "single-core",
     timing: {
