@@ -25,7 +25,8 @@ export const traceMagic = defineMagic({
     if (!names.length) throw new PhasorError("%trace: the run recorded no layers; run with %vm run PROGRAM --record LAYER --as r", "usage");
     const picked = Object.fromEntries(names.map((n) => {
       if (!r.records[n]) throw new PhasorError(`%trace: layer "${n}" was not recorded; recorded: ${Object.keys(r.records).join(", ") || "none"}`, "usage");
-      return [n, r.records[n]];
+      // The chip's integers (v_int, i_int) are v and i over the layer's unit: plotted once, in model units.
+      return [n, Object.fromEntries(Object.entries(r.records[n]).filter(([v]) => !v.endsWith("_int")))];
     }));
     const cols = recordColumns(picked, { steps: r.steps, batch: r.batch, sample: o.sample ?? 0, maxNeurons: o.neurons ?? 8 });
     ctx.display.plotly(traces(cols, { dt: r.dt }));
