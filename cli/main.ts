@@ -12,7 +12,7 @@ import type { SimulateFlags } from "./simulate.js";
 import type { CompileFlags } from "./compile.js";
 import { registerRun } from "./run.js";
 import { registerBoard } from "./board.js";
-import { conventionNames } from "../lib/ir/nir/conventions.js";
+import { DEFAULT_CONVENTION, conventionNames } from "../lib/ir/nir/conventions.js";
 
 /** Builds the program; exported so tests can parse without exiting. */
 export function program(): Command {
@@ -34,7 +34,9 @@ export function program(): Command {
   p.command("repl")
     .description("the same cells and magics in a terminal")
     .option("--figures <dir>", "folder for figures (default: ./phasor-figures/<start time>, one per session)")
-    .action(async (o: { figures?: string }) => (await import("../kernel/index.js")).runRepl({ figuresDir: o.figures && resolve(o.figures) }));
+    .action(async (o: { figures?: string }) => {
+      await (await import("../kernel/index.js")).runRepl({ figuresDir: o.figures === undefined ? undefined : resolve(o.figures) });
+    });
 
   const nir = p.command("nir").description("NIR files");
   nir.command("info")
@@ -53,8 +55,8 @@ export function program(): Command {
     .option("--steps <n>", "number of steps (default: the input's length)", parseInteger)
     .option("--batch <b>", "batch size (a 2-D input is repeated over the batch)", parseInteger)
     .option("--record <nodes>", "comma-separated node names whose state to record", (s: string) => s.split(",").filter(Boolean))
-    .addOption(new Option("--integrator <kind>", "integration scheme").choices(["euler", "exact"]).default("euler"))
-    .addOption(new Option("--reset <mode>", "reset after a spike: to v_reset (zero) or by subtracting the threshold").choices(["zero", "subtract"]).default("zero"))
+    .addOption(new Option("--integrator <kind>", "integration scheme (default: euler; a converted graph needs euler)").choices(["euler", "exact"]))
+    .addOption(new Option("--reset <mode>", "reset after a spike: to v_reset (zero) or by subtracting the threshold (default: the convention's; zero for raw)").choices(["zero", "subtract"]))
     .addOption(new Option("--dtype <dtype>", "arithmetic precision").choices(["float64", "float32"]).default("float64"))
     .addOption(conventionOption())
     .option("--out <file>", "write .csv (step,NODE.VAR,...) or .json (the same plus spikes)")
@@ -71,7 +73,7 @@ export function program(): Command {
     .option("--json", "print the report as JSON")
     .addOption(new Option("--placer <kind>", "placement").choices(["greedy", "optimise"]).default("optimise"))
     .option("--seed <n>", "seed of the optimising placer", (s: string) => Number(s), 0)
-    .addOption(new Option("--reset <mode>", "reset after a spike (default: the target's first mode)").choices(["zero", "subtract"]))
+    .addOption(new Option("--reset <mode>", "reset after a spike (default: the convention's; for raw the target's first mode)").choices(["zero", "subtract"]))
     .option("--host", "run nodes the target cannot run on a host CPU partition")
     .addOption(conventionOption())
     .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));
@@ -97,7 +99,7 @@ function checkFiles(cmd: Command): void {
 }
 
 function conventionOption(): Option {
-  return new Option("--convention <name>", "how the exporting framework baked dt into the parameters").choices(conventionNames).default("raw");
+  return new Option("--convention <name>", "how the exporting framework baked dt into the parameters (docs/conventions.md)").choices(conventionNames).default(DEFAULT_CONVENTION);
 }
 
 function parseInteger(s: string): number {

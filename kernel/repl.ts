@@ -63,7 +63,8 @@ function showBundle(out: NodeJS.WritableStream, bundle: MimeBundle, dir: string)
 export async function runRepl(o: ReplOptions = {}): Promise<void> {
   const input = o.input ?? process.stdin;
   const out = o.output ?? process.stdout;
-  const figures = o.figuresDir ?? join(process.cwd(), "phasor-figures", new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-"));
+  const started = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+  const figures = o.figuresDir ?? join(process.cwd(), "phasor-figures", started);
   const historyFile = o.historyFile ?? defaultHistory();
   const host = new ChildHost({ log: (l) => out.write(`[phasor] ${l}\n`) });
   let running = false;

@@ -75,7 +75,8 @@ export function awaitParenthesised(src: string): string {
   const at: number[] = [];
   const visit = (n: TS.Node): void => {
     if (t.isFunctionLike(n) || t.isClassLike(n)) return; // not top level: a plain call there
-    if (t.isCallExpression(n) && t.isIdentifier(n.expression) && n.expression.text === "await") at.push(n.expression.getEnd());
+    const callsAwait = t.isCallExpression(n) && t.isIdentifier(n.expression) && n.expression.text === "await";
+    if (callsAwait) at.push(n.expression.getEnd());
     t.forEachChild(n, visit);
   };
   visit(sf);

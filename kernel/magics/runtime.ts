@@ -56,7 +56,8 @@ export class MagicRuntime {
       const pct = cell ? "%%" : "%";
       const close = closeMatches(name, this.names()).map((c) => `"${pct}${c}"`);
       const hint = close.length ? ` Did you mean ${close.join(" or ")}?` : "";
-      throw new PhasorError(`unknown magic "${pct}${name}".${hint} Known: ${this.names().map((n) => pct + n).join(", ")}`, "unknown");
+      const known = this.names().map((n) => pct + n).join(", ");
+      throw new PhasorError(`unknown magic "${pct}${name}".${hint} Known: ${known}`, "unknown");
     }
     const spec = this.registry.get(name);
     const mode = cell ? "cell" : "line";

@@ -56,7 +56,7 @@ function unpack(p: Record<string, Packed>, file: string): WeightMap {
   return out;
 }
 
-/** Writes a checkpoint atomically (temp file, fsync, rename, fsync of the folder); a path that cannot be written is a PhasorError. */
+/** Writes a checkpoint atomically (temp file, fsync, rename, fsync of the folder); an unwritable path is a PhasorError. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
   try {
     writeAtomically(path, c);
