@@ -130,3 +130,19 @@ describe.skipIf(!havePaper)("a float network compiled for loihi", () => {
     expect(steps(Object.values(ref.spikes)[0] as number[][])).toEqual([460, 510, 710, 760]);
   });
 });
+
+describe("the compile report names Loihi's fields", () => {
+  test("du, dv, vth, bias and each projection's weight_exp, with the unit of v", async () => {
+    const { compile } = await import("../lib/compiler/index.js");
+    const { graph } = await import("../lib/ir/builders.js");
+    // dt/tau = 1/4: dv = 1024; no synaptic current: du = 4095; v_leak 0.5 -> bias (1/4)(0.5) per step.
+    const g = graph().input("in", [2]).linear("w", [[1, 0.5]]).lif("n", { tau: 4e-3, v_leak: 0.5, v_threshold: 1 }).output("o").build();
+    const p = compile(g, "loihi", { dt: 1e-3 }), rep = p.report.layers.find((l) => l.name === "n")!;
+    const unit = p.layers.find((l) => l.name === "n")!.params!.scale;
+    expect(rep.codes).toContain(`one LSB of v = ${unit.toPrecision(4)} model units`);
+    expect(rep.codes).toMatch(/^du 4095, dv 1024, vth \d+, bias \d+, weight_exp w=\d; one LSB of v = /);
+    const vth = Number(/vth (\d+)/.exec(rep.codes!)![1]), bias = Number(/bias (\d+)/.exec(rep.codes!)![1]);
+    expect(Math.abs(vth * 64 * unit - 1)).toBeLessThan(64 * unit);
+    expect(Math.abs(bias * unit - 0.125)).toBeLessThan(2 * unit);
+  });
+});

@@ -18,6 +18,8 @@ export interface HostChannel {
 export interface LayerReport {
   name: string; model: string; partition: string; neurons: number; cores: number; synapses: number;
   weightError: number | null; decayError: number | null; saturated: number;
+  /** The chip's own codes where its profile has named fields (Loihi: du, dv, vth, bias, weight_exp), in one line. */
+  codes?: string;
 }
 
 /** Everything the compiler measured. */
@@ -57,6 +59,8 @@ export function formatReport(r: ResourceReport): string {
     lines.push(`host partition: ${r.host.layers.join(", ")}; ${r.host.spikes.toHost} spikes chip->host, ${r.host.spikes.toChip} host->chip`);
     if (r.host.channels.length) lines.push(table(["channel", "direction", "synapses", "spikes"], r.host.channels.map((c) => [c.projection, c.direction, `${c.synapses}`, `${c.spikes}`])));
   }
+  const coded = r.layers.filter((l) => l.codes);
+  if (coded.length) lines.push("", ...coded.map((l) => `${l.name}: ${l.codes}`));
   if (r.unverifiedConstants.length) lines.push(`caveat: no published figure (0 used) for ${r.unverifiedConstants.join(", ")}`);
   return lines.join("\n");
 }

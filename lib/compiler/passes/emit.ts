@@ -6,6 +6,7 @@ import type { Projection } from "../netlist.js";
 import type { CompileState } from "../state.js";
 import { crossingSpikes } from "./traffic.js";
 import { coreXY } from "./place.js";
+import { loihiCodes } from "./quantise-loihi.js";
 
 /** Builds the Program (deterministic: names, orders and arrays depend only on the inputs). */
 export function emit(s: CompileState): CompileState {
@@ -72,7 +73,8 @@ function buildReport(s: CompileState, layers: ProgramLayer[], projections: Progr
     })),
     layers: layers.filter((l) => l.kind !== "input").map((l) => {
       const q = s.quant![l.name];
-      return { name: l.name, model: l.model, partition: l.partition, neurons: l.size, cores: l.slices.length, synapses: syn(l.name), weightError: q ? q.weightError : null, decayError: q ? q.decayError : null, saturated: q?.saturated ?? 0 };
+      const codes = q && t.arithmetic.profile === "loihi" ? loihiCodes(q, s.netlist!.projections.filter((p) => p.dst === l.name)) : undefined;
+      return { name: l.name, model: l.model, partition: l.partition, neurons: l.size, cores: l.slices.length, synapses: syn(l.name), weightError: q ? q.weightError : null, decayError: q ? q.decayError : null, saturated: q?.saturated ?? 0, ...(codes ? { codes } : {}) };
     }),
     routing: { entries: r.tables.reduce((a, tb) => a + tb.entries.length, 0), maxPerRouter: Math.max(0, ...r.tables.map((tb) => tb.entries.length)), limit: t.mesh.tableEntries },
     traffic: { spikes: r.spikes, packets: r.packets, spikeHops: r.spikeHops, unicastHops: r.unicastHops, multicast: t.mesh.multicast, source: s.options.spikeCounts ? "spike counts given" : "1 spike per neuron (no counts given)" },

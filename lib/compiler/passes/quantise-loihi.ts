@@ -59,6 +59,17 @@ export function quantiseLoihi(s: CompileState): CompileState {
   return { ...s, quant, netlist: { ...s.netlist!, projections } };
 }
 
+/** A layer's Loihi fields in one line (a range where neurons differ), for the resource report. */
+export function loihiCodes(q: QuantLayer, into: Projection[]): string {
+  const span = (a: ArrayLike<number>, f: (x: number) => number = (x) => x) => {
+    const v = Array.from(a, f), lo = Math.min(...v), hi = Math.max(...v);
+    return lo === hi ? `${lo}` : `${lo}..${hi}`;
+  };
+  const exps = into.map((p) => `${p.name}=${p.weightExp ?? 0}`).join(", ");
+  return `du ${span(q.decayI[0], (f) => 4095 - f)}, dv ${span(q.decayV, (f) => 4096 - f)}, vth ${span(q.threshold, (x) => x / 64)}, ` +
+    `bias ${span(q.bias)}, weight_exp ${exps || "-"}; one LSB of v = ${q.scale.toPrecision(4)} model units`;
+}
+
 /** The largest sum of |weight| into one neuron over every incoming projection. */
 function maxRowSum(mine: Projection[], n: number): number {
   const sum = new Float64Array(n);
