@@ -52,7 +52,7 @@ describe.skipIf(!ok)("compile the NIR paper graphs", () => {
     const g = await load("cnn_sinabs.nir", "sinabs");
     expect(() => compile(g, "xylo-audio2")).toThrow(/input needs 2312 input channels; xylo-audio2 allows 16 inputs/);
     expect(() => compile(g, "xylo-audio2")).toThrow(/need 8960 neurons; xylo-audio2 allows 1000 hidden neurons/);
-    expect(() => compile(g, "xylo-audio2")).toThrow(/1 is a IF neuron; xylo-audio2 runs CubaLIF, LIF, MultiCubaLIF only/);
+    expect(() => compile(g, "xylo-audio2")).toThrow(/1 is an IF neuron; xylo-audio2 runs CubaLIF, LIF, MultiCubaLIF only \(to run it on the host CPU instead: --host/);
   });
 
   test("same graph, target and seed give a byte-identical program; save and load round-trip", async () => {

@@ -50,3 +50,15 @@ describe("phasor run --record", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("program files a user names", () => {
+  test("a missing blob file is named, with how the pair is written, and no stack trace", () => {
+    const prog = join(dir, "alone.json");
+    saveProgram(lavaProgram({ inputs: { in: 1 }, lif: [{ name: "lif", size: 1, du: 0, dv: 0, vth: 1 }], dense: [{ name: "w", src: "in", dst: "lif", weights: [[1]] }] }), prog);
+    writeFileSync(join(dir, "copy.json"), readFileSync(prog)); // the JSON without its .bin
+    const r = runPhasor(["run", join(dir, "copy.json"), "--input", csvIn]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/blob file/);
+    expect(r.stderr).not.toMatch(/\n\s+at |ENOENT/);
+  });
+});

@@ -53,7 +53,7 @@ export function formatReport(r: ResourceReport): string {
   const lines = [`target ${r.target}: ${r.coresUsed} of ${r.coresTotal} cores (${r.mesh.width}x${r.mesh.height} mesh, ${r.mesh.coresPerRouter} per router)`, ""];
   lines.push(table(["layer", "model", "partition", "neurons", "cores", "synapses", "weight err", "decay err"], r.layers.map((l) => [l.name, l.model, l.partition, `${l.neurons}`, `${l.cores}`, `${l.synapses}`, l.weightError === null ? "-" : l.weightError.toExponential(2), l.decayError === null ? "-" : l.decayError.toExponential(2)])));
   lines.push("", table(["core", "x,y", "layer", "neurons", "synapses", "fan-in", "fan-out", "routes"], r.cores.map((c) => [`${c.core}`, `${c.x},${c.y}`, c.layer, `${c.neurons} (${pct(c.utilisation.neurons)})`, `${c.synapses} (${pct(c.utilisation.synapses)})`, `${c.fanIn} (${pct(c.utilisation.fanIn)})`, `${c.fanOut}`, `${c.routingEntries}`])));
-  lines.push("", `routing: ${r.routing.entries} entries, at most ${r.routing.maxPerRouter} per router (limit ${r.routing.limit})`);
+  lines.push("", `routing: ${r.routing.entries} ${r.routing.entries === 1 ? "entry" : "entries"}, at most ${r.routing.maxPerRouter} per router (limit ${r.routing.limit})`);
   lines.push(`traffic (${r.traffic.source}): ${r.traffic.spikes} spikes, ${r.traffic.packets} packets, ${r.traffic.spikeHops} spike-hops (${r.traffic.multicast ? "multicast" : "unicast"}), ${r.traffic.unicastHops} unicast hops`);
   if (r.host.layers.length) {
     lines.push(`host partition: ${r.host.layers.join(", ")}; ${r.host.spikes.toHost} spikes chip->host, ${r.host.spikes.toChip} host->chip`);

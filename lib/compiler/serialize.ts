@@ -1,5 +1,6 @@
 /** Program on disk: PROGRAM.json (structure, blob table) + PROGRAM.bin (blobs, 8-byte aligned). Byte-identical for identical Programs. */
 import { readFileSync, writeFileSync } from "node:fs";
+import { checkReadable } from "../ir/io/files.js";
 import { basename, dirname, join } from "node:path";
 import { createHash } from "node:crypto";
 import { PhasorError } from "../ir/errors.js";
@@ -34,6 +35,7 @@ export function saveProgram(p: Program, path: string): { json: string; bin: stri
 /** Reads a Program written by saveProgram, checking format, version and the blob checksum. */
 export function loadProgram(path: string): Program {
   let doc: Record<string, unknown>;
+  checkReadable(path, "program file");
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
@@ -42,7 +44,9 @@ export function loadProgram(path: string): Program {
   if (doc.format !== PROGRAM_FORMAT) throw new PhasorError([{ code: "bad-program", path: [path, "format"], message: `not a Phasor program (format ${JSON.stringify(doc.format)})` }]);
   if (doc.version !== PROGRAM_VERSION) throw new PhasorError([{ code: "bad-program", path: [path, "version"], message: `program version ${doc.version}; this Phasor reads version ${PROGRAM_VERSION}` }]);
   const file = doc.blobFile as { name: string; sha256: string };
-  const bin = new Uint8Array(readFileSync(join(dirname(path), file.name)));
+  const binPath = join(dirname(path), file.name);
+  checkReadable(binPath, "the program's blob file (phasor compile --out writes PROGRAM.json and PROGRAM.bin side by side)");
+  const bin = new Uint8Array(readFileSync(binPath));
   if (createHash("sha256").update(bin).digest("hex") !== file.sha256) throw new PhasorError([{ code: "bad-program", path: [file.name], message: "blob file does not match the program's checksum" }]);
   const blobs: Program["blobs"] = {};
   for (const [n, e] of Object.entries(doc.blobs as Record<string, BlobEntry>)) {

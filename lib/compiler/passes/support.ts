@@ -13,11 +13,11 @@ export function assignPartitions(s: CompileState): CompileState {
     const why = l.kind === "readout"
       ? `${l.name} is a non-spiking linear readout (no neuron before the Output); ${t.name} emits spikes only`
       : l.kind === "neuron" && !t.models.includes(l.model)
-        ? `${l.name} is a ${l.model} neuron; ${t.name} runs ${t.models.join(", ")} only`
+        ? `${l.name} is ${/^[AEIOU]/.test(l.model) ? "an" : "a"} ${l.model} neuron; ${t.name} runs ${t.models.join(", ")} only`
         : undefined;
     if (!why) return l;
     if (o.allowHost) return { ...l, host: true, hostReason: why };
-    issues.add("unsupported-model", [l.name], why + " (allow a host partition to run it on the CPU)");
+    issues.add("unsupported-model", [l.name], why + " (to run it on the host CPU instead: --host on the command line and in %compile, allowHost: true in the API)");
     return l;
   });
   chipLimits({ ...s.netlist!, layers }, t, issues);
