@@ -57,7 +57,9 @@ export function* batches(ds: EventDataset, o: BatchOptions): Generator<Batch> {
   const N = W * H * P;
   const all = o.indices ?? Array.from({ length: ds.length }, (_, i) => i);
   const order = o.shuffle === false ? all : shuffled(all, o.seed ?? 0);
-  const spec: FrameSpec = o.frame ?? { timeWindow: o.dtUs ?? 1000, frames: o.steps };
+  const dt = o.dtUs ?? 1000;
+  // Windows from t = 0 (comparable across samples); end_time half a window past the last gives exactly `steps` of them.
+  const spec: FrameSpec = o.frame ?? { time_window: dt, start_time: 0, end_time: dt * (o.steps + 0.5) };
   for (let at = 0; at < order.length; at += o.batchSize) {
     const idx = order.slice(at, at + o.batchSize);
     if (o.dropLast && idx.length < o.batchSize) return;

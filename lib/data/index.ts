@@ -5,6 +5,6 @@ export { readShd, readSsc, readHeidelbergFile, type ShdOptions } from "./shd.js"
 export { readNmnist, parseNmnistBin, formatNmnistBin } from "./nmnist.js";
 export { parseAedat31, formatAedat31 } from "./aedat.js";
 export { readDvsGesture, parseGestureLabels, GESTURES } from "./dvsgesture.js";
-export { toFrame, downsample, downsampledSize, denoise, timeJitter, type FrameSpec, type Frames } from "./transforms.js";
+export { toFrame, frameSlices, downsample, downsampledSize, denoise, timeJitter, type FrameSpec, type Frames, type DownsampleOptions, type TimeJitterOptions } from "./transforms.js";
 export { batches, batchCount, shuffled, type Batch, type BatchOptions } from "./batching.js";
 export { openDataset, isEventDataset, describeDataset, DATASET_NAMES, type Split } from "./open.js";

@@ -1,10 +1,13 @@
 /**
- * SHD and SSC (Cramer et al. 2020) from their HDF5 files: spikes/times[i] (seconds, vlen
- * float16 or wider), spikes/units[i] (vlen uint16 channel ids, 0..699), labels[i]. Samples
- * are read on demand (SSC's files are gigabytes). Events: t in microseconds, x = channel.
+ * SHD and SSC (Cramer et al. 2020) from their HDF5 files, read as Tonic reads them
+ * (tonic/datasets/hsd.py): spikes/times[i] (seconds, vlen float16 or wider) times 1e6 in the
+ * file's float width (float32 for float16 and float32 files, as numpy 1.x computes it), then
+ * truncated toward zero into integer microseconds; x = spikes/units[i] (channel 0..699);
+ * polarity 1; label labels[i]; class names from extra/keys. Samples are read on demand (SSC's
+ * files are gigabytes).
  */
 import { PhasorError } from "../ir/errors.js";
-import { loadH5 } from "../ir/nir/h5.js";
+import { loadH5, type H5, type H5Dataset, type H5File } from "../ir/nir/h5.js";
 import type { EventDataset, Events } from "./events.js";
 import { readNumbers, readVlenRow } from "./h5rows.js";
 import { locateDataset, type DatasetSource } from "./locate.js";
@@ -47,19 +50,35 @@ export async function readHeidelbergFile(file: string, name = "SHD"): Promise<Ev
   const units = get("spikes/units");
   const labels = readNumbers(get("labels"));
   const n = labels.length;
-  const nClasses = Math.max(0, ...labels) + 1;
+  const classes = classNames(h5, f, Math.max(0, ...labels) + 1);
+  const micro = toMicroseconds(times);
   return {
-    name, sensorSize: [700, 1, 1], length: n,
-    classes: Array.from({ length: nClasses }, (_, i) => String(i)),
+    name, sensorSize: [700, 1, 1], length: n, classes,
     get(i) {
       if (!(i >= 0 && i < n)) throw new PhasorError(`sample ${i} out of range 0..${n - 1}`, "out-of-range");
       const t = readVlenRow(h5, times, i);
       const u = readVlenRow(h5, units, i);
-      const e: Events = { t: t.map((s) => Math.round(s * 1e6)), x: Int32Array.from(u), y: new Int32Array(u.length), p: new Int8Array(u.length) };
+      const e: Events = { t: t.map(micro), x: Int32Array.from(u), y: new Int32Array(u.length), p: new Int8Array(u.length).fill(1) };
       return { events: e, label: labels[i] };
     },
     close: () => f.close(),
   };
+}
+
+/** Seconds to integer microseconds as Tonic computes them: times * 1e6 in float32 for 16- and 32-bit files, then truncated. */
+function toMicroseconds(times: H5Dataset): (s: number) => number {
+  const m = times.metadata as { vlen_type?: { size: number }; size: number };
+  const bytes = (m.vlen_type ?? m).size;
+  return bytes <= 4 ? (s) => Math.trunc(Math.fround(s * 1e6)) : (s) => Math.trunc(s * 1e6);
+}
+
+/** Class names from extra/keys (the words, as Tonic's `classes`); "0".."n-1" for a file without them. */
+function classNames(h5: H5, f: H5File, n: number): string[] {
+  const keys = f.get("extra/keys");
+  if (!(keys instanceof h5.Dataset)) return Array.from({ length: n }, (_, i) => String(i));
+  const v = keys.value as unknown;
+  const list = Array.isArray(v) ? v : typeof v === "string" ? [v] : [];
+  return list.map((k) => (k instanceof Uint8Array ? Buffer.from(k).toString("utf8") : String(k)).replace(/\0+$/, ""));
 }
 
 async function readHeidelberg(which: "shd" | "ssc", opts: ShdOptions): Promise<EventDataset> {
