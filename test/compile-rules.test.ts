@@ -43,7 +43,7 @@ describe("speck memory (Sinabs' formulas)", () => {
     expect(speckNeuronMemory(32, 64, 64)).toBe(131072);
     const g = graph().input("in", [16, 64, 64])
       .add("conv", { type: "Conv2d", weight: { shape: [32, 16, 3, 3], data: new Float64Array(32 * 16 * 9).fill(0.1) }, stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, bias: { shape: [32], data: new Float64Array(32) } })
-      .add("spk", { type: "IF", r: { shape: [1], data: Float64Array.of(1) }, v_threshold: { shape: [1], data: Float64Array.of(1) } })
+      .add("spk", { type: "IF", r: { shape: [1], data: Float64Array.of(1e4) }, v_threshold: { shape: [1], data: Float64Array.of(1) } })
       .build();
     expect(() => compile(g, "speck")).toThrow(/spk needs kernel memory 8192 and neuron memory 131072; the largest speck core has 65536 kernel and 65536 neuron entries/);
   });

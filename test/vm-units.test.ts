@@ -28,7 +28,7 @@ describe("discrete-event kernel", () => {
 const lif = (n: number, tau: number, th: number): Node => ({ type: "LIF", tau: tensor(new Float64Array(n).fill(tau)), r: tensor(new Float64Array(n).fill(1)), v_leak: tensor(new Float64Array(n)), v_threshold: tensor(new Float64Array(n).fill(th)) });
 
 describe("fixed-point arithmetic", () => {
-  const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("n", lif(1, 1e-3, 1e9)).output("o").build();
+  const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("n", lif(1, 1e-3, Infinity)).output("o").build();
   const one = (steps: number) => ({ data: Float64Array.from({ length: steps }, (_, t) => (t === 0 ? 1 : 0)), shape: [steps, 1] });
 
   test("multiplicative decay truncates toward zero (Loihi): v = trunc(v d / 2^12)", () => {
@@ -41,17 +41,24 @@ describe("fixed-point arithmetic", () => {
     expect(codes[2]).toBe(Math.trunc((codes[1] * d) / 4096));
   });
 
-  test("shift decay is v - (v >> dash) (Xylo); state saturates at the state width", () => {
-    const two = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("n", lif(1, 1e-3, 1e9)).linear("w2", tensor([1], [1, 1])).node("m", lif(1, 1e-3, 1e9)).output("o").build();
-    const p = compile(two, "xylo-audio2", { reset: "subtract" });
-    const dash = p.blobs[p.layers[1].params!.decayV][0];
-    const r = runProgram(p, { input: one(3), record: ["n"] });
-    const codes = Array.from(r.records.n.v, (x) => Math.round(x / p.layers[1].params!.scale));
-    expect(codes[1]).toBe(codes[0] - Math.floor(codes[0] / 2 ** dash));
+  test("shift decay is i - max(i >> dash, 1) (Xylo); state saturates at the state width at run time", () => {
+    const cuba = { size: 1, tau_syn: 8e-3, tau_mem: 16e-3, r: 1, v_leak: 0, v_threshold: 1, w_in: 1, v_reset: 0 };
+    const two = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).cubaLIF("n", cuba).linear("w2", tensor([1], [1, 1])).cubaLIF("m", cuba).output("o").build();
+    const p = compile(two, "xylo-audio2", { dt: 1e-3, reset: "subtract" });
+    const dash = p.blobs[p.layers[1].params!.decayI[0]][0];
+    expect(dash).toBe(3); // round(log2(8 ms / 1 ms))
+    const i = Array.from(runProgram(p, { input: one(40), record: ["n"] }).records.n.i_int);
+    for (let t = 1; t < 40; t++) expect(i[t]).toBe(i[t - 1] - Math.max(Math.floor(i[t - 1] / 2 ** dash), i[t - 1] > 0 ? 1 : 0));
+    expect(i[0]).toBeGreaterThan(8); // both the shift and the one-LSB steps are exercised
+    expect(i[39]).toBe(0);
     const big = { data: new Float64Array(400).fill(1), shape: [400, 1] };
-    const sat = runProgram(compile(graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("n", { type: "IF", r: tensor([1e4]), v_threshold: tensor([1e9]) }).output("o").build(), genericMesh({ width: 1, height: 1, stateBits: 10 })), { input: big, record: ["n"] });
-    const s = sat.records.n.v, lsb = s[0] / 127;
-    expect(Math.round(s[399] / lsb)).toBe(511);
+    const sat = runProgram(compile(graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("n", { type: "IF", r: tensor([1e4]), v_threshold: tensor([Infinity]) }).output("o").build(), genericMesh({ width: 1, height: 1, stateBits: 10 })), { input: big, record: ["n"] });
+    expect(Array.from(sat.records.n.v_int).slice(-3)).toEqual([511, 511, 511]);
+  });
+
+  test("a threshold the state cannot hold is refused at compile time, naming the field, the limit and a scaling that fits", () => {
+    const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("n", { type: "IF", r: tensor([1]), v_threshold: tensor([1e9]) }).output("o").build();
+    expect(() => compile(g, genericMesh({ width: 1, height: 1, stateBits: 10 }))).toThrow(/n: v_threshold 1\.000e\+9 needs code \d+ at .* per LSB \(set by the largest weight\); generic-mesh's 10-bit state holds \+-511, so v_threshold must stay within \+-/);
   });
 });
 

@@ -114,6 +114,6 @@ export function lavaProgram(net: LavaNetwork, target: "loihi" | "loihi2" = "loih
     pp.weightExp = d.weight_exp ?? 0;
     pp.scale = 2 ** (6 + pp.weightExp);
   }
-  for (const r of p.report.layers) { r.weightError = 0; r.decayError = 0; r.saturated = 0; }
+  for (const r of p.report.layers) { r.weightError = 0; r.decayError = 0; }
   return p;
 }

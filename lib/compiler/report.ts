@@ -17,7 +17,7 @@ export interface HostChannel {
 /** Per-layer summary. */
 export interface LayerReport {
   name: string; model: string; partition: string; neurons: number; cores: number; synapses: number;
-  weightError: number | null; decayError: number | null; saturated: number;
+  weightError: number | null; decayError: number | null;
   /** The chip's own codes where its profile has named fields (Loihi: du, dv, vth, bias, weight_exp), in one line. */
   codes?: string;
 }

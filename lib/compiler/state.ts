@@ -58,8 +58,6 @@ export interface QuantLayer {
   /** Relative RMS weight error over incoming projections, and largest decay error. */
   weightError: number;
   decayError: number;
-  /** Values that did not fit the target's bit widths (clamped). */
-  saturated: number;
 }
 
 /** A core-sized piece of a layer: neurons [start, start+count). */

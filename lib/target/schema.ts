@@ -34,7 +34,7 @@ export const targetSchema = {
     coreOverrides: { type: "array", items: { type: "object", additionalProperties: false, properties: coreProps } },
     arithmetic: {
       type: "object", additionalProperties: false, required: ["weightBits", "stateBits", "decay", "fixedPoint"],
-      properties: { weightBits: { type: "integer", minimum: 1, maximum: 32 }, stateBits: { type: "integer", minimum: 1, maximum: 64 }, decay: { enum: ["multiply", "shift", "none"] }, decayBits: { type: "integer", minimum: 1, maximum: 32 }, maxShift: { type: "integer", minimum: 0, maximum: 63 }, fixedPoint: { type: "boolean" }, profile: { enum: ["loihi"] } },
+      properties: { weightBits: { type: "integer", minimum: 1, maximum: 32 }, stateBits: { type: "integer", minimum: 1, maximum: 64 }, decay: { enum: ["multiply", "shift", "none"] }, decayBits: { type: "integer", minimum: 1, maximum: 32 }, maxShift: { type: "integer", minimum: 0, maximum: 63 }, fixedPoint: { type: "boolean" }, profile: { enum: ["loihi", "xylo"] } },
     },
     models: { type: "array", minItems: 1, items: { enum: ["IF", "LIF", "CubaLIF", "LI", "CubaLI", "MultiCubaLIF", "I"] } },
     resets: { type: "array", minItems: 1, items: { enum: ["zero", "subtract"] } },

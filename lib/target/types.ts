@@ -49,9 +49,11 @@ export interface Arithmetic {
   /**
    * A chip's own order of operations where it differs from the generic fixed-point update
    * (lib/target/arith): "loihi" is Lava's bit-accurate compartment and Dense (12-bit decays,
-   * activation and threshold << 6, 24-bit u wrap, v saturation, one step per Dense).
+   * activation and threshold << 6, 24-bit u wrap, v saturation, one step per Dense); "xylo" is
+   * SynSense's bit-exact Xylo simulator (bit-shift decays of at least one LSB, the new currents
+   * in v, several events per step, hidden events delivered the next step).
    */
-  profile?: "loihi";
+  profile?: "loihi" | "xylo";
 }
 
 /** Mesh network-on-chip. */

@@ -12,7 +12,7 @@ import { decayValue } from "../compiler/passes/quantise.js";
 import { DENSE_LATENCY } from "../target/arith/loihi.js";
 
 /** How a layer's state is updated. */
-export type Arith = "float" | "multiply" | "shift" | "none" | "loihi";
+export type Arith = "float" | "multiply" | "shift" | "none" | "loihi" | "xylo";
 
 /** A layer as the engines run it: the compiler's per-step factors plus what execution needs. */
 export interface VmLayer extends DiscreteLayer {
@@ -136,11 +136,11 @@ function loadLayer(p: Program, l: ProgramLayer, index: number): VmLayer {
   const decay = (name: string) => Float64Array.from(blob(name), (c) => (coded && !integer ? (a.decay === "none" ? 1 : decayValue(p.target, c)) : c));
   const smax = integer ? 2 ** (a.stateBits - 1) - 1 : Infinity;
   const threshold = units(pr.threshold);
-  const loihi = integer && a.profile === "loihi";
-  const ports = Math.max(1, pr.decayI.length), cuba = loihi || CUBA.has(l.model);
+  const loihi = integer && a.profile === "loihi", xylo = integer && a.profile === "xylo";
+  const ports = Math.max(1, pr.decayI.length), cuba = loihi || xylo || CUBA.has(l.model);
   if (coded && !integer) for (let k = 0; k < l.size; k++) if (Math.abs(blob(pr.threshold)[k]) >= 2 ** (a.stateBits - 1) - 1) threshold[k] = Infinity;
   return {
-    ...base, arith: loihi ? "loihi" : integer ? a.decay : "float", decayBits: a.decayBits ?? 0, smax, scale: coded ? pr.scale : 1,
+    ...base, arith: loihi ? "loihi" : xylo ? "xylo" : integer ? a.decay : "float", decayBits: a.decayBits ?? 0, smax, scale: coded ? pr.scale : 1,
     cuba, ports, rings: cuba ? ports : 1, ringExp: [], spiking: SPIKING.has(l.model), integralInput: false,
     decayV: decay(pr.decayV), decayI: pr.decayI.map(decay), threshold, vReset: units(pr.vReset), vRest: units(pr.vRest), bias: units(pr.bias), biasSchedule: [],
     refractory: Int32Array.from(blob(pr.refractory)),
@@ -172,11 +172,13 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
     // Codes stay codes on integer layers; a float layer fed by integer codes works in model units.
     const out = Float64Array.from(w);
     if (w instanceof Int32Array && d.arith === "float" && d.partition === "chip") for (let q = 0; q < out.length; q++) out[q] *= pr.scale;
+    // Xylo shifts each weight left by its matrix's weight shift as it delivers an event.
+    if (d.arith === "xylo" && pr.weightExp) for (let q = 0; q < out.length; q++) out[q] *= 2 ** pr.weightExp;
     return out;
   };
   const bias = pr.bias && p.blobs[pr.bias] ? codes(pr.bias) : undefined;
   if (pr.bias && bias?.length !== d.size) throw new PhasorError(`program projection ${pr.name}: bias blob ${pr.bias} is missing or has the wrong length`, "bad-program");
-  const lag = d.arith === "loihi" ? DENSE_LATENCY : pr.recurrent ? 1 : 0;
+  const lag = d.arith === "loihi" ? DENSE_LATENCY : d.arith === "xylo" ? xyloLag(layers[src]) : pr.recurrent ? 1 : 0;
   const base = { index, name: pr.name, src, dst, port: pr.port, ring: pr.port, weightExp: pr.weightExp ?? 0, lag, partition: pr.partition, ...(bias ? { bias } : {}) };
   if (pr.csr) {
     const c = pr.csr;
@@ -190,6 +192,11 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   ops.push({ kind: "conv", node: pr.name, weight: codes(cv.weight), wShape: cv.wShape, stride: cv.stride, padding: cv.padding, dilation: cv.dilation, groups: cv.groups, inShape: cv.inShape, outShape: cv.outShape });
   const csr = composeCsr(ops, layers[src].size);
   return { ...base, indptr: csr.indptr, indices: csr.indices, weight: csr.weight, maxDelay: 0, shared: true, fast: compact(csr.indices, csr.weight, d.size) };
+}
+
+/** Xylo delivers input events in their own step and hidden-layer events in the next (its recurrent buffer). */
+export function xyloLag(src: VmLayer): number {
+  return src.kind === "neuron" ? 1 : 0;
 }
 
 /** The scatter's compact copy of a projection's synapses (see VmProjection.fast). */

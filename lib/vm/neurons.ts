@@ -7,6 +7,7 @@
 import type { VmLayer } from "./model.js";
 import { allocKernelState, type KernelState } from "./wasm/kernel.js";
 import { satV, scaleActivation, tz, wrapU } from "../target/arith/loihi.js";
+import { bitshiftDecrement, MAX_HIDDEN_EVENTS, MAX_OUTPUT_EVENTS, sat16 } from "../target/arith/xylo.js";
 
 /** Mutable state of one layer for a batch. */
 export interface LayerState {
@@ -124,6 +125,7 @@ export function updateNeurons(l: VmLayer, s: LayerState, t: number, start: numbe
   if (s.kernel && kernelUpdate(l, s, s.kernel, t, bias, start, end, subtract)) return;
   if (l.arith === "float") floatUpdate(l, s, t, bias, start, end, subtract);
   else if (l.arith === "loihi") loihiUpdate(l, s, t, bias[0], start, end, subtract);
+  else if (l.arith === "xylo") xyloUpdate(l, s, t, bias[0], start, end);
   else intUpdate(l, s, t, bias, start, end, subtract);
 }
 
@@ -293,6 +295,37 @@ function loihiUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array, s
         v[j] = x;
         if (!spiking && x !== 0) { out[j] = x * scale; spk[b * N + n++] = k; }
       }
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+
+/**
+ * Xylo neurons (lib/target/arith/xylo.ts is the definition; its functions are called here):
+ * the step's input added to each current, bit-shift decays of at least one LSB, the new
+ * currents into v, then as many events as v holds thresholds (31 at most, 1 on an output
+ * layer), each subtracting the threshold. `out` is the number of events.
+ */
+function xyloUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array, start: number, end: number): void {
+  const slot = t % s.D;
+  const { N, B, v, cur, spk, nspk, out } = s;
+  const { decayV, decayI, threshold: th } = l, P = cur.length, max = l.output ? MAX_OUTPUT_EVENTS : MAX_HIDDEN_EVENTS;
+  const rings = s.ring.map((r) => r[slot]), exact = l.integralInput;
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      let total = 0;
+      for (let p = 0; p < P; p++) {
+        const c = cur[p], x = rings[p][j], i = sat16(c[j] + (exact ? x : Math.round(x)));
+        c[j] = i - bitshiftDecrement(i, decayI[p][k]);
+        total += c[j];
+      }
+      let x = sat16(v[j] + sat16(sat16(-bitshiftDecrement(v[j], decayV[k]) + total) + bias[k])), events = 0;
+      while (x >= th[k] && events < max) { events++; x -= th[k]; }
+      v[j] = x;
+      out[j] = events;
+      if (events) spk[b * N + n++] = k;
     }
     nspk[b] = n;
   }

@@ -9,10 +9,11 @@
 import { IssueList, PhasorError } from "../ir/errors.js";
 import { resolveInputs, type Feeder } from "../ir/sim/input.js";
 import type { Program } from "../compiler/program.js";
-import { loadModel, type VmLayer, type VmProjection } from "./model.js";
+import { loadModel, xyloLag, type VmLayer, type VmProjection } from "./model.js";
 import type { VmInput, VmInit } from "./types.js";
 import { compartmentStep, DENSE_LATENCY, scaleActivation } from "../target/arith/loihi.js";
 import { currentsStep, membraneStep, type GenericArith, type GenericNeuron } from "../target/arith/generic.js";
+import { MAX_HIDDEN_EVENTS, MAX_OUTPUT_EVENTS, sat16, xyloStep } from "../target/arith/xylo.js";
 
 /** What the oracle records per layer: v, the currents (i, or i0, i1, ...; u on Loihi as i) and spikes, [T][B*N] flattened, in model units. */
 export interface OracleResult {
@@ -42,7 +43,10 @@ export function runOracle(program: Program, o: { input?: VmInput; steps?: number
     r.c.forEach((_, p) => (records[r.l.name][r.c.length > 1 ? `i${p}` : "i"] = new Float64Array(T * B * r.l.size)));
     spikes[r.l.name] = [];
   }
-  const lagOf = (p: VmProjection) => (m.layers[p.dst].arith === "loihi" ? DENSE_LATENCY : program.projections[p.index].recurrent ? 1 : 0);
+  const lagOf = (p: VmProjection) => {
+    const dst = m.layers[p.dst].arith;
+    return dst === "loihi" ? DENSE_LATENCY : dst === "xylo" ? xyloLag(m.layers[p.src]) : program.projections[p.index].recurrent ? 1 : 0;
+  };
   for (let t = 0; t < T; t++) {
     for (const r of runs) {
       const l = r.l;
@@ -93,6 +97,16 @@ function updateLayer(r: LayerRun, into: VmProjection[], t: number, B: number, pe
     const j = b * N + k, c = r.c.map((x) => x[j]);
     const got = (i: number) => { const x = arrived[i]?.[j] ?? 0; return round ? Math.round(x) : x; };
     let v: number, spike: boolean;
+    if (l.arith === "xylo") {
+      const input = c.map(() => 0);
+      into.forEach((p, i) => (input[p.port] += got(i)));
+      const s = xyloStep(c.map((x, p) => sat16(x + input[p])), r.v[j], l.decayI.map((d) => d[k]), l.decayV[k], bias[0][k], l.threshold[k], l.output ? MAX_OUTPUT_EVENTS : MAX_HIDDEN_EVENTS);
+      s.i.forEach((x, p) => (c[p] = x));
+      r.c.forEach((x, p) => (x[j] = c[p]));
+      r.v[j] = s.v;
+      r.out[j] = s.events;
+      continue;
+    }
     if (l.arith === "loihi") {
       let act = 0;
       into.forEach((p, i) => (act += scaleActivation(got(i), p.weightExp)));
@@ -119,7 +133,7 @@ function record(r: LayerRun, t: number, B: number, rec: Record<string, Float64Ar
   for (let j = 0; j < n; j++) {
     rec.v[at + j] = r.v[j] * u;
     rec.spike[at + j] = r.l.spiking ? r.out[j] : 0;
-    if (r.l.spiking && r.out[j] === 1) spikes.push([t, Math.floor(j / r.l.size), j % r.l.size]);
+    if (r.l.spiking && r.out[j] !== 0) spikes.push([t, Math.floor(j / r.l.size), j % r.l.size]);
   }
   r.c.forEach((c, p) => { const a = rec[r.c.length > 1 ? `i${p}` : "i"]; for (let j = 0; j < n; j++) a[at + j] = c[j] * u; });
 }

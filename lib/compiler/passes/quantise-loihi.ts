@@ -52,7 +52,7 @@ export function quantiseLoihi(s: CompileState): CompileState {
       scale: U, decayV: vf, decayI: [uf], threshold, vReset: new Int32Array(n), vRest: new Int32Array(n),
       bias: Int32Array.from(bias, (b) => biasCode(b / U)),
       weightError: norm > 0 ? Math.sqrt(err / norm) : 0,
-      decayError: Math.max(decayError(vf, d.decayV), d.decayI.length ? decayError(uf, d.decayI[0]) : 0), saturated: 0,
+      decayError: Math.max(decayError(vf, d.decayV), d.decayI.length ? decayError(uf, d.decayI[0]) : 0),
     };
   }
   issues.throwIfAny();

@@ -8,6 +8,7 @@ import type { Target } from "../../target/types.js";
 import type { Projection } from "../netlist.js";
 import type { CompileState, DiscreteLayer, QuantLayer } from "../state.js";
 import { quantiseLoihi } from "./quantise-loihi.js";
+import { quantiseXylo } from "./quantise-xylo.js";
 
 /** Weights of a projection in the order they are stored (CSR, or the kept convolution kernel). */
 export function storedWeights(p: Projection): Float64Array {
@@ -26,6 +27,7 @@ export function decayValue(t: Target, code: number): number {
 /** Quantises every chip layer; host layers keep float parameters. */
 export function quantise(s: CompileState): CompileState {
   if (s.target.arithmetic.profile === "loihi") return quantiseLoihi(s);
+  if (s.target.arithmetic.profile === "xylo") return quantiseXylo(s);
   const t = s.target, issues = new IssueList();
   const qmax = 2 ** (t.arithmetic.weightBits - 1) - 1, smax = 2 ** (t.arithmetic.stateBits - 1) - 1;
   const quant: Record<string, QuantLayer> = {};
@@ -37,26 +39,30 @@ export function quantise(s: CompileState): CompileState {
     let maxAbs = 0;
     for (const p of mine) for (const w of storedWeights(p)) maxAbs = Math.max(maxAbs, Math.abs(w));
     const scale = maxAbs > 0 ? maxAbs / qmax : 1;
-    let err = 0, norm = 0, saturated = 0;
+    let err = 0, norm = 0, refused = false;
     for (const p of mine) {
       const w = storedWeights(p);
       p.qweight = Int32Array.from(w, (x) => Math.round(x / scale));
       p.scale = scale;
       for (let k = 0; k < w.length; k++) { const e = w[k] - p.qweight[k] * scale; err += e * e; norm += w[k] * w[k]; }
     }
-    const state = (x: Float64Array) => Int32Array.from(x, (v) => {
+    // A value the state cannot hold is refused, never clipped (an infinite threshold is "never spikes").
+    const state = (x: Float64Array, field: string) => Int32Array.from(x, (v) => {
       const q = Number.isFinite(v) ? Math.round(v / scale) : Math.sign(v) * smax;
-      if (Math.abs(q) > smax) { saturated++; return Math.sign(q) * smax; }
+      if (Math.abs(q) > smax && !refused && (refused = true)) issues.add("field-range", [l.name, field],
+        `${l.name}: ${field} ${v.toPrecision(4)} needs code ${q} at ${scale.toPrecision(4)} per LSB (set by the largest weight); ` +
+        `${t.name}'s ${t.arithmetic.stateBits}-bit state holds +-${smax}, so ${field} must stay within +-${(smax * scale).toPrecision(4)} ` +
+        `at these weights (or scale the weights into ${l.name} up by ${Math.ceil(Math.abs(q) / smax)}x)`);
       return q;
     });
     // A bias carried by a projection is state added to the port: same scale and width as the layer's bias.
-    for (const p of mine) if (p.bias) p.qbias = state(p.bias);
+    for (const p of mine) if (p.bias) p.qbias = state(p.bias, "bias");
     const dv = decays(t, d.decayV, l.name, "tau", s.options.dt, issues);
     const di = d.decayI.map((x) => decays(t, x, l.name, "tau_syn", s.options.dt, issues));
     quant[l.name] = {
       scale, decayV: dv.codes, decayI: di.map((x) => x.codes),
-      threshold: state(d.threshold), vReset: state(d.vReset), vRest: state(d.vRest), bias: state(d.bias),
-      weightError: norm > 0 ? Math.sqrt(err / norm) : 0, decayError: Math.max(dv.error, ...di.map((x) => x.error)), saturated,
+      threshold: state(d.threshold, "v_threshold"), vReset: state(d.vReset, "v_reset"), vRest: state(d.vRest, "v_leak"), bias: state(d.bias, "bias"),
+      weightError: norm > 0 ? Math.sqrt(err / norm) : 0, decayError: Math.max(dv.error, ...di.map((x) => x.error)),
     };
   }
   issues.throwIfAny();

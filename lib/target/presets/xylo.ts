@@ -17,8 +17,9 @@ export function xyloAudio2(): Target {
     cores: 1,
     // Weight memories (Rockpool's memory map): input 16 x 1000 x 2, recurrent 32000 x 2, readout 1000 x 8.
     core: { neurons: 1008, synapses: 16 * 1000 * 2 + 32000 * 2 + 1000 * 8, fanIn: 1016, fanOut: 1 },
-    arithmetic: { weightBits: 8, stateBits: 16, decay: "shift", maxShift: 15, fixedPoint: true },
-    models: ["CubaLIF", "LIF", "MultiCubaLIF"],
+    arithmetic: { weightBits: 8, stateBits: 16, decay: "shift", maxShift: 15, fixedPoint: true, profile: "xylo" },
+    // Every Xylo neuron integrates through one or two synaptic currents: no LIF without one.
+    models: ["CubaLIF", "MultiCubaLIF"],
     resets: ["subtract"],
     conv: { weightShared: false },
     limits: { inputs: 16, outputs: 8, hidden: 1000, recurrentFanOut: 64, recurrentSynapses: 32000, synapsesPerNeuron: 2, outputSynapses: 1 },
