@@ -62,13 +62,13 @@ export async function runCommand(file: string, o: RunFlags): Promise<void> {
   else if (o.out) writeFileSync(o.out, JSON.stringify({ ...runJson(r, o.runner), ...(record ? { columns: recordColumns(p, r) } : {}) }));
   const spikes = Object.fromEntries(Object.entries(r.spikes).map(([k, v]) => [k, v.length]));
   if (o.json) {
-    console.log(JSON.stringify({ file, runner: o.runner, steps: r.steps, batch: r.batch, spikes, energyPerInference: r.energy.perInference, averagePower: r.energy.averagePower, synOps: r.neurobench.synOps, totalCycles: r.cycles?.totalCycles ?? null, out: o.out ?? null }));
+    console.log(JSON.stringify({ file, runner: o.runner, steps: r.steps, batch: r.batch, spikes, energyPerInference: r.energy.perInference, averagePower: r.energy.averagePower, SynapticOperations: r.neurobench.SynapticOperations, totalCycles: r.cycles?.totalCycles ?? null, out: o.out ?? null }));
     return;
   }
   console.log(`ran ${file} on ${o.runner} (${p.target.name}): ${r.steps} steps, batch ${r.batch}, ${r.seconds.toFixed(3)} s`);
   for (const [k, n] of Object.entries(spikes)) console.log(`  ${k}: ${n} spikes`);
   console.log(`  energy ${(r.energy.perInference * 1e6).toPrecision(4)} uJ per inference, average power ${(r.energy.averagePower * 1e3).toPrecision(4)} mW over ${r.energy.seconds.toPrecision(4)} s (${r.energy.timeSource})`);
-  console.log(`  synops per inference: effective ${r.neurobench.synOps.effectiveAC + r.neurobench.synOps.effectiveMAC}, dense ${r.neurobench.synOps.dense}; activation sparsity ${r.neurobench.activationSparsity.toFixed(3)}`);
+  console.log(`  NeuroBench per sample: SynapticOperations Effective_ACs ${r.neurobench.SynapticOperations.Effective_ACs}, Effective_MACs ${r.neurobench.SynapticOperations.Effective_MACs}, Dense ${r.neurobench.SynapticOperations.Dense}; ActivationSparsity ${r.neurobench.ActivationSparsity.toFixed(3)}`);
   if (r.cycles) console.log(`  ${r.cycles.totalCycles} cycles (${r.cycles.coreModel} cores), ${r.cycles.packets} packets, ${r.cycles.hops} hops, ${r.cycles.overflows} buffer overflows`);
   if (o.out) console.log(`wrote ${o.out}`);
 }

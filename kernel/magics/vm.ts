@@ -78,7 +78,7 @@ function condition(o: VmFlags): Condition {
 /** Prints a one-line summary of a result. */
 export function summarise(r: RunResult, ctx: MagicContext): void {
   const spikes = Object.entries(r.spikes).map(([k, v]) => `${k} ${v.length}`).join(", ");
-  ctx.print(`${r.engine} on ${r.target}: ${r.steps} steps, batch ${r.batch}; spikes ${spikes}; ${(r.energy.perInference * 1e6).toPrecision(4)} µJ per inference, ${(r.energy.averagePower * 1e3).toPrecision(4)} mW; activation sparsity ${r.neurobench.activationSparsity.toFixed(3)}, effective SynOps ${r.neurobench.synOps.effectiveAC + r.neurobench.synOps.effectiveMAC}${r.cycles ? `; ${r.cycles.totalCycles} cycles` : ""}\n`);
+  ctx.print(`${r.engine} on ${r.target}: ${r.steps} steps, batch ${r.batch}; spikes ${spikes}; ${(r.energy.perInference * 1e6).toPrecision(4)} µJ per inference, ${(r.energy.averagePower * 1e3).toPrecision(4)} mW; NeuroBench ActivationSparsity ${r.neurobench.ActivationSparsity.toFixed(3)}, SynapticOperations per sample Effective_ACs ${r.neurobench.SynapticOperations.Effective_ACs}, Effective_MACs ${r.neurobench.SynapticOperations.Effective_MACs}${r.cycles ? `; ${r.cycles.totalCycles} cycles` : ""}\n`);
 }
 
 /** The %vm magic. */

@@ -55,7 +55,8 @@ export interface ProgramProjection {
   scale: number;
   /** Loihi profile: the Dense's weight exponent (its summed activation is shifted by it, floor when negative). */
   weightExp?: number;
-  csr?: { pre: number; post: number; indptr: BlobName; indices: BlobName; weight: BlobName; delay?: BlobName };
+  /** Expanded synapses; `from`: the convolution (after sum pooling) they were expanded from, its kernel not kept. */
+  csr?: { pre: number; post: number; indptr: BlobName; indices: BlobName; weight: BlobName; delay?: BlobName; from?: ConvGeometry };
   /**
    * Constant input per destination neuron on `port`, delivered with the projection's delay:
    * added to input_port at every step t >= 1 when recurrent (the bias of a recurrent Affine:
@@ -68,6 +69,9 @@ export interface ProgramProjection {
     weight: BlobName; wShape: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; inShape: number[]; outShape: number[];
   };
 }
+
+/** A convolution's shape (and the sum pooling before it), without its kernel. */
+export type ConvGeometry = Omit<NonNullable<ProgramProjection["conv"]>, "weight">;
 
 /** A used core and what it holds. */
 export interface ProgramCore {

@@ -2,8 +2,9 @@
  * Counters per layer and per core, derived from the per-neuron event counts of a run: every
  * event of neuron k reaches the synapses of row k (split by destination core), travels as
  * packets over the mesh (multicast tree or one packet per destination), and costs the core
- * model's memory accesses. NeuroBench's SynOps: dense = stored synapses x steps x batch;
- * effective AC = synapses reached by binary events; effective MAC = by graded events.
+ * model's memory accesses. Synaptic operations here are hardware-centric: synOpsDense = stored
+ * synapses x steps x batch; synOpsAC = synapses reached by +1 events; synOpsMAC = by other events,
+ * event by event. NeuroBench's own definitions (layer calls, all weights) are in neurobench.ts.
  */
 import type { VmModel } from "./model.js";
 import type { Network } from "./network.js";

@@ -13,6 +13,10 @@ import type { VmOptions } from "./types.js";
 export interface EventCounts {
   binary: Float64Array;
   graded: Float64Array;
+  /** Events made at a step whose output (whole batch) held a value other than 0, 1, -1 (NeuroBench's MAC calls). */
+  inGradedCall: Float64Array;
+  /** The steps at which the layer's output held such a value. */
+  gradedSteps: number[];
 }
 
 /** A Program's live state. */
@@ -22,6 +26,9 @@ export class Network {
   /** Synapses reached so far, per destination layer (for conditions on counters). */
   readonly reached: Float64Array;
   readonly spikesSoFar: Float64Array;
+  /** Per layer: neurons x batch entries whose v changed in a step, every one at step 0 (NeuroBench's membrane updates), when counted. */
+  readonly membraneUpdates: Float64Array | null;
+  private readonly vLast: Float64Array[];
   readonly feeders = new Map<number, Feeder>();
   readonly steps: number;
   readonly batch: number;
@@ -70,7 +77,9 @@ export class Network {
       const shared = sk?.memory === k.memory;
       return { indptr, post, spk: shared ? sk.spk : scratch, copy: shared ? null : new Int32Array(k.memory, scratch, this.batch * src(p).size) };
     });
-    this.events = model.layers.map((l) => ({ binary: new Float64Array(l.size), graded: new Float64Array(l.size) }));
+    this.events = model.layers.map((l) => ({ binary: new Float64Array(l.size), graded: new Float64Array(l.size), inGradedCall: new Float64Array(l.size), gradedSteps: [] }));
+    this.membraneUpdates = opts.membraneUpdates ? new Float64Array(model.layers.length) : null;
+    this.vLast = model.layers.map((l) => new Float64Array(opts.membraneUpdates && l.kind === "neuron" ? this.batch * l.size : 0));
     this.reached = new Float64Array(model.layers.length);
     this.spikesSoFar = new Float64Array(model.layers.length);
     this.spikeLog = model.layers.map(() => []);
@@ -94,6 +103,16 @@ export class Network {
     if (l.kind === "input") return this.feed(i, t);
     if (l.kind === "readout") return this.readout(l, s, t);
     updateNeurons(l, s, t, start, end, this.model.subtract);
+    if (this.membraneUpdates) this.countMembraneUpdates(i, t, start, end, this.membraneUpdates);
+  }
+
+  /** Counts the v of neurons [start, end) that changed at step t (all of them at step 0) and keeps them for the next step. */
+  private countMembraneUpdates(i: number, t: number, start: number, end: number, count: Float64Array): void {
+    const v = this.states[i].v, last = this.vLast[i], N = this.model.layers[i].size;
+    let n = 0;
+    for (let b = 0; b < this.batch; b++)
+      for (let j = b * N + start, e = b * N + end; j < e; j++) if (t === 0 || v[j] !== last[j]) { n++; last[j] = v[j]; }
+    count[i] += n;
   }
 
   /** Clears layer i's spike lists before a step (and, where a WebAssembly kernel writes `out` only for spikes, the outputs of the last step's spikes). */
@@ -125,12 +144,17 @@ export class Network {
   /** Counts, logs and records layer i after its update at step t (events of batch entry b in [from, to) of spk). */
   account(i: number, t: number): void {
     const l = this.model.layers[i], s = this.states[i], ev = this.events[i], log = this.spikeLog[i];
+    let gradedCall = false;
     for (let b = 0; b < s.B; b++)
       for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) {
         const k = s.spk[q], x = s.out[b * s.N + k];
-        if (x === 1) ev.binary[k]++; else ev.graded[k]++;
+        if (x === 1) ev.binary[k]++; else { ev.graded[k]++; if (x !== -1) gradedCall = true; }
         if (l.spiking) log.push(t, b, k);
       }
+    if (gradedCall) {
+      ev.gradedSteps.push(t);
+      for (let b = 0; b < s.B; b++) for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) ev.inGradedCall[s.spk[q]]++;
+    }
     if (l.spiking) for (let b = 0; b < s.B; b++) this.spikesSoFar[i] += s.nspk[b];
     if (this.recordSet.has(i)) this.record(l, s, t);
   }

@@ -147,7 +147,7 @@ export class VmSession {
     return {
       engine: this.engine.name, target: t.name, dt: m.dt, steps: this.t, batch: this.net.batch, spikes, records: this.net.records, outputs: this.net.outputs,
       mesh: { width: t.mesh.width, height: t.mesh.height }, cores: m.program.cores.map((c) => ({ id: c.id, x: c.x, y: c.y, layer: c.layer })),
-      counters, energy: energyReport(t, counters, m.dt, seconds), neurobench: neurobench(m, counters), cycles, seconds: this.seconds,
+      counters, energy: energyReport(t, counters, m.dt, seconds), neurobench: neurobench(m, counters, this.net), cycles, seconds: this.seconds,
     };
   }
 }

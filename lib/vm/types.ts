@@ -27,6 +27,8 @@ export interface VmOptions {
   signal?: AbortSignal;
   /** Called about every 1% of the run and after the last step, with (steps done, steps). */
   onProgress?: (step: number, steps: number) => void;
+  /** Count NeuroBench's MembraneUpdates (compares every neuron's v every step, about one more pass over the state). */
+  membraneUpdates?: boolean;
 }
 
 /** Spikes as the reference simulator lists them: [step, index] (batch 1) or [step, batch, index]. */
@@ -34,11 +36,11 @@ export type SpikeList = Array<[number, number] | [number, number, number]>;
 
 /** Event and memory counts of one layer or one core (totals over the run and the batch). */
 export interface Counts {
-  /** NeuroBench dense SynOps: every stored synapse, every step, as if every input were nonzero. */
+  /** Hardware-centric (not NeuroBench's Dense, see neurobench.ts): every stored synapse, every step. */
   synOpsDense: number;
-  /** NeuroBench effective accumulates: synapses reached by binary (spike) inputs. */
+  /** Hardware-centric: stored synapses reached by +1 events, event by event (not NeuroBench's Effective_ACs). */
   synOpsAC: number;
-  /** NeuroBench effective multiply-accumulates: synapses reached by graded (non-binary) inputs. */
+  /** Hardware-centric: stored synapses reached by other (graded or -1) events (not NeuroBench's Effective_MACs). */
   synOpsMAC: number;
   neuronUpdates: number;
   spikes: number;

@@ -6,6 +6,7 @@ import type { Projection } from "../netlist.js";
 import type { CompileState } from "../state.js";
 import { crossingSpikes } from "./traffic.js";
 import { coreXY } from "./place.js";
+import { isConvChain } from "./lower.js";
 import { loihiCodes } from "./quantise-loihi.js";
 
 /** Builds the Program (deterministic: names, orders and arrays depend only on the inputs). */
@@ -34,6 +35,8 @@ export function emit(s: CompileState): CompileState {
     if (p.csr) {
       out.csr = { pre: p.csr.pre, post: p.csr.post, indptr: put(b + "indptr", p.csr.indptr), indices: put(b + "indices", p.csr.indices), weight: put(b + "weight", w ?? p.csr.weight) };
       if (p.csr.delay) out.csr.delay = put(b + "delay", p.csr.delay);
+      const [pool, conv] = p.ops.length === 2 ? p.ops : [undefined, p.ops[0]];
+      if (isConvChain(p) && conv.kind === "conv") out.csr.from = { wShape: conv.wShape, stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups, inShape: conv.inShape, outShape: conv.outShape, ...(pool?.kind === "pool" ? { pool: { kernel: pool.kernel, stride: pool.stride, padding: pool.padding, inShape: pool.inShape, outShape: pool.outShape } } : {}) };
     } else {
       const conv = p.ops[p.ops.length - 1], pool = p.ops.length === 2 ? p.ops[0] : undefined;
       if (conv.kind === "conv") out.conv = { weight: put(b + "weight", w ?? Float64Array.from(conv.weight)), wShape: conv.wShape, stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups, inShape: conv.inShape, outShape: conv.outShape };
