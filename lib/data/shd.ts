@@ -58,6 +58,7 @@ export async function readHeidelbergFile(file: string, name = "SHD"): Promise<Ev
       if (!(i >= 0 && i < n)) throw new PhasorError(`sample ${i} out of range 0..${n - 1}`, "out-of-range");
       const t = readVlenRow(h5, times, i);
       const u = readVlenRow(h5, units, i);
+      // Tonic's HSD: "adding artificial polarity of 1".
       const e: Events = { t: t.map(micro), x: Int32Array.from(u), y: new Int32Array(u.length), p: new Int8Array(u.length).fill(1) };
       return { events: e, label: labels[i] };
     },
@@ -65,7 +66,7 @@ export async function readHeidelbergFile(file: string, name = "SHD"): Promise<Ev
   };
 }
 
-/** Seconds to integer microseconds as Tonic computes them: times * 1e6 in float32 for 16- and 32-bit files, then truncated. */
+/** Seconds to integer microseconds as Tonic computes them: times * 1e6 (in float32 for 16- and 32-bit files), truncated. */
 function toMicroseconds(times: H5Dataset): (s: number) => number {
   const m = times.metadata as { vlen_type?: { size: number }; size: number };
   const bytes = (m.vlen_type ?? m).size;

@@ -87,9 +87,12 @@ function sliceByEventBins(n: number, bins: number, overlap: number): Slice[] {
 /** The slicing method a spec names (exactly one), checked. */
 function method(s: FrameSpec): ["time_window" | "event_count" | "n_time_bins" | "n_event_bins", number] {
   const given = (["time_window", "event_count", "n_time_bins", "n_event_bins"] as const).filter((k) => s[k] !== undefined);
-  if (given.length !== 1) throw bad(`give exactly one of time_window, event_count, n_time_bins, n_event_bins (got ${given.join(", ") || "none"})`);
+  if (given.length !== 1) {
+    throw bad(`give exactly one of time_window, event_count, n_time_bins, n_event_bins (got ${given.join(", ") || "none"})`);
+  }
   const k = given[0], v = s[k]!;
-  if (k === "time_window" ? !(v > 0) : !(Number.isInteger(v) && v > 0)) throw bad(`${k} must be a positive ${k === "time_window" ? "number of microseconds" : "integer"} (got ${v})`);
+  const unit = k === "time_window" ? "number of microseconds" : "integer";
+  if (k === "time_window" ? !(v > 0) : !(Number.isInteger(v) && v > 0)) throw bad(`${k} must be a positive ${unit} (got ${v})`);
   return [k, v];
 }
 
@@ -118,7 +121,8 @@ export function toFrame(e: Events, sensor: SensorSize, spec: FrameSpec, binary =
     for (let i = from; i < to; i++) {
       const x = e.x[i], y = e.y[i], p = P === 1 ? 0 : e.p[i];
       if (!(x >= 0 && x < W && y >= 0 && y < H && p >= 0 && p < P)) {
-        throw bad(`event ${i} (x ${x}, y ${y}, p ${p}) lies outside the sensor [${W}, ${H}, ${P}]; pass the sensor size the events were made for`);
+        const where = `event ${i} (x ${x}, y ${y}, p ${p}) lies outside the sensor [${W}, ${H}, ${P}]`;
+        throw bad(`${where}; pass the sensor size the events were made for`);
       }
       const k = f * size + p * W * H + y * W + x;
       data[k] = binary ? 1 : data[k] + 1;
@@ -141,14 +145,18 @@ export interface DownsampleOptions {
  */
 export function downsample(e: Events, o: DownsampleOptions): Events {
   const tf = o.time_factor ?? 1;
-  let [fx, fy] = typeof o.spatial_factor === "number" || o.spatial_factor === undefined ? [o.spatial_factor ?? 1, o.spatial_factor ?? 1] : o.spatial_factor;
+  const sf = o.spatial_factor ?? 1;
+  let [fx, fy] = typeof sf === "number" ? [sf, sf] : sf;
   if (o.target_size) {
-    if (!o.sensor_size) throw new PhasorError([{ code: "bad-parameter", path: ["Downsample", "sensor_size"], message: "target_size needs sensor_size" }]);
+    if (!o.sensor_size) {
+      throw new PhasorError([{ code: "bad-parameter", path: ["Downsample", "sensor_size"], message: "target_size needs sensor_size" }]);
+    }
     [fx, fy] = [o.target_size[0] / o.sensor_size[0], o.target_size[1] / o.sensor_size[1]];
   }
   const out = allocEvents(e.t.length);
   for (let i = 0; i < e.t.length; i++) {
-    out.t[i] = Math.trunc(e.t[i] * tf); out.x[i] = Math.trunc(e.x[i] * fx); out.y[i] = Math.trunc(e.y[i] * fy); out.p[i] = e.p[i];
+    out.t[i] = Math.trunc(e.t[i] * tf); out.x[i] = Math.trunc(e.x[i] * fx); out.y[i] = Math.trunc(e.y[i] * fy);
+    out.p[i] = e.p[i];
   }
   return out;
 }
@@ -170,14 +178,18 @@ export function denoise(e: Events, o: { filter_time?: number } = {}): Events {
   if (n === 0) return allocEvents(0);
   let W = 0, H = 0;
   for (let i = 0; i < n; i++) {
-    if (e.x[i] < 0 || e.y[i] < 0) throw new PhasorError([{ code: "bad-events", path: ["Denoise", i], message: `event ${i} has a negative coordinate (${e.x[i]}, ${e.y[i]})` }]);
+    if (e.x[i] < 0 || e.y[i] < 0) {
+      throw new PhasorError([{ code: "bad-events", path: ["Denoise", i], message: `event ${i} has a negative coordinate (${e.x[i]}, ${e.y[i]})` }]);
+    }
     W = Math.max(W, e.x[i] + 1); H = Math.max(H, e.y[i] + 1);
   }
   const until = new Float64Array(W * H).fill(ft), keep = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const x = e.x[i], y = e.y[i], t = e.t[i], at = x * H + y;
     until[at] = t + ft;
-    keep[i] = (x > 0 && until[at - H] > t) || (x < W - 1 && until[at + H] > t) || (y > 0 && until[at - 1] > t) || (y < H - 1 && until[at + 1] > t) ? 1 : 0;
+    const left = x > 0 && until[at - H] > t, right = x < W - 1 && until[at + H] > t;
+    const up = y > 0 && until[at - 1] > t, down = y < H - 1 && until[at + 1] > t;
+    keep[i] = left || right || up || down ? 1 : 0;
   }
   return filterEvents(e, (i) => keep[i] === 1);
 }

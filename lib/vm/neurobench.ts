@@ -4,11 +4,12 @@
  * NeuroBench being one projection of the Program:
  * - Footprint: bytes of the model's parameters (static/footprint.py: numel x element size of
  *   every parameter and buffer): every weight of every projection, zeros included (pre x post
- *   for a Linear, the kernel for a convolution, kept or expanded), projection biases, and
- *   the per-neuron parameter arrays the Program holds (decays, threshold, reset, rest; bias and
- *   refractory periods where not all zero); state is not counted (snnTorch's membrane buffer is
- *   empty before a run). Element size: 8 bytes on float layers, else the smallest whole integer
- *   type (1, 2, 4, 8 bytes) holding the target's weight or state width.
+ *   for a Linear, sparse projections too; the kernel for a convolution, kept or expanded),
+ *   projection biases, and the per-neuron parameter arrays the Program holds (decays,
+ *   threshold, reset, rest; bias and refractory periods where not all zero); state is not
+ *   counted (snnTorch's membrane buffer is empty before a run). Element size: 8 bytes on float
+ *   layers, else the smallest whole integer type (1, 2, 4, 8 bytes) holding the target's weight
+ *   or state width.
  * - ConnectionSparsity: zero weights over all weights of the projections, rounded to 4 decimals
  *   (static/connection_sparsity.py).
  * - ActivationSparsity: zero outputs over all outputs of the spiking layers, every step and
@@ -21,7 +22,9 @@
  *   events that arrive after the run (the last `lag` steps of a delayed or recurrent
  *   projection) take part in no call. A convolution after sum pooling takes the pooled input, as
  *   its Conv layer does. A convolution expanded into synapses is still one Conv layer: the
- *   Program keeps its shape, and its kernel is read back from the synapses.
+ *   Program keeps its shape, and its kernel is read back from the synapses (sum pooling windows
+ *   that do not overlap). Other op chains the compiler composed into one projection (a Linear
+ *   after a Linear, average pooling as sum pooling and a scale) count as one Linear.
  * - MembraneUpdates: per neuron layer, every neuron at the first step, then the neurons whose v
  *   changed in a step (workload/membrane_updates.py), over the batch, divided by the batch; v is
  *   the state after the step's reset (snnTorch's `mem` with reset_delay=False; its default keeps
@@ -90,8 +93,9 @@ const pair = (a: number[]): [number, number] => (a.length === 1 ? [a[0], a[0]] :
 
 /** The compiler's op for a Conv layer (and its sum pooling). */
 function convOps(c: ConvLayer): { pool?: LinearOp; conv: LinearOp } {
-  const g = c.g, conv: LinearOp = { kind: "conv", node: "conv", weight: c.kernel, wShape: g.wShape, stride: g.stride, padding: g.padding, dilation: g.dilation, groups: g.groups, inShape: g.inShape, outShape: g.outShape };
-  return { conv, ...(g.pool ? { pool: { kind: "pool", node: "pool", ...g.pool } } : {}) };
+  const { pool, wShape, stride, padding, dilation, groups, inShape, outShape } = c.g;
+  const conv: LinearOp = { kind: "conv", node: "conv", weight: c.kernel, wShape, stride, padding, dilation, groups, inShape, outShape };
+  return { conv, ...(pool ? { pool: { kind: "pool", node: "pool", ...pool } } : {}) };
 }
 
 /** The Conv layer of a projection, or null for a Linear one. */
@@ -101,7 +105,7 @@ function convLayer(m: VmModel, p: VmProjection): ConvLayer | null {
   return pr.csr?.from ? { g: pr.csr.from, kernel: kernelOf(p, pr.csr.from, m.layers[p.src].size) } : null;
 }
 
-/** A convolution's kernel read back from its expanded synapses: each synapse is one tap at one place (taps never seen are 0). */
+/** A convolution's kernel read back from its expanded synapses: each is one tap at one place (taps never seen are 0). */
 function kernelOf(p: VmProjection, g: ConvGeometry, nIn: number): Float64Array {
   const [, H, W] = g.inShape, [F, OH, OW] = g.outShape, [, cpg, KH, KW] = g.wShape;
   const [sy, sx] = pair(g.stride), [py, px] = pair(g.padding), [dy, dx] = pair(g.dilation);
@@ -158,7 +162,9 @@ function eventsByStep(net: Network, i: number): Map<number, Array<[number, numbe
 }
 
 /** Effective AC and MAC operations of a projection over the run (all batch entries). */
-function effectiveOps(net: Network, p: VmProjection, c: ConvLayer | null, steps: number, caveats: string[]): { ac: number; mac: number } {
+type Ops = { ac: number; mac: number };
+
+function effectiveOps(net: Network, p: VmProjection, c: ConvLayer | null, steps: number, caveats: string[]): Ops {
   const m = net.model, ev = net.events[p.src];
   if (c?.g.pool) return pooledOps(net, p, c, steps, caveats);
   const nz = rowNonzeros(p.indptr, p.weight);
@@ -170,18 +176,29 @@ function effectiveOps(net: Network, p: VmProjection, c: ConvLayer | null, steps:
   if (p.lag === 0) return { ac, mac };
   // Events of the last `lag` steps would arrive after the run: no call takes them.
   const by = eventsByStep(net, p.src);
-  if (!by) { caveats.push(`${p.name}: events of the last ${p.lag} step(s) of graded layer ${m.layers[p.src].name} counted though no call takes them`); return { ac, mac }; }
+  if (!by) {
+    const layer = m.layers[p.src].name;
+    caveats.push(`${p.name}: events of the last ${p.lag} step(s) of graded layer ${layer} counted, though no call takes them`);
+    return { ac, mac };
+  }
   const graded = new Set(ev.gradedSteps);
-  for (let t = Math.max(0, steps - p.lag); t < steps; t++) for (const [, k] of by.get(t) ?? []) { if (graded.has(t)) mac -= nz[k]; else ac -= nz[k]; }
+  for (let t = Math.max(0, steps - p.lag); t < steps; t++) {
+    for (const [, k] of by.get(t) ?? []) { if (graded.has(t)) mac -= nz[k]; else ac -= nz[k]; }
+  }
   return { ac, mac };
 }
 
-/** Effective operations of a convolution after sum pooling: per call, the pooled input's nonzeros times their nonzero taps. */
-function pooledOps(net: Network, p: VmProjection, c: ConvLayer, steps: number, caveats: string[]): { ac: number; mac: number } {
+/** Effective operations of a convolution after sum pooling: per call, the pooled nonzeros times their nonzero taps. */
+function pooledOps(net: Network, p: VmProjection, c: ConvLayer, steps: number, caveats: string[]): Ops {
   const m = net.model, src = m.layers[p.src], { pool, conv } = convOps(c);
   const by = eventsByStep(net, p.src), B = net.batch;
-  if (!by) { caveats.push(`${p.name}: pooled input of graded layer ${src.name} not logged; counted as zero`); return { ac: 0, mac: 0 }; }
-  if (src.kind === "input" && net.events[p.src].graded.some((x) => x > 0)) caveats.push(`${p.name}: input values other than 1 pooled as 1 (input events' values are not logged)`);
+  if (!by) {
+    caveats.push(`${p.name}: pooled input of graded layer ${src.name} not logged; counted as zero`);
+    return { ac: 0, mac: 0 };
+  }
+  if (src.kind === "input" && net.events[p.src].graded.some((x) => x > 0)) {
+    caveats.push(`${p.name}: input values other than 1 pooled as 1 (input events' values are not logged)`);
+  }
   const pooling = composeCsr([pool!], src.size), nPooled = size(c.g.inShape);
   const convCsr = composeCsr([conv], nPooled), taps = rowNonzeros(convCsr.indptr, convCsr.weight);
   const graded = new Set(net.events[p.src].gradedSteps), sum = new Float64Array(B * nPooled), touched: number[] = [];
@@ -209,7 +226,9 @@ function footprint(m: VmModel): number {
   const wBytes = (i: number) => (m.layers[i].arith === "float" ? 8 : containerBytes(a.weightBits));
   const sBytes = (i: number) => (m.layers[i].arith === "float" ? 8 : containerBytes(a.stateBits));
   let bytes = 0;
-  for (const p of m.projections) bytes += weightCounts(m, p, convLayer(m, p)).weights * wBytes(p.dst) + (p.bias ? p.bias.length * sBytes(p.dst) : 0);
+  for (const p of m.projections) {
+    bytes += weightCounts(m, p, convLayer(m, p)).weights * wBytes(p.dst) + (p.bias ? p.bias.length * sBytes(p.dst) : 0);
+  }
   for (const l of m.program.layers) {
     const pr = l.params, i = m.layers.findIndex((x) => x.name === l.name);
     if (!pr || m.layers[i].kind !== "neuron") continue;
@@ -241,7 +260,8 @@ function memoryBytes(m: VmModel): number {
 export function neurobench(m: VmModel, c: Counters, net: Network): NeuroBenchMetrics {
   const B = c.batch, steps = c.steps, caveats: string[] = [];
   let weights = 0, zeros = 0, neurons = 0, spikes = 0, membrane = 0;
-  const byProjection: Record<string, SynapticOperations> = {}, total: SynapticOperations = { Effective_MACs: 0, Effective_ACs: 0, Dense: 0 };
+  const byProjection: Record<string, SynapticOperations> = {};
+  const total: SynapticOperations = { Effective_MACs: 0, Effective_ACs: 0, Dense: 0 };
   for (const p of m.projections) {
     const c = convLayer(m, p), w = weightCounts(m, p, c), { ac, mac } = effectiveOps(net, p, c, steps, caveats);
     weights += w.weights; zeros += w.zeros;
@@ -262,7 +282,10 @@ export function neurobench(m: VmModel, c: Counters, net: Network): NeuroBenchMet
     SynapticOperations: total,
     MembraneUpdates: net.membraneUpdates ? membrane / B : null,
     byProjection,
-    hardware: { memoryBytes: memoryBytes(m), storedSynOps: c.total.synOpsDense / B, binaryEventSynOps: c.total.synOpsAC / B, gradedEventSynOps: c.total.synOpsMAC / B },
+    hardware: {
+      memoryBytes: memoryBytes(m), storedSynOps: c.total.synOpsDense / B,
+      binaryEventSynOps: c.total.synOpsAC / B, gradedEventSynOps: c.total.synOpsMAC / B,
+    },
     caveats,
   };
 }
