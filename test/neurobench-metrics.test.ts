@@ -157,6 +157,20 @@ describe("NeuroBench metrics equal NeuroBench's definitions", () => {
     expect(nb.Footprint).toBe(9 + 4 * 9 * 4);
   });
 
+  it("a recurrent projection's call at step t takes step t-1's spikes: the last step's spikes take part in no call", () => {
+    // in -> W [[1]] -> h (IF, threshold 0.5) with h -> R [[1]] -> h. The input's spike at t0 makes h spike at t0;
+    // R carries it to t1, and so on: h spikes at t0, t1, t2.
+    const g = graph().input("in", [1]).linear("W", tensor([1], [1, 1])).node("h", IF(1, 0.5))
+      .linear("R", tensor([1], [1, 1]), { from: "h" }).connect("R", "h").output("out", { from: "h" }).build();
+    const r = runProgram(floatProgram(g), { input: { data: Float64Array.from([1, 0, 0]), shape: [3, 1] } });
+    expect(r.spikes.h).toEqual([[0, 0], [1, 0], [2, 0]]);
+    // W: calls t0..t2, one input event (1). R: calls t0 (no input), t1 (h's t0 spike), t2 (h's t1 spike) -> 2.
+    // Dense: 1 weight x 3 calls each. Event by event, the chip still scatters all 3 of h's spikes.
+    expect(r.neurobench.SynapticOperations).toEqual({ Dense: 6, Effective_ACs: 3, Effective_MACs: 0 });
+    expect(r.neurobench.byProjection.R).toEqual({ Dense: 3, Effective_ACs: 2, Effective_MACs: 0 });
+    expect(r.neurobench.hardware.binaryEventSynOps).toBe(4);
+  });
+
   it("rounds ConnectionSparsity as Python's round(x, 4): ties to even on the exact quotient", () => {
     expect(round4(1, 32)).toBe(0.0312); // 0.03125 exactly: even
     expect(round4(3, 32)).toBe(0.0938); // 0.09375: to even 0.0938
