@@ -73,7 +73,7 @@ export function program(): Command {
     .option("--json", "print the report as JSON")
     .addOption(new Option("--placer <kind>", "placement").choices(["greedy", "optimise"]).default("optimise"))
     .option("--seed <n>", "seed of the optimising placer", (s: string) => Number(s), 0)
-    .addOption(new Option("--reset <mode>", "reset after a spike (default: the convention's; for raw the target's first mode)").choices(["zero", "subtract"]))
+    .addOption(new Option("--reset <mode>", "reset after a spike (default: the convention's where its framework has only one, else the target's first mode)").choices(["zero", "subtract"]))
     .option("--host", "run nodes the target cannot run on a host CPU partition")
     .addOption(conventionOption())
     .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));

@@ -2,7 +2,9 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { PhasorError } from "../lib/ir/errors.js";
-import { readNir, type Convention } from "../lib/ir/nir/index.js";
+import {
+  conventionJson, conventionLine, readNirWithInfo, simulationOptions, type Convention,
+} from "../lib/ir/nir/index.js";
 import { analyseGraph } from "../lib/ir/validate.js";
 import { readArrayFile } from "../lib/ir/io/index.js";
 import { toDenseInput } from "../lib/ir/io/input.js";
@@ -15,8 +17,10 @@ export interface SimulateFlags {
   steps?: number;
   batch?: number;
   record?: string[];
-  integrator: "euler" | "exact";
-  reset: "zero" | "subtract";
+  /** Undefined: euler. */
+  integrator?: "euler" | "exact";
+  /** Undefined: the convention's (zero for raw). */
+  reset?: "zero" | "subtract";
   dtype: "float64" | "float32";
   convention: Convention;
   out?: string;
@@ -28,23 +32,34 @@ export async function simulateCommand(file: string, o: SimulateFlags): Promise<v
   const outExt = o.out ? extname(o.out).toLowerCase() : undefined;
   if (outExt && outExt !== ".csv" && outExt !== ".json")
     throw new PhasorError([{ code: "bad-output-file", path: [o.out!], message: `unsupported output format "${outExt}"; use .csv or .json` }]);
-  const g = await readNir(file, { convention: o.convention, dt: o.dt });
+  const nir = await readNirWithInfo(file, { convention: o.convention, dt: o.dt });
+  const g = nir.graph;
+  const sim = simulationOptions(nir.record, { dt: o.dt, integrator: o.integrator, reset: o.reset });
   const a = analyseGraph(g);
   const inputs = a.order.filter((n) => a.nodes[n].type === "Input");
   if (inputs.length !== 1) throw new PhasorError(`phasor simulate needs a graph with exactly one Input node; ${file} has ${inputs.length} (${inputs.join(", ")})`, "inputs");
   const input = toDenseInput(readArrayFile(o.input), a.shapes[inputs[0]].output, inputs[0], o.batch, o.input);
-  const result = simulate(g, { dt: o.dt, steps: o.steps, input, integrator: o.integrator, reset: o.reset, dtype: o.dtype, record: o.record });
+  const result = simulate(g, { dt: o.dt, steps: o.steps, input, ...sim, dtype: o.dtype, record: o.record });
   const cols = columns(result);
+  const convention = conventionJson(nir.record);
   if (outExt === ".csv") writeFileSync(o.out!, csvOf(result, cols));
-  else if (outExt === ".json") writeFileSync(o.out!, JSON.stringify(jsonOf(result, cols)));
+  else if (outExt === ".json") writeFileSync(o.out!, JSON.stringify({ ...jsonOf(result, cols), convention }));
   const summary = spikeSummary(result);
-  if (o.json) console.log(JSON.stringify({ file, steps: result.steps, batch: result.batch, dt: result.dt, spikes: summary, out: o.out ?? null }));
-  else {
-    console.log(`simulated ${result.steps} steps (dt ${result.dt} s, batch ${result.batch}, ${o.integrator}, reset ${o.reset}, ${o.dtype})`);
+  const notes = nir.notes.slice(1);
+  if (o.json) {
+    const simulation = { ...sim, dtype: o.dtype };
+    const { steps, batch, dt } = result;
+    console.log(JSON.stringify({ file, steps, batch, dt, convention, simulation, notes, spikes: summary, out: o.out ?? null }));
+  } else {
+    const how = `${sim.integrator}, reset ${sim.reset}, ${o.dtype}`;
+    console.log(`simulated ${result.steps} steps (dt ${result.dt} s, batch ${result.batch}, ${how})`);
+    console.log(conventionLine(nir.record));
+    for (const n of notes) console.log(`note: ${n}`);
     for (const [node, n] of Object.entries(summary)) console.log(`  ${node}: ${n} spikes`);
     if (o.out) console.log(`wrote ${o.out}`);
   }
 }
+
 
 function csvOf(r: SimResult, cols: SimColumn[]): string {
   const steps = Float64Array.from({ length: r.steps }, (_, t) => t);

@@ -1,13 +1,16 @@
 /** %compile GRAPH --target NAME: compiles a Graph (a cell variable or a .nir file) and shows the resource report as tables plus a core-utilisation heatmap on the mesh. */
 import { resolve } from "node:path";
 import { PhasorError } from "../../lib/ir/errors.js";
-import type { Convention } from "../../lib/ir/nir/index.js";
+import {
+  compileReset, compileResetNote, conventionLine, conventionNames, conventionOf, DEFAULT_CONVENTION, type Convention,
+} from "../../lib/ir/nir/index.js";
 import { compile, type Program, type ResourceReport } from "../../lib/compiler/index.js";
 import { meshUtilisation, type MeshMetric } from "../../lib/plot/mesh.js";
 import { resolveTarget } from "../../lib/target/registry.js";
 import type { Target } from "../../lib/target/types.js";
 import { defineMagic, type MagicContext } from "./types.js";
 import { graphOf } from "./values.js";
+import { fileOnly } from "./nir.js";
 
 const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 
@@ -48,11 +51,12 @@ export const compileMagic = defineMagic({
     { flags: "--dt <seconds>", description: "time step", default: 1e-4, parse: positive },
     { flags: "--placer <placer>", description: "placement", default: "optimise", choices: ["optimise", "greedy"] },
     { flags: "--seed <n>", description: "placer seed", default: 0, parse: (v) => Number.parseInt(v, 10) },
-    { flags: "--reset <mode>", description: "reset after a spike (default: the target's first)", choices: ["zero", "subtract"] },
+    { flags: "--reset <mode>", description: "reset after a spike (default: the convention's where its framework has only one, else the target's first)", choices: ["zero", "subtract"] },
     { flags: "--lowering <mode>", description: "convolutions", default: "auto", choices: ["auto", "expand", "weight-shared"] },
     { flags: "--host", description: "run what the target cannot on a host partition instead of failing" },
     { flags: "--counts <name>", description: "variable holding spike counts per layer ({ layer: number[] }) to weight traffic" },
-    { flags: "--convention <c>", description: "NIR convention for a .nir file", default: "sinabs", choices: ["raw", "snntorch", "rockpool", "norse", "sinabs", "lava"] },
+    { flags: "--convention <c>", description: "NIR convention for a .nir file",
+      default: DEFAULT_CONVENTION, choices: [...conventionNames] },
     { flags: "--metric <m>", description: "heatmap colour", default: "max", choices: ["max", "neurons", "synapses", "fanIn", "fanOut"] },
     { flags: "--no-plot", description: "tables only" },
     { flags: "-q, --quiet", description: "show nothing (use with --as)" },
@@ -61,11 +65,18 @@ export const compileMagic = defineMagic({
   examples: ["%compile net --target loihi --as prog", "%compile braille.nir --convention snntorch -t xylo-audio2", "%compile net -t speck --host --metric neurons"],
   async run(input, ctx) {
     const o = input.options as { target: string; dt: number; placer: "optimise" | "greedy"; seed: number; reset?: "zero" | "subtract"; lowering: "auto" | "expand" | "weight-shared"; host?: boolean; counts?: string; convention: Convention; metric: MeshMetric; plot: boolean; quiet?: boolean };
-    const g = await graphOf(String(input.args[0]), ctx, "compile", { convention: o.convention, dt: o.dt });
+    const spec = String(input.args[0]);
+    const g = await graphOf(spec, ctx, "compile", { convention: fileOnly(o.convention, spec, "compile"), dt: o.dt });
     const held = o.target.endsWith(".json") ? undefined : ctx.getVariable(o.target);
     const target = targetOf(typeof held === "object" && held !== null ? (held as Target) : o.target, ctx);
-    const p: Program = compile(g, target, { dt: o.dt, placer: o.placer, seed: o.seed, reset: o.reset, lowering: o.lowering, allowHost: !!o.host, spikeCounts: countsOf(o.counts, ctx) });
+    const conv = conventionOf(g);
+    const reset = compileReset(conv, o.reset);
+    const p: Program = compile(g, target, {
+      dt: o.dt, placer: o.placer, seed: o.seed, reset, lowering: o.lowering, allowHost: !!o.host, spikeCounts: countsOf(o.counts, ctx),
+    });
     if (!o.quiet) showReport(p.report, ctx, o.metric, o.plot);
+    const resetNote = compileResetNote(conv, p.options.reset, target.name);
+    if (!o.quiet) ctx.print(conventionLine({ ...conv, dt: conv.dt ?? o.dt }) + "\n" + (resetNote ? `note: ${resetNote}\n` : ""));
     return p;
   },
 });

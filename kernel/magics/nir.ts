@@ -1,7 +1,9 @@
 /** %nir load | info | save: NIR files in a notebook, over lib/ir/nir. */
 import { resolve } from "node:path";
 import { PhasorError } from "../../lib/ir/errors.js";
-import { readNirWithInfo, writeNir, conventionNames, type Convention } from "../../lib/ir/nir/index.js";
+import {
+  readNirWithInfo, writeNir, conventionNames, DEFAULT_CONVENTION, type Convention,
+} from "../../lib/ir/nir/index.js";
 import { describeGraph, type GraphInfo } from "../../lib/ir/describe.js";
 import { defineMagic, type MagicContext } from "./types.js";
 import { graphOf, isGraph, positive } from "./values.js";
@@ -17,6 +19,14 @@ function showInfo(info: GraphInfo, ctx: MagicContext): void {
   ctx.print(`edges: ${info.edges.map((e) => `${e.src} -> ${e.dst}${e.port ? ` (port ${e.port})` : ""}`).join(", ")}\n${info.totals.nodes} nodes, ${info.totals.neurons} neurons, ${info.totals.parameters} parameters\n`);
 }
 
+/** --convention applies to a .nir file; a Graph variable keeps the convention it was read with. */
+export function fileOnly(convention: Convention, spec: string, magic: string): Convention {
+  if (convention !== DEFAULT_CONVENTION && !spec.endsWith(".nir"))
+    throw new PhasorError(`%${magic} --convention applies to a .nir file; "${spec}" holds a Graph, ` +
+      "which keeps the convention it was read with (%nir load FILE --convention ...)", "usage");
+  return convention;
+}
+
 interface NirOptions { convention: Convention; dt?: number; gzip?: boolean; quiet?: boolean }
 
 /** The %nir magic. */
@@ -24,7 +34,9 @@ export const nirMagic = defineMagic({
   name: "nir",
   summary: "load, inspect and save NIR files",
   description:
-    "load FILE: reads a .nir file into a Graph (bind it with --as net); the exporter's dt convention is explicit (--convention, default raw: parameters as stored).\n" +
+    "load FILE: reads a .nir file into a Graph (bind it with --as net); the exporter's dt convention is explicit " +
+    "(--convention, default raw: parameters as stored; docs/conventions.md). A converted graph remembers its " +
+    "convention, so %sim and %compile run it with that framework's reset and spike rule.\n" +
     "info FILE|VAR: nodes with types and shapes, edges.\n" +
     "save VAR FILE: writes the Graph held by VAR in the NIR reference layout (Phasor extensions are refused with the node and field).",
   arguments: [
@@ -33,7 +45,10 @@ export const nirMagic = defineMagic({
     { name: "file", description: "for save: the .nir file to write", required: false },
   ],
   options: [
-    { flags: "--convention <name>", description: "how the exporting framework baked dt into the parameters", default: "raw", choices: [...conventionNames] },
+    {
+      flags: "--convention <name>", description: "how the exporting framework baked dt into the parameters",
+      default: DEFAULT_CONVENTION, choices: [...conventionNames],
+    },
     { flags: "--dt <seconds>", description: "time step the exporter used (needed by some conventions)", parse: positive },
     { flags: "--gzip", description: "save: compress datasets with gzip" },
     { flags: "-q, --quiet", description: "load: show nothing (use with --as)" },

@@ -7,14 +7,19 @@ import { readArrayFile } from "../../lib/ir/io/index.js";
 import { toDenseInput } from "../../lib/ir/io/input.js";
 import { Rng } from "../../lib/ir/random.js";
 import { simulateAsync, type SimInit, type SimInput, type SimResult } from "../../lib/ir/sim/index.js";
+import {
+  conventionLine, conventionNames, conventionOf, DEFAULT_CONVENTION, simulationOptions, type Convention,
+} from "../../lib/ir/nir/index.js";
 import { raster } from "../../lib/plot/raster.js";
 import { traces, recordColumns } from "../../lib/plot/traces.js";
 import { defineMagic, type MagicContext } from "./types.js";
 import { graphOf, positive, positiveInt } from "./values.js";
+import { fileOnly } from "./nir.js";
 
 interface SimFlags {
   input?: string; poisson?: number; seed: number; steps?: number; dt: number; record?: string; init?: string;
-  integrator: "euler" | "exact"; reset: "zero" | "subtract"; dtype: "float64" | "float32"; raster: boolean; quiet?: boolean;
+  integrator?: "euler" | "exact"; reset?: "zero" | "subtract"; convention: Convention;
+  dtype: "float64" | "float32"; raster: boolean; quiet?: boolean;
 }
 
 /** Poisson spike trains: each input element spikes with probability rate * dt per step, from an explicit seed. */
@@ -66,8 +71,12 @@ export const simMagic = defineMagic({
     { flags: "--dt <seconds>", description: "time step", default: 1e-4, parse: positive },
     { flags: "--record <nodes>", description: "comma-separated nodes whose state to record and plot" },
     { flags: "--init <var>", description: "variable holding the initial state { node: { v: [...] } }" },
-    { flags: "--integrator <kind>", description: "integration scheme", default: "euler", choices: ["euler", "exact"] },
-    { flags: "--reset <mode>", description: "reset after a spike", default: "zero", choices: ["zero", "subtract"] },
+    { flags: "--integrator <kind>", description: "integration scheme (default: euler; a converted graph needs euler)",
+      choices: ["euler", "exact"] },
+    { flags: "--reset <mode>", description: "reset after a spike (default: the convention's; zero for raw)",
+      choices: ["zero", "subtract"] },
+    { flags: "--convention <name>", description: "NIR convention for a .nir file (dt: --dt)",
+      default: DEFAULT_CONVENTION, choices: [...conventionNames] },
     { flags: "--dtype <dtype>", description: "arithmetic precision", default: "float64", choices: ["float64", "float32"] },
     { flags: "--no-raster", description: "do not draw the raster" },
     { flags: "-q, --quiet", description: "show nothing (use with --as)" },
@@ -76,19 +85,24 @@ export const simMagic = defineMagic({
   examples: ["%sim net --poisson 50 --steps 1000 --seed 1 --as run", "%sim net.nir --input in.csv --record lif1", "%sim cuba.graph --init cuba.init --steps 10000"],
   async run(input, ctx) {
     const o = input.options as unknown as SimFlags;
-    const g = await graphOf(String(input.args[0]), ctx, "sim");
+    const spec = String(input.args[0]);
+    const g = await graphOf(spec, ctx, "sim", { convention: fileOnly(o.convention, spec, "sim"), dt: o.dt });
+    const conv = conventionOf(g);
+    const settings = simulationOptions(conv, { dt: o.dt, integrator: o.integrator, reset: o.reset });
     const init = o.init ? (ctx.getVariable(o.init) as SimInit | undefined) : undefined;
     if (o.init && !init) throw new PhasorError(`%sim --init: no variable "${o.init}"`, "usage");
     const record = o.record?.split(",").map((s) => s.trim()).filter(Boolean);
     const bar = o.quiet ? undefined : ctx.display.progress("simulating");
     const r: SimResult = await simulateAsync(g, {
-      dt: o.dt, steps: o.steps, input: inputOf(g, o, ctx), init, record, integrator: o.integrator, reset: o.reset, dtype: o.dtype,
+      dt: o.dt, steps: o.steps, input: inputOf(g, o, ctx), init, record, ...settings, dtype: o.dtype,
       signal: ctx.signal, onProgress: (s, n) => bar?.update(s / n, `step ${s} of ${n}`),
     });
     bar?.done(`${r.steps} steps`);
     if (o.quiet) return r;
     const total = Object.values(r.spikes).reduce((n, s) => n + s.length, 0);
-    ctx.print(`simulated ${r.steps} steps of ${(r.steps * r.dt * 1e3).toPrecision(4)} ms (dt ${r.dt} s, ${o.integrator}, reset ${o.reset}): ${total} spikes\n`);
+    const how = `dt ${r.dt} s, ${settings.integrator}, reset ${settings.reset}`;
+    ctx.print(`simulated ${r.steps} steps of ${(r.steps * r.dt * 1e3).toPrecision(4)} ms (${how}): ${total} spikes\n`);
+    ctx.print(conventionLine({ ...conv, dt: conv.dt ?? o.dt }) + "\n");
     const sizes = Object.fromEntries(Object.keys(r.spikes).map((n) => [n, numel(r.shapes[n].output)]));
     if (o.raster && total > 0) ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: r.steps, sizes }));
     if (record?.length) {

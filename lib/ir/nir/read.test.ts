@@ -98,7 +98,8 @@ describe("readNir: the NIR paper's files", () => {
     const flat = r.graph.nodes["8"] as NodeOf<"Flatten">;
     expect([flat.start_dim, flat.end_dim, flat.input_shape]).toEqual([0, -1, [8, 4, 4]]);
     expect(r.graph.edges).toContainEqual({ src: "input", dst: "0" });
-    expect(r.notes[0]).toMatch(/convention raw: parameters taken as stored/);
+    expect(r.notes[0]).toBe("convention: raw (no dt)");
+    expect(r.record).toMatchObject({ name: "raw", reset: "zero", spikes: "single", current: "previous" });
   });
 
   it.runIf(haveNirPaper())("reads NIR 0.1.1 (lif_norse) and float64 parameters (two_lif_neurons)", async () => {

@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { IssueList, PhasorError, isPhasorError } from "../errors.js";
 import type { Graph, GraphNode, Node } from "../graph.js";
 import { validateGraph } from "../validate.js";
-import { DEFAULT_CONVENTION, applyConvention, conventionInfo, type ConventionName } from "./conventions.js";
+import {
+  DEFAULT_CONVENTION, applyConvention, conventionInfo, conventionLine, type ConventionName, type ConventionRecord,
+} from "./conventions.js";
 import { readString } from "./decode.js";
 import { checkHdf5Bytes, loadH5, withH5Bytes, type H5File } from "./h5.js";
 import { readNode, type ReadContext } from "./read-node.js";
@@ -14,6 +16,7 @@ import { readNode, type ReadContext } from "./read-node.js";
 /**
  * Import options. Defaults: convention `raw` (parameters taken exactly as stored, no dt
  * conversion) and no dt. A convention that needs dt and gets none is an error, never a guess.
+ * Every entry point (CLI, magics, API) has these same defaults; see docs/conventions.md.
  */
 export interface NirImportOptions {
   /** Time step in seconds the exporter baked into the parameters (see CONVENTIONS). */
@@ -30,7 +33,12 @@ export interface NirReadResult {
   convention: ConventionName;
   /** The dt the parameters are canonical for, when a convention set one. */
   dt?: number;
-  /** Human-readable notes: the convention applied, conversions, ignored entries. */
+  /**
+   * The convention applied and the simulator settings it needs (reset, spikes, current): pass them to
+   * simulate() with simulationOptions(); the graph keeps it in its metadata for the CLI and magics.
+   */
+  record: ConventionRecord;
+  /** Human-readable notes: the convention line first, then conversions and ignored entries. */
   notes: string[];
 }
 
@@ -63,8 +71,9 @@ export async function readNirWithInfo(pathOrBytes: string | Uint8Array, opts: Ni
   // Structure, shapes and dangling edges (e.g. a nested graph naming a node it lacks).
   validateGraph(graph);
   const converted = applyConvention(graph, convention, opts.dt);
-  notes.unshift(converted.note);
-  return { graph: converted.graph, version: parsed.version, convention, dt: converted.dt, notes };
+  notes.unshift(conventionLine(converted.record), ...converted.notes);
+  const { graph: out, dt, record } = converted;
+  return { graph: out, version: parsed.version, convention, dt, record, notes };
 }
 
 function readBytes(path: string): Uint8Array {

@@ -159,3 +159,37 @@ describe("MultiCubaLIF", () => {
     }
   });
 });
+
+describe("spike rule and current ordering (options the NIR conventions select)", () => {
+  it("spikes 'multiple': n = floor(v / v_th) when v >= v_th, output n, subtract n v_th; one list entry per spike", () => {
+    // IF with dt r = 1: v = v + x. Inputs 2.5, 0.5, 1 with v_th 1 give v 2.5 -> 2 spikes (0.5 left), 1 -> 1 spike (>=), 1 -> 1.
+    const g = single({ type: "IF", r: tensor(1000), v_threshold: tensor(1) });
+    const input = { data: [2.5, 0.5, 1], shape: [3, 1] };
+    const multi = run(g, { input, spikes: "multiple", reset: "subtract" });
+    expect(Array.from(multi.records.n.spike)).toEqual([2, 1, 1]);
+    expect(Array.from(multi.records.n.v)).toEqual([0.5, 0, 0]);
+    expect(multi.spikes.n).toEqual([[0, 0], [0, 0], [1, 0], [2, 0]]);
+    const single1 = run(g, { input, reset: "subtract" }); // strict >, at most one spike: v 1.5, 1 (not > 1), 1
+    expect(Array.from(single1.records.n.spike)).toEqual([1, 1, 1]);
+    expect(Array.from(single1.records.n.v)).toEqual([1.5, 1, 1]);
+    const zero = run(g, { input, spikes: "multiple", reset: "zero" });
+    expect(Array.from(zero.records.n.v)).toEqual([0, 0.5, 0]);
+    expect(() => run(single({ type: "IF", r: tensor(1000), v_threshold: tensor(0) }), { input, spikes: "multiple" })).toThrow(/v_threshold > 0/);
+  });
+
+  it("current 'updated': the membrane integrates the current of this step (Euler), 'previous' that of the last", () => {
+    const node: Node = { type: "CubaLIF", tau_syn: tensor(2e-3), tau_mem: tensor(4e-3), r: tensor(1), v_leak: tensor(0), v_threshold: tensor(100), w_in: tensor(1) };
+    const input = { data: [1, 0, 0, 2, 0], shape: [5, 1] };
+    const upd = run(single(node), { input, current: "updated" }).records.n;
+    const prev = run(single(node), { input }).records.n;
+    expect(Array.from(upd.i)).toEqual(Array.from(prev.i)); // the current itself is the same
+    let v = 0, w = 0;
+    for (let t = 0; t < 5; t++) {
+      v += 0.25 * (-v + upd.i[t]); // dt/tau_mem = 0.25, with i after this step's update
+      w += 0.25 * (-w + (t ? prev.i[t - 1] : 0));
+      expect(upd.v[t]).toBeCloseTo(v, 14);
+      expect(prev.v[t]).toBeCloseTo(w, 14);
+    }
+    expect(() => run(single(node), { input, current: "updated", integrator: "exact" })).toThrow(/orders forward Euler/);
+  });
+});

@@ -11,6 +11,8 @@ export interface ResolvedOptions {
   batch: number;
   integrator: "euler" | "exact";
   reset: "zero" | "subtract";
+  spikes: "single" | "multiple";
+  current: "previous" | "updated";
   dtype: "float64" | "float32";
   /** Flat names of the recorded nodes. */
   record: string[];
@@ -32,6 +34,15 @@ export function resolveOptions(opts: SimOptions, g: AnalysedGraph): ResolvedOpti
   if (integrator !== "euler" && integrator !== "exact") issues.add("bad-option", ["integrator"], `must be "euler" or "exact", got ${JSON.stringify(integrator)}`);
   const reset = opts.reset ?? "zero";
   if (reset !== "zero" && reset !== "subtract") issues.add("bad-option", ["reset"], `must be "zero" or "subtract", got ${JSON.stringify(reset)}`);
+  const spikes = opts.spikes ?? "single";
+  if (spikes !== "single" && spikes !== "multiple")
+    issues.add("bad-option", ["spikes"], `must be "single" or "multiple", got ${JSON.stringify(spikes)}`);
+  const current = opts.current ?? "previous";
+  if (current !== "previous" && current !== "updated")
+    issues.add("bad-option", ["current"], `must be "previous" or "updated", got ${JSON.stringify(current)}`);
+  if (current === "updated" && integrator === "exact")
+    issues.add("bad-option", ["current"],
+      `"updated" orders forward Euler's updates; the exact integrator couples the current and v over the step itself`);
   const dtype = opts.dtype ?? "float64";
   if (dtype !== "float64" && dtype !== "float32") issues.add("bad-option", ["dtype"], `must be "float64" or "float32", got ${JSON.stringify(dtype)}`);
   if (opts.steps !== undefined && !(Number.isInteger(opts.steps) && opts.steps >= 0)) issues.add("bad-option", ["steps"], `must be a non-negative integer, got ${opts.steps}`);
@@ -44,7 +55,7 @@ export function resolveOptions(opts: SimOptions, g: AnalysedGraph): ResolvedOpti
   const record = resolveRecord(opts.record ?? [], g, issues);
   checkInit(opts, g, issues);
   issues.throwIfAny();
-  return { dt, steps, batch, integrator, reset, dtype, record, feeders };
+  return { dt, steps, batch, integrator, reset, spikes, current, dtype, record, feeders };
 }
 
 function resolveBatch(batch: number | undefined, feeders: Map<string, Feeder>, issues: IssueList): number {

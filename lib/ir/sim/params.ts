@@ -64,6 +64,8 @@ export interface SpikeParams {
   /** Remaining refractory steps per [B, N] element; undefined when no neuron is refractory. */
   refc: Int32Array | undefined;
   subtract: boolean;
+  /** Several spikes per step: floor(v / v_threshold) when v >= v_threshold (Rockpool, Sinabs). */
+  multiple: boolean;
 }
 
 interface ThresholdFields {
@@ -80,5 +82,22 @@ export function spikeParams(ctx: KernelContext, node: ThresholdFields, n: number
   if (tref.some((x) => !(x >= 0))) ctx.issues.add("bad-parameter", [ctx.name, "t_ref"], "refractory periods must be >= 0 seconds");
   const nref = Int32Array.from(tref, (x) => Math.round(x / ctx.dt));
   const refc = nref.some((x) => x > 0) ? new Int32Array(ctx.batch * n) : undefined;
-  return { th, vr, nref, refc, subtract: ctx.reset === "subtract" };
+  const multiple = ctx.spikes === "multiple";
+  if (multiple && th.some((x) => !(x > 0)))
+    ctx.issues.add("bad-parameter", [ctx.name, "v_threshold"], "multiple spikes per step need v_threshold > 0");
+  return { th, vr, nref, refc, subtract: ctx.reset === "subtract", multiple };
+}
+
+/**
+ * Threshold, reset and start of the refractory period of element j (neuron k). Single: one spike when
+ * v > v_threshold (strict). Multiple: n = floor(v / v_threshold) spikes when v >= v_threshold, output n,
+ * and 'subtract' takes n * v_threshold off v.
+ */
+export function fire(s: SpikeParams, v: Buf, out: Buf, j: number, k: number): void {
+  const th = s.th[k];
+  const n = s.multiple ? (v[j] >= th ? Math.floor(v[j] / th) : 0) : v[j] > th ? 1 : 0;
+  out[j] = n;
+  if (n === 0) return;
+  v[j] = s.subtract ? v[j] - n * th : s.vr[k];
+  if (s.refc !== undefined) s.refc[j] = s.nref[k];
 }

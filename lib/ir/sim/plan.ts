@@ -57,7 +57,8 @@ export function compilePlan(g: AnalysedGraph, o: ResolvedOptions, init: SimInit 
     const out = outs.get(name)!;
     const feeder = o.feeders.get(name);
     const source = feeder && ((t: number, buf: Buf) => feeder.fill(t, buf, o.batch));
-    const kernel = buildKernel({ name, node, batch: o.batch, dt: o.dt, dtype: o.dtype, integrator: o.integrator, reset: o.reset, inShape, outShape, inputs, out, source, issues });
+    const { batch, dt, dtype, integrator, reset, spikes, current } = o;
+    const kernel = buildKernel({ name, node, batch, dt, dtype, integrator, reset, spikes, current, inShape, outShape, inputs, out, source, issues });
     ops.push((t) => kernel.step(t));
     nodes.set(name, { name, n: numel(outShape), out, kernel, spiking: specOf(node.type)!.spiking });
   }

@@ -53,8 +53,9 @@ export function makeRecorder(plan: Plan, g: AnalysedGraph, o: ResolvedOptions): 
       for (const p of spiking) {
         const list = spikes[p.name];
         const out = p.out;
+        // One entry per spike: a neuron with spikes 'multiple' can fire out[j] > 1 times in a step.
         for (let j = 0; j < out.length; j++)
-          if (out[j] !== 0) list.push(batch === 1 ? [t, j] : [t, Math.floor(j / p.n), j % p.n]);
+          for (let c = 0; c < out[j]; c++) list.push(batch === 1 ? [t, j] : [t, Math.floor(j / p.n), j % p.n]);
       }
     },
     result: () => ({ spikes, records, outputs }),

@@ -11,12 +11,15 @@
  *   current input: LIF/LI v += dt/tau ((v_leak - v) + r I); I/IF v += dt r I;
  *   CubaLI/CubaLIF v += dt/tau_mem ((v_leak - v) + r i_old), i += dt/tau_syn (-i + w_in I);
  *   MultiCubaLIF (extension) i_p += dt/tau_syn[p] (-i_p + I_p) per port p (edge.port, default 0)
- *   and v uses the sum of the old i_p. 'exact' solves the linear ODEs over dt with the input
+ *   and v uses the sum of the old i_p (current 'updated': of the new i_p, so the input of step t
+ *   reaches v at step t, as snnTorch, Rockpool and lava-dl order it). 'exact' solves the linear ODEs over dt with the input
  *   held constant over the step (zero-order hold); see exact.ts for the closed forms (I and IF
  *   are already exact under Euler).
  * - Neurons start at rest: v = v_leak (0 for I and IF), currents 0; `init` overrides.
  * - Spike when v > v_threshold (strict); then reset: 'zero' sets v = v_reset (0 when absent),
  *   'subtract' does v -= v_threshold. Spiking nodes output 1 or 0; non-spiking neurons output v.
+ *   With spikes 'multiple' (Rockpool, Sinabs) a neuron fires n = floor(v / v_threshold) spikes when
+ *   v >= v_threshold, outputs n, and 'subtract' does v -= n * v_threshold.
  * - Refractory (t_ref, extension): for round(t_ref/dt) steps after a spike, v is held at v_reset
  *   (whatever the reset mode) and no spike is emitted; synaptic currents keep integrating. The
  *   earliest next spike is at step t_spike + round(t_ref/dt) + 1 (Brian2 allows t_spike + round(t_ref/dt)).

@@ -39,6 +39,17 @@ export interface SimOptions {
   integrator?: "euler" | "exact";
   /** 'zero' (v = v_reset, 0 when absent) or 'subtract' (v -= v_threshold); default zero. */
   reset?: "zero" | "subtract";
+  /**
+   * 'single' (default): one spike when v > v_threshold. 'multiple' (Rockpool, Sinabs): n = floor(v / v_threshold)
+   * spikes when v >= v_threshold, the node outputs n and 'subtract' takes n * v_threshold off v.
+   */
+  spikes?: "single" | "multiple";
+  /**
+   * Euler only: the synaptic current a CubaLI/CubaLIF membrane integrates, 'previous' (default, as Norse: the
+   * current before this step's update) or 'updated' (as snnTorch, Rockpool and lava-dl: after it, so this
+   * step's input reaches v this step).
+   */
+  current?: "previous" | "updated";
   /** Precision of state and results; default float64. */
   dtype?: "float64" | "float32";
   /** Nodes whose state to record (a nested graph's name records all its nodes). */
@@ -50,7 +61,7 @@ export interface SimOptions {
   onProgress?: (step: number, steps: number) => void;
 }
 
-/** Spike list: [step, index] pairs for batch 1, [step, batch, index] triples for batch > 1. */
+/** Spike list: [step, index] pairs for batch 1, [step, batch, index] triples for batch > 1; n spikes in a step, n entries. */
 export type SpikeList = Array<[number, number] | [number, number, number]>;
 
 /** Result of `simulate`. Arrays are laid out [T, B, N] (C order, N = elements per sample). */

@@ -2,7 +2,7 @@
 import type { NodeOf, Tensor } from "../../graph.js";
 import { numel } from "../../graph.js";
 import { coupledCoefficient, decay, leakCoefficient } from "../exact.js";
-import { alloc, checkPositive, param, portParam, spikeParams, toDtype, type SpikeParams } from "../params.js";
+import { alloc, checkPositive, fire, param, portParam, spikeParams, toDtype, type SpikeParams } from "../params.js";
 import type { Buf } from "../types.js";
 import type { Kernel, KernelContext, KernelFactory } from "./kernel.js";
 
@@ -69,14 +69,16 @@ function eulerStep(ctx: KernelContext, p: CubaParams, v: Buf, cur: Buf[]): Kerne
   const inputs = ctx.inputs;
   const out = ctx.out;
   const B = ctx.batch;
+  const updated = ctx.current === "updated";
   return () => {
     for (let b = 0, j = 0; b < B; b++)
       for (let k = 0; k < n; k++, j++) {
-        let isum = 0; // the membrane sees the currents of the previous step
+        let isum = 0; // the membrane sees the currents of the previous step, or this step's with current 'updated'
         for (let q = 0; q < ports; q++) {
           const i = cur[q];
-          isum += i[j];
+          if (!updated) isum += i[j];
           i[j] = i[j] + cs[q][k] * (-i[j] + w[k] * inputs[q][j]);
+          if (updated) isum += i[j];
         }
         if (spike !== undefined && spike.refc !== undefined && spike.refc[j] > 0) {
           spike.refc[j]--;
@@ -121,11 +123,3 @@ function exactStep(ctx: KernelContext, p: CubaParams, v: Buf, cur: Buf[]): Kerne
   };
 }
 
-/** Threshold (strict), reset and start of the refractory period. */
-function fire(s: SpikeParams, v: Buf, out: Buf, j: number, k: number): void {
-  if (v[j] > s.th[k]) {
-    out[j] = 1;
-    v[j] = s.subtract ? v[j] - s.th[k] : s.vr[k];
-    if (s.refc !== undefined) s.refc[j] = s.nref[k];
-  } else out[j] = 0;
-}

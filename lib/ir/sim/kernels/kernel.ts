@@ -12,6 +12,8 @@ export interface KernelContext<N extends Node = Node> {
   dtype: "float64" | "float32";
   integrator: "euler" | "exact";
   reset: "zero" | "subtract";
+  spikes: "single" | "multiple";
+  current: "previous" | "updated";
   /** Per-sample input and output shapes. */
   inShape: number[];
   outShape: number[];

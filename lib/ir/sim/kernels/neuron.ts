@@ -2,7 +2,7 @@
 import type { NodeOf } from "../../graph.js";
 import { numel } from "../../graph.js";
 import { leakCoefficient } from "../exact.js";
-import { alloc, checkPositive, param, spikeParams, toDtype, type SpikeParams } from "../params.js";
+import { alloc, checkPositive, fire, param, spikeParams, toDtype, type SpikeParams } from "../params.js";
 import type { Buf } from "../types.js";
 import type { Kernel, KernelContext, KernelFactory } from "./kernel.js";
 
@@ -48,7 +48,7 @@ function spikingStep(ctx: KernelContext, n: number, v: Buf, c: Buf, vl: Buf, r: 
   const inp = ctx.inputs[0];
   const out = ctx.out;
   const B = ctx.batch;
-  const { th, vr, nref, refc, subtract } = s;
+  const { vr, refc } = s;
   return () => {
     for (let b = 0, j = 0; b < B; b++)
       for (let k = 0; k < n; k++, j++) {
@@ -59,11 +59,7 @@ function spikingStep(ctx: KernelContext, n: number, v: Buf, c: Buf, vl: Buf, r: 
           continue;
         }
         v[j] = leaky ? v[j] + c[k] * ((vl[k] - v[j]) + r[k] * inp[j]) : v[j] + c[k] * r[k] * inp[j];
-        if (v[j] > th[k]) {
-          out[j] = 1;
-          v[j] = subtract ? v[j] - th[k] : vr[k];
-          if (refc !== undefined) refc[j] = nref[k];
-        } else out[j] = 0;
+        fire(s, v, out, j, k);
       }
   };
 }
