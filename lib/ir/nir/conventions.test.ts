@@ -1,7 +1,9 @@
 // Each convention against its framework's own discrete update, written out by hand below from the
 // framework's source (docs/conventions.md): the converted graph, simulated with the settings the
 // convention names, must follow that update step by step.
-import { resolve } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { haveNirPaper, nirPaper } from "../../../test/support.js";
 import { tensor } from "../builders.js";
@@ -9,8 +11,8 @@ import { PhasorError } from "../errors.js";
 import type { Graph, Node, NodeOf } from "../graph.js";
 import { simulate } from "../sim/index.js";
 import {
-  CONVENTIONS, applyConvention, compileReset, compileResetNote, conventionLine, conventionNames, conventionOf, readNir, readNirWithInfo, simulationOptions,
-  type ConventionName,
+  CONVENTIONS, applyConvention, compileReset, compileResetNote, conventionLine, conventionNames, conventionOf,
+  readNir, readNirWithInfo, simulationOptions, writeNir, type ConventionName,
 } from "./index.js";
 
 const dt = 1e-4;
@@ -236,6 +238,15 @@ describe("records and simulator settings", () => {
     expect(() => applyConvention(once.graph, "rockpool", dt)).toThrow(/already converted from sinabs/);
     expect(applyConvention(once.graph, "raw").record).toMatchObject({ name: "sinabs", dt, reset: "subtract" });
     expect(g.metadata).toBeUndefined(); // the input graph is never mutated
+  });
+
+  it("a converted graph written to NIR and read back raw keeps its record; converting it again is refused", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "phasor-conv-")), "rock.nir");
+    await writeNir(applyConvention(g, "rockpool", dt).graph, file);
+    const back = await readNirWithInfo(file);
+    expect(back.record).toEqual({ name: "rockpool", dt, reset: "subtract", spikes: "multiple", current: "updated" });
+    expect(back.notes[0]).toBe("convention: rockpool (dt 0.0001 s; reset subtract, spikes multiple, current updated)");
+    await expect(readNir(file, { convention: "rockpool", dt })).rejects.toThrow(/already converted from rockpool/);
   });
 
   it("the convention's reset is the default, an explicit one wins; exact and another dt are refused for a converted graph", () => {
