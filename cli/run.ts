@@ -8,6 +8,7 @@ import { toDenseInput } from "../lib/ir/io/input.js";
 import { loadProgram } from "../lib/compiler/serialize.js";
 import { runProgram } from "../lib/vm/session.js";
 import type { EngineName, RunResult, VmInput } from "../lib/vm/types.js";
+import { energySummary } from "../lib/vm/energy.js";
 import type { Program } from "../lib/compiler/program.js";
 import { formatCsv } from "../lib/ir/io/csv.js";
 import { columns } from "../lib/ir/sim/index.js";
@@ -38,8 +39,20 @@ export function runJson(r: RunResult, runner: string) {
     runner, engine: r.engine, target: r.target, dt: r.dt, steps: r.steps, batch: r.batch, seconds: r.seconds,
     spikes: r.spikes, counters: r.counters, energy: r.energy, neurobench: r.neurobench,
     outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, Array.from(v)])),
-    cycles: c ? { clockHz: c.clockHz, coreModel: c.coreModel, totalCycles: c.totalCycles, stepCycles: c.stepCycles, coreBusy: c.coreBusy, links: c.links, packets: c.packets, hops: c.hops, overflows: c.overflows, events: c.events } : null,
+    cycles: c ? { ...cycleTimes(c), coreModel: c.coreModel, links: c.links, packets: c.packets, hops: c.hops, overflows: c.overflows, events: c.events } : null,
   };
+}
+
+/** The energy fields of the --json summary: null where n/a, with the reasons and the chip time they rest on. */
+function energyJson(r: RunResult) {
+  const e = r.energy;
+  return { energyPerInference: e.perInference, averagePower: e.averagePower, chipSeconds: e.seconds, timeBase: e.timeBase, timeSource: e.timeSource, energyNa: e.na };
+}
+
+/** Cycle counts and the clock, or null with the reason where they rest on timing constants without a published figure. */
+function cycleTimes(c: NonNullable<RunResult["cycles"]>) {
+  if (c.na) return { clockHz: null, totalCycles: null, stepCycles: null, coreBusy: null, na: c.na };
+  return { clockHz: c.clockNa ? null : c.clockHz, ...(c.clockNa ? { clockNa: c.clockNa } : {}), totalCycles: c.totalCycles, stepCycles: c.stepCycles, coreBusy: c.coreBusy };
 }
 
 /** Loads the Program and input, runs, writes OUT and prints a summary (or JSON). */
@@ -62,14 +75,14 @@ export async function runCommand(file: string, o: RunFlags): Promise<void> {
   else if (o.out) writeFileSync(o.out, JSON.stringify({ ...runJson(r, o.runner), ...(record ? { columns: recordColumns(p, r) } : {}) }));
   const spikes = Object.fromEntries(Object.entries(r.spikes).map(([k, v]) => [k, v.length]));
   if (o.json) {
-    console.log(JSON.stringify({ file, runner: o.runner, steps: r.steps, batch: r.batch, spikes, energyPerInference: r.energy.perInference, averagePower: r.energy.averagePower, SynapticOperations: r.neurobench.SynapticOperations, totalCycles: r.cycles?.totalCycles ?? null, out: o.out ?? null }));
+    console.log(JSON.stringify({ file, runner: o.runner, steps: r.steps, batch: r.batch, spikes, ...energyJson(r), SynapticOperations: r.neurobench.SynapticOperations, totalCycles: r.cycles && !r.cycles.na ? r.cycles.totalCycles : null, out: o.out ?? null }));
     return;
   }
   console.log(`ran ${file} on ${o.runner} (${p.target.name}): ${r.steps} steps, batch ${r.batch}, ${r.seconds.toFixed(3)} s`);
   for (const [k, n] of Object.entries(spikes)) console.log(`  ${k}: ${n} spikes`);
-  console.log(`  energy ${(r.energy.perInference * 1e6).toPrecision(4)} uJ per inference, average power ${(r.energy.averagePower * 1e3).toPrecision(4)} mW over ${r.energy.seconds.toPrecision(4)} s (${r.energy.timeSource})`);
+  console.log(`  ${energySummary(r.energy)}`);
   console.log(`  NeuroBench per sample: SynapticOperations Effective_ACs ${r.neurobench.SynapticOperations.Effective_ACs}, Effective_MACs ${r.neurobench.SynapticOperations.Effective_MACs}, Dense ${r.neurobench.SynapticOperations.Dense}; ActivationSparsity ${r.neurobench.ActivationSparsity.toFixed(3)}`);
-  if (r.cycles) console.log(`  ${r.cycles.totalCycles} cycles (${r.cycles.coreModel} cores), ${r.cycles.packets} packets, ${r.cycles.hops} hops, ${r.cycles.overflows} buffer overflows`);
+  if (r.cycles) console.log(`  ${r.cycles.na ? `cycles n/a (${r.cycles.na})` : `${r.cycles.totalCycles} cycles`} (${r.cycles.coreModel} cores), ${r.cycles.packets} packets, ${r.cycles.hops} hops, ${r.cycles.overflows} buffer overflows`);
   if (o.out) console.log(`wrote ${o.out}`);
 }
 

@@ -8,11 +8,13 @@ import { defineMagic, type MagicContext } from "./types.js";
 const ACTIONS = ["list", "show", "define"] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** One row per timing and energy constant, with its provenance (what `%target show` tabulates). */
-export function constantRows(t: Target): Array<{ constant: string; value: number; unit: string; kind: string; source: string }> {
-  const rows: Array<{ constant: string; value: number; unit: string; kind: string; source: string }> = [];
+/** One row per timing and energy constant, with its provenance (what `%target show` tabulates); an unpublished one's value is "n/a". */
+export function constantRows(t: Target): Array<{ constant: string; value: number | string; unit: string; kind: string; source: string }> {
+  const rows: Array<{ constant: string; value: number | string; unit: string; kind: string; source: string }> = [];
+  const row = (path: string, v: Constant) => rows.push({ constant: path, value: v.kind === "unpublished" ? "n/a" : v.value, unit: v.unit, kind: v.kind, source: v.source });
   for (const [group, consts] of [["timing", t.timing], ["energy", t.energy]] as const)
-    for (const [k, v] of Object.entries(consts) as Array<[string, Constant | undefined]>) if (v) rows.push({ constant: `${group}.${k}`, value: v.value, unit: v.unit, kind: v.kind, source: v.source });
+    for (const [k, v] of Object.entries(consts)) if (v && typeof v === "object" && "source" in v) row(`${group}.${k}`, v as Constant);
+  t.timing.barrier?.points.forEach((p) => row(`timing.barrier (${p.tiles} tiles, ${t.timing.barrier!.lookup})`, p.time));
   return rows;
 }
 

@@ -8,6 +8,7 @@ import { toDenseInput } from "../../lib/ir/io/input.js";
 import { loadProgram, type Program } from "../../lib/compiler/index.js";
 import { VmSession, type Condition, type Counts, type RunResult, type VmInput } from "../../lib/vm/index.js";
 import { raster } from "../../lib/plot/raster.js";
+import { energySummary } from "../../lib/vm/energy.js";
 import { latencyPerStep, congestionHeatmap, coreStateFigure } from "../../lib/plot/cycles.js";
 import { defineMagic, type MagicContext } from "./types.js";
 import { positive, positiveInt } from "./values.js";
@@ -78,7 +79,7 @@ function condition(o: VmFlags): Condition {
 /** Prints a one-line summary of a result. */
 export function summarise(r: RunResult, ctx: MagicContext): void {
   const spikes = Object.entries(r.spikes).map(([k, v]) => `${k} ${v.length}`).join(", ");
-  ctx.print(`${r.engine} on ${r.target}: ${r.steps} steps, batch ${r.batch}; spikes ${spikes}; ${(r.energy.perInference * 1e6).toPrecision(4)} µJ per inference, ${(r.energy.averagePower * 1e3).toPrecision(4)} mW; NeuroBench ActivationSparsity ${r.neurobench.ActivationSparsity.toFixed(3)}, SynapticOperations per sample Effective_ACs ${r.neurobench.SynapticOperations.Effective_ACs}, Effective_MACs ${r.neurobench.SynapticOperations.Effective_MACs}${r.cycles ? `; ${r.cycles.totalCycles} cycles` : ""}\n`);
+  ctx.print(`${r.engine} on ${r.target}: ${r.steps} steps, batch ${r.batch}; spikes ${spikes}; ${energySummary(r.energy)}; NeuroBench ActivationSparsity ${r.neurobench.ActivationSparsity.toFixed(3)}, SynapticOperations per sample Effective_ACs ${r.neurobench.SynapticOperations.Effective_ACs}, Effective_MACs ${r.neurobench.SynapticOperations.Effective_MACs}${r.cycles ? `; ${r.cycles.na ? `cycles n/a (${r.cycles.na})` : `${r.cycles.totalCycles} cycles`}` : ""}\n`);
 }
 
 /** The %vm magic. */

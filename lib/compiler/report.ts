@@ -42,7 +42,7 @@ export interface ResourceReport {
 export function unverified(t: Target): string[] {
   const out: string[] = [];
   for (const [group, consts] of [["timing", t.timing], ["energy", t.energy]] as const)
-    for (const [k, v] of Object.entries(consts)) if (v && (v.kind === "unpublished" || v.source.startsWith("UNVERIFIED"))) out.push(`${group}.${k}`);
+    for (const [k, v] of Object.entries(consts)) if (v && typeof v === "object" && "source" in v && (v.kind === "unpublished" || v.source.startsWith("UNVERIFIED"))) out.push(`${group}.${k}`);
   return out;
 }
 

@@ -6,6 +6,7 @@ import { Registry } from "../ir/registry.js";
 import type { Target } from "./types.js";
 import { parseTarget } from "./schema.js";
 import { loihi, loihi2 } from "./presets/loihi.js";
+import { loihiSanafe } from "./presets/loihi-sanafe.js";
 import { truenorth } from "./presets/truenorth.js";
 import { spinnaker2 } from "./presets/spinnaker2.js";
 import { xyloAudio2 } from "./presets/xylo.js";
@@ -16,6 +17,7 @@ import { genericMesh } from "./presets/generic.js";
 export const targets = new Registry<() => Target>("target")
   .register("loihi", loihi)
   .register("loihi2", loihi2)
+  .register("loihi-sanafe", loihiSanafe)
   .register("truenorth", truenorth)
   .register("spinnaker2", spinnaker2)
   .register("xylo-audio2", xyloAudio2)

@@ -11,7 +11,14 @@ const constant = {
   type: "object",
   required: ["value", "unit", "source", "kind"],
   additionalProperties: false,
-  properties: { value: { type: "number", minimum: 0 }, unit: { type: "string", minLength: 1 }, source: { type: "string", minLength: 1 }, kind: { enum: ["silicon", "pre-silicon", "all-in", "unpublished"] } },
+  properties: { value: { type: "number", minimum: 0 }, unit: { type: "string", minLength: 1 }, source: { type: "string", minLength: 1 }, kind: { enum: ["silicon", "pre-silicon", "all-in", "fitted", "unpublished"] } },
+};
+const barrier = {
+  type: "object", additionalProperties: false, required: ["lookup", "points"],
+  properties: {
+    lookup: { enum: ["step", "linear"] },
+    points: { type: "array", minItems: 1, items: { type: "object", additionalProperties: false, required: ["tiles", "time"], properties: { tiles: posInt, time: constant } } },
+  },
 };
 const coreProps = { neurons: posInt, synapses: posInt, fanIn: posInt, fanOut: posInt, kernelMemory: posInt, neuronMemory: posInt, biasMemory: posInt };
 
@@ -45,10 +52,19 @@ export const targetSchema = {
     limits: { type: "object", additionalProperties: false, properties: { inputs: posInt, outputs: posInt, hidden: posInt, neuronFanOut: posInt, synapsesPerNeuron: posInt, layerFanOut: posInt, recurrentFanOut: posInt, recurrentSynapses: posInt, outputSynapses: posInt } },
     rules: { type: "array", items: { enum: ["xylo", "speck", "truenorth"] } },
     mapping: { enum: ["mesh", "layer-per-core", "single-core"] },
-    timing: { type: "object", additionalProperties: false, required: ["clock", "synOp", "neuronUpdate", "hop"], properties: { clock: constant, synOp: constant, neuronUpdate: constant, hop: constant, tick: constant } },
+    timing: {
+      type: "object", additionalProperties: false, required: ["clock", "synOp", "neuronUpdate", "hop"],
+      properties: {
+        clock: constant, synOp: constant, neuronUpdate: constant, hop: constant, tick: constant, neuronUpdateInactive: constant, hopNS: constant,
+        withinTile: constant, receive: constant, spike: constant, packet: constant, barrier, timeBase: { enum: ["chip", "real-time"] },
+      },
+    },
     energy: {
       type: "object", additionalProperties: false, required: ["synOp", "neuronUpdate", "hop", "staticPerCore"],
-      properties: { synOp: constant, neuronUpdate: constant, neuronUpdateInactive: constant, hop: constant, hopNS: constant, withinTile: constant, staticPerCore: constant },
+      properties: {
+        synOp: constant, neuronUpdate: constant, neuronUpdateInactive: constant, hop: constant, hopNS: constant, withinTile: constant,
+        spike: constant, packet: constant, staticPerCore: constant, staticPerChip: constant, dynamicPower: constant,
+      },
     },
   },
 } as const;

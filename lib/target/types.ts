@@ -4,8 +4,13 @@
  * it comes from and what kind of figure it is.
  */
 
-/** Where a figure comes from: measured on silicon, pre-silicon simulation, an all-in (whole-chip) figure, or unpublished (no primary figure exists; value 0, the source says what is known, reports list it as a caveat). */
-export type ConstantKind = "silicon" | "pre-silicon" | "all-in" | "unpublished";
+/**
+ * Where a figure comes from: "silicon" (measured on the chip), "pre-silicon" (design simulation),
+ * "all-in" (a whole-chip figure that includes other terms), "fitted" (derived from a published
+ * whole-chip measurement by a calculation the source spells out), or "unpublished" (no figure
+ * exists; value 0, never an invented number: every figure resting on it is reported as n/a).
+ */
+export type ConstantKind = "silicon" | "pre-silicon" | "all-in" | "fitted" | "unpublished";
 
 /** A physical constant with its provenance. */
 export interface Constant {
@@ -108,6 +113,30 @@ export interface TimingSpec {
   hop: Constant;
   /** Hardware time step (TrueNorth's 1 ms tick), when fixed. */
   tick?: Constant;
+  /** Update of a neuron that is not active in a step (Loihi: no input, state at rest, no bias); default: neuronUpdate. */
+  neuronUpdateInactive?: Constant;
+  /** Per hop in the north-south direction (hop is then east-west); default: hop. */
+  hopNS?: Constant;
+  /** Between cores sharing a router; default: one cycle. */
+  withinTile?: Constant;
+  /** Extra latency per message a core receives, per spike its neurons emit, per message it sends (SANA-FE). */
+  receive?: Constant;
+  spike?: Constant;
+  packet?: Constant;
+  /** Timestep barrier by the number of tiles (routers) in use; default: a token across the mesh and back. */
+  barrier?: BarrierSpec;
+  /**
+   * How long a step lasts on the chip: "chip" (default), as long as its work and the barrier
+   * take (the chip runs unthrottled); "real-time", one dt (or one tick) per step, the chip
+   * idling for the rest (Xylo, Speck, SpiNNaker2, TrueNorth).
+   */
+  timeBase?: "chip" | "real-time";
+}
+
+/** Barrier latency by tiles in use: "step" takes the point with the most tiles not above the count (SANA-FE), "linear" interpolates. */
+export interface BarrierSpec {
+  lookup: "step" | "linear";
+  points: Array<{ tiles: number; time: Constant }>;
 }
 
 /** Energy per event and static power. */
@@ -119,7 +148,14 @@ export interface EnergySpec {
   hop: Constant;
   hopNS?: Constant;
   withinTile?: Constant;
+  /** Per spike a chip neuron emits (SANA-FE's soma spike_out) and per message a core sends (its axon_out). */
+  spike?: Constant;
+  packet?: Constant;
   staticPerCore: Constant;
+  /** Static power of the whole chip, whatever the cores in use (Speck's resting power). */
+  staticPerChip?: Constant;
+  /** Whole-chip dynamic power while the network runs, in place of per-event energies (an all-in figure). */
+  dynamicPower?: Constant;
 }
 
 /** A complete hardware description. */

@@ -13,6 +13,8 @@ import { cycleEngine } from "./cycle/engine.js";
 import { coreModelFor } from "./cores/index.js";
 import { deriveCounters } from "./counters.js";
 import { energyReport } from "./energy.js";
+import { energyCounts } from "./energy-counts.js";
+import { chipTime } from "./chip-time.js";
 import { neurobench } from "./neurobench.js";
 import type { Counts, EngineName, RunResult, SpikeList, VmOptions } from "./types.js";
 
@@ -25,6 +27,8 @@ export type Condition =
 /** Session options: run options plus the engine and its parameters. */
 export interface SessionOptions extends VmOptions, EngineOptions {
   engine?: EngineName;
+  /** Time base of energy and power: "chip" (default: the chip's own time) or "real-time" (one dt per step, as a throttled chip runs). */
+  timeBase?: "chip" | "real-time";
 }
 
 /** Thrown when `signal` aborts a run. */
@@ -135,8 +139,8 @@ export class VmSession {
   result(): RunResult {
     const m = this.model, t = m.program.target;
     const counters = deriveCounters(this.net, this.engine.core, this.t);
-    const cycles = this.engine.timing?.();
-    const seconds = cycles ? cycles.totalCycles / cycles.clockHz / this.net.batch : undefined;
+    const cycles = this.engine.timing?.(), counts = energyCounts(this.net, this.t);
+    const time = chipTime(t, { steps: this.t, batch: this.net.batch, dt: m.dt, cycles, counters, counts, realTime: this.options.timeBase === "real-time" });
     const spikes: Record<string, SpikeList> = {};
     m.layers.forEach((l, i) => {
       if (!l.spiking || l.kind !== "neuron") return;
@@ -147,7 +151,7 @@ export class VmSession {
     return {
       engine: this.engine.name, target: t.name, dt: m.dt, steps: this.t, batch: this.net.batch, spikes, records: this.net.records, outputs: this.net.outputs,
       mesh: { width: t.mesh.width, height: t.mesh.height }, cores: m.program.cores.map((c) => ({ id: c.id, x: c.x, y: c.y, layer: c.layer })),
-      counters, energy: energyReport(t, counters, m.dt, seconds), neurobench: neurobench(m, counters, this.net), cycles, seconds: this.seconds,
+      counters, energy: energyReport(t, counters, time, counts), neurobench: neurobench(m, counters, this.net), cycles, seconds: this.seconds,
     };
   }
 }

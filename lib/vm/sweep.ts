@@ -43,7 +43,7 @@ export function evaluate(graph: Graph, params: GenericMeshParams, run: SweepRun)
   try {
     const p = compile(graph, genericMesh(params), run.compile ?? {});
     const r = runProgram(p, { input: run.input, steps: run.steps, init: run.init, engine: run.engine ?? "cycle" });
-    return { label, params, energy: r.energy.perInference, latency: r.energy.seconds, cores: p.report.coresUsed, spikes: Object.values(r.spikes).reduce((a, s) => a + s.length, 0) };
+    return { label, params, energy: r.energy.perInference ?? NaN, latency: r.energy.seconds ?? NaN, cores: p.report.coresUsed, spikes: Object.values(r.spikes).reduce((a, s) => a + s.length, 0) };
   } catch (e) {
     return { label, params, energy: NaN, latency: NaN, cores: NaN, spikes: 0, error: (e as Error).message };
   }

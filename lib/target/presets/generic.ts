@@ -1,5 +1,5 @@
 /** A generic mesh whose every dimension is a parameter (architecture search). */
-import type { Target } from "../types.js";
+import type { Constant, Target } from "../types.js";
 import { loihi } from "./loihi.js";
 import { c } from "./constant.js";
 
@@ -25,10 +25,9 @@ export interface GenericMeshParams {
 export function genericMesh(p: GenericMeshParams = {}): Target {
   const l = loihi();
   const w = p.width ?? 8, h = p.height ?? 8, per = p.coresPerRouter ?? 1;
-  const copied = (k: keyof typeof l.energy) => {
-    const e = l.energy[k]!;
-    return c(e.value, e.unit, "generic default copied from loihi: " + e.source, e.kind);
-  };
+  const copy = (e: Constant) => c(e.value, e.unit, "generic default copied from loihi: " + e.source, e.kind);
+  const copied = (k: keyof typeof l.energy) => copy(l.energy[k] as Constant);
+  const t = l.timing;
   return {
     name: p.name ?? "generic-mesh",
     description: `Generic ${w}x${h} mesh, ${per} core(s) per router, ${p.neuronsPerCore ?? 256} neurons per core (every dimension a parameter)`,
@@ -43,7 +42,11 @@ export function genericMesh(p: GenericMeshParams = {}): Target {
     limits: {},
     rules: [],
     mapping: "mesh",
-    timing: l.timing,
-    energy: { synOp: copied("synOp"), neuronUpdate: copied("neuronUpdate"), neuronUpdateInactive: copied("neuronUpdateInactive"), hop: copied("hop"), withinTile: copied("withinTile"), staticPerCore: copied("staticPerCore") },
+    // Loihi's latencies at 1 GHz (whole ns); the barrier is the mesh formula (Loihi's table covers 1-32 tiles).
+    timing: {
+      clock: c(1e9, "Hz", "generic default: 1 GHz, so latencies copied from loihi count in whole ns", "pre-silicon"),
+      synOp: copy(t.synOp), neuronUpdate: copy(t.neuronUpdate), neuronUpdateInactive: copy(t.neuronUpdateInactive!), hop: copy(t.hop), hopNS: copy(t.hopNS!), withinTile: copy(t.withinTile!),
+    },
+    energy: { synOp: copied("synOp"), neuronUpdate: copied("neuronUpdate"), neuronUpdateInactive: copied("neuronUpdateInactive"), hop: copied("hop"), hopNS: copied("hopNS"), withinTile: copied("withinTile"), staticPerCore: copied("staticPerCore") },
   };
 }

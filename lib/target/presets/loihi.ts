@@ -1,10 +1,53 @@
 /** Intel Loihi (2018) and Loihi 2 (2021). */
-import type { Target } from "../types.js";
+import type { Constant, EnergySpec, Target, TimingSpec } from "../types.js";
 import { c, unpublished } from "./constant.js";
 
-const DAVIES = "Davies et al., Loihi: a neuromorphic manycore processor with on-chip learning, IEEE Micro 38(1), 2018, Table 1";
+const DAVIES = "Davies et al., Loihi: a neuromorphic manycore processor with on-chip learning, IEEE Micro 38(1):82-99, 2018, Table 2 (pre-silicon SDF and SPICE simulation at 0.75 V, p. 96)";
+const FRADY = "Frady et al., Neuromorphic nearest-neighbor search using Intel's Pohoiki Springs, NICE 2020 (arXiv:2004.12691), Table 1";
+/**
+ * Davies 2018 names two neuron-update figures, active and inactive, without defining them in
+ * the text; we count a compartment as active in a step when it receives synaptic input, holds
+ * a non-zero state (v off rest, or a current) before the update, or has a bias, as SANA-FE's
+ * Loihi model (src/models.cpp, LoihiLifModel::update) decides whether a compartment updates.
+ */
+const ACTIVE = "active: the compartment received input, held a non-zero state or has a bias in that step";
 
-/** Loihi: 128 cores (4 per tile, 32 tiles), 1024 compartments and 4096 fan-in/fan-out axons per core, 1-9-bit weights; Davies 2018's pre-silicon energies. */
+/** Loihi's static power per core, fitted from Frady 2020's measured board static power. */
+export function loihiStatic(): Constant {
+  const calc = "3.34 W static for the 32-chip Nahuku board / 32 chips / 128 cores = 0.815 mW per core";
+  return c(3.34 / 32 / 128, "W", `${FRADY}: ${calc}; an upper bound (Frady attributes almost all leakage to the cores) at a supply voltage not stated, unlike Table 2's 0.75 V`, "fitted");
+}
+
+/** Loihi's latencies (Davies 2018 Table 2); the 10 GHz clock only resolves them in whole cycles. */
+function loihiTiming(): TimingSpec {
+  const d = (v: number, what: string) => c(v, "ns", `${DAVIES}: ${what}`, "pre-silicon");
+  return {
+    clock: c(1e10, "Hz", "no chip clock: Loihi is asynchronous (Davies 2018 p. 87); 10 GHz is the simulator's resolution (0.1 ns), so Table 2's latencies are whole cycles", "pre-silicon"),
+    synOp: d(3.5, "time per synaptic spike op (max)"),
+    neuronUpdate: d(8.4, `time per neuron update, active (${ACTIVE})`),
+    neuronUpdateInactive: d(5.3, "time per neuron update, inactive"),
+    hop: d(4.1, "latency per tile hop, east-west"),
+    hopNS: d(6.5, "latency per tile hop, north-south"),
+    withinTile: d(2.1, "within-tile spike latency"),
+    barrier: { lookup: "linear", points: [{ tiles: 1, time: d(113, "mesh-wide barrier sync time, 1 tile") }, { tiles: 32, time: d(465, "mesh-wide barrier sync time, 32 tiles (between 1 and 32 tiles Phasor interpolates linearly)") }] },
+  };
+}
+
+/** Loihi's energies (Davies 2018 Table 2) and static power (Frady 2020, fitted). */
+function loihiEnergy(): EnergySpec {
+  const d = (v: number, what: string) => c(v, "pJ", `${DAVIES}: ${what}`, "pre-silicon");
+  return {
+    synOp: d(23.6, "energy per synaptic spike op (min)"),
+    neuronUpdate: d(81, `energy per neuron update, active (${ACTIVE})`),
+    neuronUpdateInactive: d(52, "energy per neuron update, inactive"),
+    hop: d(3.0, "energy per tile hop, east-west"),
+    hopNS: d(4.0, "energy per tile hop, north-south"),
+    withinTile: d(1.7, "within-tile spike energy"),
+    staticPerCore: loihiStatic(),
+  };
+}
+
+/** Loihi: 128 cores (4 per tile, 32 tiles), 1024 compartments and 4096 fan-in/fan-out axons per core, 1-9-bit weights; Davies 2018's pre-silicon latencies and energies. */
 export function loihi(): Target {
   return {
     name: "loihi",
@@ -20,21 +63,8 @@ export function loihi(): Target {
     limits: {},
     rules: [],
     mapping: "mesh",
-    timing: {
-      clock: c(1e9, "Hz", "nominal: Loihi is asynchronous; 1 GHz used to express latencies in cycles", "pre-silicon"),
-      synOp: c(3.5, "ns", DAVIES + " (synaptic spike op latency)", "pre-silicon"),
-      neuronUpdate: c(8.4, "ns", DAVIES + " (neuron update, active)", "pre-silicon"),
-      hop: c(4.1, "ns", DAVIES + " (E-W spike hop latency)", "pre-silicon"),
-    },
-    energy: {
-      synOp: c(23.6, "pJ", DAVIES + " (synaptic spike op)", "pre-silicon"),
-      neuronUpdate: c(81, "pJ", DAVIES + " (neuron update, active)", "pre-silicon"),
-      neuronUpdateInactive: c(52, "pJ", DAVIES + " (neuron update, inactive)", "pre-silicon"),
-      hop: c(3.0, "pJ", DAVIES + " (E-W hop)", "pre-silicon"),
-      hopNS: c(4.0, "pJ", DAVIES + " (N-S hop)", "pre-silicon"),
-      withinTile: c(1.7, "pJ", DAVIES + " (within-tile spike)", "pre-silicon"),
-      staticPerCore: c(0, "W", "not published per core in Davies 2018; 0 until measured", "pre-silicon"),
-    },
+    timing: loihiTiming(),
+    energy: loihiEnergy(),
   };
 }
 
@@ -55,14 +85,26 @@ export function loihi2(): Target {
     models: ["LIF", "CubaLIF", "IF", "LI", "CubaLI", "MultiCubaLIF"],
     resets: ["zero", "subtract"],
     conv: { weightShared: true, maxKernel: 16 },
-    timing: {
-      clock: base.timing.clock,
-      synOp: notLoihi1(base.timing.synOp, "latency"), neuronUpdate: notLoihi1(base.timing.neuronUpdate, "latency"), hop: notLoihi1(base.timing.hop, "latency"),
-    },
-    energy: {
-      synOp: notLoihi1(base.energy.synOp, "energy"), neuronUpdate: notLoihi1(base.energy.neuronUpdate, "energy"), neuronUpdateInactive: notLoihi1(base.energy.neuronUpdateInactive!, "energy"),
-      hop: notLoihi1(base.energy.hop, "energy"), hopNS: notLoihi1(base.energy.hopNS!, "energy"), withinTile: notLoihi1(base.energy.withinTile!, "energy"),
-      staticPerCore: unpublished("W", `${LOIHI2} and ${ORCHARD} give no per-core static power`),
-    },
+    timing: loihi2Timing(base.timing),
+    energy: loihi2Energy(base.energy),
+  };
+}
+
+/** Loihi 2's timing: every per-op latency unpublished (Loihi 1's value named, not used). */
+function loihi2Timing(l1: TimingSpec): TimingSpec {
+  const no = (k: Constant) => notLoihi1(k, "latency");
+  return {
+    clock: unpublished("Hz", `Loihi 2 is asynchronous; ${LOIHI2} and ${ORCHARD} give no per-op latency to resolve`),
+    synOp: no(l1.synOp), neuronUpdate: no(l1.neuronUpdate), neuronUpdateInactive: no(l1.neuronUpdateInactive!), hop: no(l1.hop), hopNS: no(l1.hopNS!), withinTile: no(l1.withinTile!),
+  };
+}
+
+/** Loihi 2's energies: every per-op energy and the static power unpublished. */
+function loihi2Energy(l1: EnergySpec): EnergySpec {
+  const no = (k: Constant) => notLoihi1(k, "energy");
+  return {
+    synOp: no(l1.synOp), neuronUpdate: no(l1.neuronUpdate), neuronUpdateInactive: no(l1.neuronUpdateInactive!),
+    hop: no(l1.hop), hopNS: no(l1.hopNS!), withinTile: no(l1.withinTile!),
+    staticPerCore: unpublished("W", `${LOIHI2} and ${ORCHARD} give no per-core static power`),
   };
 }

@@ -5,8 +5,8 @@ import { c, unpublished } from "./constant.js";
 const SINABS = "Sinabs documentation, Speck overview (Chip Resources: memory constraints and network sizing) and sinabs/backend/dynapcnn/mapping.py (_WEIGHTS_MEMORY_SIZE, _NEURONS_MEMORY_SIZE)";
 
 const YAO = "Yao, Richter et al., Spike-based dynamic computing with asynchronous sensing-computing neuromorphic chip, Nature Communications 15, 4464, 2024";
-const ASYNC = "Speck's cores are asynchronous (no clock); per-event latencies are not published";
-const ENERGY = `${YAO} reports chip-level power (processor resting power 0.42 mW, total as low as 0.70 mW), not per-op energies`;
+const ASYNC = "Speck's cores are asynchronous (no clock) and its per-event latencies are not published; it runs in real time, one dt per step";
+const ENERGY = `${YAO} reports chip power (processor resting power 0.42 mW, total as low as 0.70 mW) for its demonstrations, not per-event energies nor the event counts a fit would need`;
 
 /** Kernel memory per core in entries, as Sinabs lists it (cores 0..8). */
 export const SPECK_KERNEL_MEMORY = [16, 16, 16, 32, 32, 64, 64, 16, 16].map((k) => k * 1024);
@@ -32,16 +32,18 @@ export function speck(): Target {
     rules: ["speck"],
     mapping: "layer-per-core",
     timing: {
-      clock: c(1, "Hz", "asynchronous (event-driven): no clock", "silicon"),
+      clock: unpublished("Hz", ASYNC),
       synOp: unpublished("cycle", ASYNC),
       neuronUpdate: unpublished("cycle", ASYNC),
       hop: unpublished("cycle", ASYNC),
+      timeBase: "real-time",
     },
     energy: {
       synOp: unpublished("pJ", ENERGY),
       neuronUpdate: unpublished("pJ", ENERGY),
       hop: unpublished("pJ", ENERGY),
-      staticPerCore: c(0.42e-3 / 9, "W", YAO + ": processor resting power 0.42 mW, divided evenly over the 9 cores (the split per core is not published)", "silicon"),
+      staticPerCore: c(0, "W", "counted in energy.staticPerChip (the resting power is published for the whole chip)", "silicon"),
+      staticPerChip: c(0.42e-3, "W", YAO + ": processor resting power 0.42 mW (whole chip)", "silicon"),
     },
   };
 }

@@ -1,8 +1,8 @@
 /** IBM TrueNorth (2014). */
 import type { Target } from "../types.js";
-import { c } from "./constant.js";
+import { c, unpublished } from "./constant.js";
 
-const MEROLLA = "Merolla et al., A million spiking-neuron integrated circuit with a scalable communication network and interface, Science 345(6197), 2014";
+const MEROLLA = "Merolla et al., A million spiking-neuron integrated circuit with a scalable communication network and interface, Science 345(6197):668-673, 2014";
 
 /** TrueNorth: 4096 cores (64x64 mesh) of 256 axons x 256 neurons, binary crossbar, 4 axon types with per-neuron 9-bit weights, 1 ms tick, 26 pJ per synaptic event all-in. */
 export function truenorth(): Target {
@@ -21,17 +21,18 @@ export function truenorth(): Target {
     rules: ["truenorth"],
     mapping: "mesh",
     timing: {
-      clock: c(1e6, "Hz", MEROLLA + " (asynchronous; 1 MHz nominal for cycle counts)", "silicon"),
-      synOp: c(1, "cycle", "nominal", "silicon"),
-      neuronUpdate: c(1, "cycle", "nominal", "silicon"),
-      hop: c(1, "cycle", "nominal", "silicon"),
-      tick: c(1e-3, "s", MEROLLA + " (1 kHz global tick)", "silicon"),
+      clock: unpublished("Hz", `TrueNorth's cores are asynchronous; ${MEROLLA} gives no clock or per-op latency`),
+      synOp: unpublished("cycle", `per-event latency inside a core; ${MEROLLA} gives only the 1 ms tick`),
+      neuronUpdate: unpublished("cycle", `per-neuron latency inside a core; ${MEROLLA} gives only the 1 ms tick`),
+      hop: unpublished("cycle", `per-hop router latency; ${MEROLLA} gives only the 1 ms tick`),
+      tick: c(1e-3, "s", MEROLLA + " (1 kHz global synchronisation tick: the chip advances one step per tick, real time)", "silicon"),
+      timeBase: "real-time",
     },
     energy: {
-      synOp: c(26, "pJ", MEROLLA + " (energy per synaptic event, all-in)", "all-in"),
-      neuronUpdate: c(0, "pJ", "included in the all-in synaptic event figure", "all-in"),
-      hop: c(0, "pJ", "included in the all-in synaptic event figure", "all-in"),
-      staticPerCore: c(0, "W", "included in the all-in synaptic event figure", "all-in"),
+      synOp: c(26, "pJ", `${MEROLLA}: 26 pJ per synaptic event at the operating point the paper states (biological real time, 20 Hz mean firing rate, 128 active synapses per neuron), total chip power (static included) divided by synaptic events`, "all-in"),
+      neuronUpdate: c(0, "pJ", "included in the all-in synaptic event figure (energy.synOp)", "all-in"),
+      hop: c(0, "pJ", "included in the all-in synaptic event figure (energy.synOp)", "all-in"),
+      staticPerCore: c(0, "W", "included in the all-in synaptic event figure (energy.synOp)", "all-in"),
     },
   };
 }

@@ -18,6 +18,9 @@ import { Kernel } from "./kernel.js";
 import { Mesh, type Packet } from "./noc.js";
 import { buildUnits, type Arrival, type Unit } from "./units.js";
 import type { CycleReport } from "./report.js";
+import { barrierSeconds, cyclesNa } from "../chip-time.js";
+import { countActive } from "../activity.js";
+import { routerOf } from "../noc/routes.js";
 
 /** Builds the cycle-accurate engine over a network. */
 export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}): Engine {
@@ -25,10 +28,16 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
   const units = buildUnits(m), dests = allDestinations(m);
   const onCore = new Map<number, Unit[]>();
   for (const u of units) { const a = onCore.get(u.core); if (a) a.push(u); else onCore.set(u.core, [u]); }
-  const hopCycles = cycles(t, t.timing.hop);
-  const mesh = new Mesh(kernel, t, { hopCycles, linkCycles: o.linkCycles ?? 1, depth: o.bufferDepth ?? 16 }, (c, p) => deliver(c, p));
+  const tm = t.timing, opt = (k: typeof tm.hop | undefined) => (k ? cycles(t, k) : 0);
+  const hopCycles = cycles(t, tm.hop);
+  const timing = { hopCycles, hopNSCycles: tm.hopNS ? cycles(t, tm.hopNS) : undefined, withinCycles: tm.withinTile ? cycles(t, tm.withinTile) : undefined };
+  const mesh = new Mesh(kernel, t, { ...timing, linkCycles: o.linkCycles ?? 1, depth: o.bufferDepth ?? 16 }, (c, p) => deliver(c, p));
   const busy = new Map<number, number>(), coreBusy: Record<number, number> = {}, coreDone: Record<number, number[]> = {};
-  const barrier = 2 * (t.mesh.width + t.mesh.height - 2) * hopCycles;
+  const tiles = new Set(m.program.cores.map((c) => routerOf(t, c.id).join(","))).size;
+  const barrier = tm.barrier ? Math.round(barrierSeconds(t, Math.max(1, tiles)) * tm.clock.value) : 2 * (t.mesh.width + t.mesh.height - 2) * hopCycles;
+  // Latencies the core model does not hold: an inactive update, per spike, per message sent and received (SANA-FE).
+  const upd = cycles(t, tm.neuronUpdate), idle = tm.neuronUpdateInactive ? cycles(t, tm.neuronUpdateInactive) : undefined;
+  const spikeCycles = opt(tm.spike), packetCycles = opt(tm.packet), receiveCycles = opt(tm.receive);
   const stepCycles: number[] = [];
   const projInto = (src: number, dst: number) => m.outgoing[src].map((pi) => m.projections[pi]).filter((p) => p.dst === dst);
   let step = 0;
@@ -50,7 +59,7 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
         const c0 = lowerBound(pr.indices, r0, r1, u.start), c1 = lowerBound(pr.indices, r0, r1, u.end);
         if (c1 > c0) { n += c1 - c0; u.arrivals.push({ step: p.step, layer: p.layer, b: p.b, k: p.k, value: p.value, proj: pr.index }); }
       }
-      if (n) work(c, core.receive(n).cycles, kernel.now);
+      if (n) work(c, core.receive(n).cycles + receiveCycles, kernel.now);
     }
   }
 
@@ -62,19 +71,29 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
     const l = m.layers[u.layer], s = net.states[u.layer];
     applyArrivals(u);
     const before = Int32Array.from(s.nspk);
+    const updCycles = l.kind === "neuron" ? updateCycles(u) : 0;
     net.produce(u.layer, step, u.start, u.end);
-    let tEmit = work(u.core, l.kind === "neuron" ? core.update(u.end - u.start, l.cuba ? l.ports : 1).cycles : 0, kernel.now);
+    let tEmit = work(u.core, updCycles, kernel.now);
     const emitCycles = u.core === HOST ? 0 : core.emit().cycles;
     for (let b = 0; b < net.batch; b++)
       for (let q = before[b]; q < s.nspk[b]; q++) {
         const k = s.spk[b * s.N + q], d = dests[u.layer][k];
+        if (u.core !== HOST && l.kind === "neuron") tEmit = work(u.core, spikeCycles, tEmit);
         if (!d.length) continue;
-        tEmit = work(u.core, emitCycles, tEmit);
+        tEmit = work(u.core, emitCycles + packetCycles * d.filter((c) => c !== HOST).length, tEmit);
         const pkt: Packet = { layer: u.layer, k, b, value: s.out[b * s.N + k], step, token: false, unit: u.id };
         kernel.at(tEmit, () => mesh.send(u.core, d, pkt));
       }
     const token: Packet = { layer: u.layer, k: -1, b: 0, value: 0, step, token: true, unit: u.id };
     kernel.at(tEmit, () => { u.done = true; if (u.core !== HOST) (coreDone[u.core] ??= []).push(kernel.now); mesh.send(u.core, u.tokenCores, token); });
+  }
+
+  /** Cycles of a unit's neuron update: the core model's, or active and inactive neurons apart where the target times them apart. */
+  function updateCycles(u: Unit): number {
+    const l = m.layers[u.layer], n = (u.end - u.start) * net.batch;
+    if (idle === undefined || u.core === HOST) return core.update(u.end - u.start, l.cuba ? l.ports : 1).cycles;
+    const active = countActive(l, net.states[u.layer], step, u.start, u.end);
+    return active * upd + (n - active) * idle;
   }
 
   /** Applies due arrivals in the behavioural engine's order: step, source layer, projection, batch, neuron. */
@@ -116,6 +135,8 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
     timing: (): CycleReport => ({
       clockHz: t.timing.clock.value, coreModel: core.name, stepCycles, totalCycles: stepCycles.reduce((a, b) => a + b, 0), coreBusy, coreDone, links: mesh.stats(),
       packets: mesh.packets, hops: mesh.hops, overflows: mesh.overflows, bufferDepth: o.bufferDepth ?? 16, events: kernel.executed,
+      ...(cyclesNa(t) ? { na: cyclesNa(t) } : {}),
+      ...(tm.clock.kind === "unpublished" ? { clockNa: `timing.clock has no published figure: ${tm.clock.source.replace(/^no published figure: /, "")}` } : {}),
     }),
     overflowed() { const f = mesh.overflowSinceCheck; mesh.overflowSinceCheck = false; return f; },
   };

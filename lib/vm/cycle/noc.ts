@@ -23,8 +23,8 @@ export interface Packet {
   unit: number;
 }
 
-/** Mesh parameters in cycles. */
-export interface MeshTiming { hopCycles: number; linkCycles: number; depth: number }
+/** Mesh parameters in cycles: per hop east-west (hopCycles) and north-south, between cores sharing a router (within), per packet on a link. */
+export interface MeshTiming { hopCycles: number; hopNSCycles?: number; withinCycles?: number; linkCycles: number; depth: number }
 
 type Dir = "E" | "W" | "N" | "S";
 
@@ -46,7 +46,7 @@ export class Mesh {
     for (const d of dsts) {
       if (d === src) { this.kernel.schedule(0, () => this.deliver(d, p)); continue; }
       const [dx, dy] = routerOf(this.t, d);
-      if (dx === sx && dy === sy) { if (!p.token) this.local++; this.kernel.schedule(1, () => this.deliver(d, p)); } else remote.push(d);
+      if (dx === sx && dy === sy) { if (!p.token) this.local++; this.kernel.schedule(this.timing.withinCycles ?? 1, () => this.deliver(d, p)); } else remote.push(d);
     }
     if (!remote.length) return;
     if (this.t.mesh.multicast) { if (!p.token) this.packets++; this.route(sx, sy, remote, p); }
@@ -79,7 +79,8 @@ export class Mesh {
     l.waitCycles += depart - now;
     if (!p.token) { l.packets++; this.hops++; }
     const nx = x + (dir === "E" ? 1 : dir === "W" ? -1 : 0), ny = y + (dir === "N" ? 1 : dir === "S" ? -1 : 0);
-    this.kernel.at(depart + this.timing.hopCycles, () => this.route(nx, ny, dsts, p));
+    const hop = dir === "N" || dir === "S" ? (this.timing.hopNSCycles ?? this.timing.hopCycles) : this.timing.hopCycles;
+    this.kernel.at(depart + hop, () => this.route(nx, ny, dsts, p));
   }
 
   /** Link statistics without the internal queues. */

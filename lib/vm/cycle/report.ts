@@ -32,4 +32,8 @@ export interface CycleReport {
   bufferDepth: number;
   /** Simulated events (kernel activations). */
   events: number;
+  /** Why the cycle counts are n/a (they rest on timing constants without a published figure); absent when they are not. */
+  na?: string;
+  /** Why the clock (hence cycles in seconds) is n/a; absent when it is published. */
+  clockNa?: string;
 }
