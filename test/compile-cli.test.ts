@@ -8,9 +8,9 @@ import { haveNirPaper, nirPaper, runPhasor } from "./support.js";
 describe.skipIf(!haveNirPaper())("phasor compile", () => {
   test("Braille to xylo-audio2 with --out and --report", () => {
     const dir = mkdtempSync(join(tmpdir(), "phasor-cli-"));
-    const r = runPhasor(["compile", resolve(nirPaper, "braille_noDelay_bias_zero.nir"), "--target", "xylo-audio2", "--convention", "snntorch", "--reset", "subtract", "--out", join(dir, "p.json"), "--report"]);
+    const r = runPhasor(["compile", resolve(nirPaper, "braille_noDelay_noBias_subtract.nir"), "--target", "xylo-audio2", "--convention", "snntorch", "--reset", "subtract", "--out", join(dir, "p.json"), "--report"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/lif1\.lif\s+CubaLIF\s+chip\s+38/);
+    expect(r.stdout).toMatch(/lif1\.lif\s+CubaLIF\s+chip\s+40/);
     expect(existsSync(join(dir, "p.json")) && existsSync(join(dir, "p.bin"))).toBe(true);
   });
   test("cnn_sinabs to xylo-audio2 fails without a stack trace, naming the numbers; --json prints the report", () => {

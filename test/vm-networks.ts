@@ -34,7 +34,7 @@ export function ifNet(): Graph {
 
 export const cases: Case[] = [
   { name: "braille bias zero", graph: nir("braille_noDelay_bias_zero.nir", "snntorch"), nir: true, recurrentBias: true, steps: 200, input: randomSpikes([12], 200, 0.3, 1),
-    targets: [{ target: "generic-mesh", options: {} }, { target: "xylo-audio2", options: { reset: "subtract" } }] },
+    targets: [{ target: "generic-mesh", options: {} }] },
   { name: "braille subtract", graph: nir("braille_noDelay_noBias_subtract.nir", "snntorch"), nir: true, steps: 200, input: randomSpikes([12], 200, 0.3, 2),
     targets: [{ target: "generic-mesh", options: { reset: "subtract" } }, { target: "xylo-audio2", options: { reset: "subtract" } }, { target: "loihi", options: { reset: "zero" } }] },
   { name: "cnn_sinabs", graph: nir("cnn_sinabs.nir", "sinabs"), nir: true, steps: 12, input: randomSpikes([2, 34, 34], 12, 0.1, 3),

@@ -2,7 +2,10 @@
  * Quantisation for the Xylo profile (lib/target/arith/xylo.ts): per chip layer one unit U
  * (model units per LSB of the 16-bit state), the finest at which the threshold, the bias and
  * every 8-bit weight fit (weight shifts 0, Rockpool's mapper default); dashes as Rockpool
- * computes them, round-half-even(log2(tau / dt)). Nothing saturates at compile time.
+ * computes them, round-half-even(log2(tau / dt)). Xylo decays a current in the step its input
+ * arrives (i = (i + x) decayed), where the Graph's update adds x after the decay, so each weight
+ * is divided by its destination current's decay 1 - 2^-dash: the current then holds what the
+ * Graph's would. Nothing saturates at compile time.
  */
 import { IssueList } from "../../ir/errors.js";
 import type { Projection } from "../netlist.js";
@@ -29,19 +32,20 @@ export function quantiseXylo(s: CompileState): CompileState {
       continue;
     }
     const bias = membraneBias(l.name, d, mine, issues);
-    const maxW = Math.max(0, ...mine.map((p) => maxAbs(storedWeights(p))));
+    const dv = Int32Array.from(d.decayV, dashOf), di = d.decayI.map((x) => Int32Array.from(x, dashOf));
+    const weights = new Map(mine.map((p) => [p, compensated(p, di[p.port])]));
+    const maxW = Math.max(0, ...mine.map((p) => maxAbs(weights.get(p)!)));
     const T = Math.max(0, ...Array.from(d.threshold).filter(Number.isFinite));
     const U = Math.max(T / STATE_MAX, maxW / W_MAX, maxAbs(bias) / STATE_MAX) || 1;
     let err = 0, norm = 0;
     for (const p of mine) {
-      const w = storedWeights(p);
+      const w = weights.get(p)!;
       p.qweight = Int32Array.from(w, (x) => Math.round(x / U));
       p.scale = U;
       p.weightExp = 0;
       p.bias = undefined; p.qbias = undefined; // folded into the layer's bias
       for (let k = 0; k < w.length; k++) { const e = w[k] - p.qweight[k] * U; err += e * e; norm += w[k] * w[k]; }
     }
-    const dv = Int32Array.from(d.decayV, dashOf), di = d.decayI.map((x) => Int32Array.from(x, dashOf));
     const decayError = Math.max(...[d.decayV, ...d.decayI].flatMap((x, q) => Array.from(x, (f, k) => Math.abs(1 - 2 ** -(q === 0 ? dv[k] : di[q - 1][k]) - f))));
     quant[l.name] = {
       scale: U, decayV: dv, decayI: di,
@@ -52,6 +56,13 @@ export function quantiseXylo(s: CompileState): CompileState {
   }
   issues.throwIfAny();
   return { ...s, quant, netlist: { ...s.netlist!, projections } };
+}
+
+/** A projection's weights divided by the decay its post neuron's current applies in the step they arrive. */
+function compensated(p: Projection, dash: Int32Array): Float64Array {
+  const w = storedWeights(p), post = p.csr?.indices;
+  if (!post) throw new Error(`internal: ${p.name} reaches the Xylo quantiser unexpanded`);
+  return Float64Array.from(w, (x, k) => x / (1 - 2 ** -dash[post[k]]));
 }
 
 function maxAbs(a: ArrayLike<number>): number {
