@@ -18,7 +18,8 @@ export const powerMagic = defineMagic({
     const o = input.options as { plot?: boolean; quiet?: boolean };
     if (o.quiet) return e;
     ctx.print(`${e.target}: ${energySummary(e)}\n`);
-    const na = Object.entries(e.na).map(([what, why]) => `${what} n/a: ${why}`);
+    // Dynamic, static and time explain every n/a; total and power are made of them (power n/a on its own when the chip time is 0).
+    const na = Object.entries(e.na).filter(([what]) => what !== "total" && (what !== "power" || e.perInference !== null)).map(([what, why]) => `${what} n/a: ${why}`);
     if (na.length) ctx.print(`not available:\n  ${na.join("\n  ")}\n`);
     if (o.plot !== false) { ctx.display.plotly(powerByLayer(e, r.batch)); ctx.display.plotly(coreHeatmap(e, r.cores, r.mesh, r.batch)); }
     ctx.display.table(Object.entries(e.constants).map(([path, k]) => ({ constant: path, value: k.value ?? "n/a", unit: k.unit, kind: k.kind, source: k.source })));

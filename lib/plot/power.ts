@@ -29,9 +29,16 @@ export interface CorePlace { id: number; x: number; y: number; layer?: string }
 const J = (x: number) => x * 1e6; // joules -> µJ on the axes
 const num = (x: number | null, scale: number, unit: string) => (x === null ? "n/a" : `${(x * scale).toPrecision(4)} ${unit}`);
 
+/** A time in s, ms, µs or ns, or "n/a". */
+function duration(x: number | null): string {
+  if (x === null) return "n/a";
+  const [unit, k] = ([["s", 1], ["ms", 1e3], ["µs", 1e6], ["ns", 1e9]] as const).find(([, k]) => x * k >= 1 || k === 1e9)!;
+  return `${(x * k).toPrecision(4)} ${unit}`;
+}
+
 /** The summary line: energy, average power and the chip time it rests on, "n/a" with the reason. */
 function summaryOf(e: EnergyLike, what: string): string {
-  const time = e.seconds === undefined ? "" : ` over ${num(e.seconds, 1, "s")} of chip time${e.timeSource ? ` (${e.timeSource})` : ""}`;
+  const time = e.seconds === undefined ? "" : ` over ${duration(e.seconds)} of chip time${e.timeSource ? ` (${e.timeSource})` : ""}`;
   const why = e.na?.total ?? e.na?.power ?? e.na?.time;
   return `${what}, ${num(e.perInference, 1e6, "µJ")} per inference, ${num(e.averagePower, 1e3, "mW")} average${time} on ${e.target}${why ? `; n/a: ${why}` : ""}`;
 }

@@ -183,17 +183,23 @@ function noteKinds(constants: Record<string, ReportedConstant>, caveats: string[
   }
 }
 
-/** A figure in a fixed unit (J as µJ, W as mW, s as s) to 4 significant digits, or "n/a" for null. */
-export function fixed(x: number | null, unit: "µJ" | "mW" | "s"): string {
+/** A figure in a fixed unit (J as µJ, W as mW) to 4 significant digits, or "n/a" for null. */
+export function fixed(x: number | null, unit: "µJ" | "mW"): string {
   if (x === null) return "n/a";
-  const scale = unit === "µJ" ? 1e6 : unit === "mW" ? 1e3 : 1;
+  return `${(x * (unit === "µJ" ? 1e6 : 1e3)).toPrecision(4)} ${unit}`;
+}
+
+/** A time in s, ms, µs or ns (the largest unit it is at least 1 of) to 4 significant digits, or "n/a". */
+export function duration(x: number | null): string {
+  if (x === null) return "n/a";
+  const [unit, scale] = ([["s", 1], ["ms", 1e3], ["µs", 1e6], ["ns", 1e9]] as const).find(([, k]) => x * k >= 1 || k === 1e9)!;
   return `${(x * scale).toPrecision(4)} ${unit}`;
 }
 
 /** One line for summaries: energy per inference, average power and the chip time they rest on, "n/a" with the reason where unpublished. */
 export function energySummary(e: EnergyReport): string {
   const parts = `dynamic ${fixed(e.dynamicPerInference, "µJ")}, static ${fixed(e.staticPerInference, "µJ")}`;
-  const time = `${fixed(e.seconds, "s")} of chip time (${e.timeSource})`;
+  const time = `${duration(e.seconds)} of chip time (${e.timeSource})`;
   const why = e.na.total ?? e.na.power ?? e.na.time;
   return `energy ${fixed(e.perInference, "µJ")} per inference (${parts}), average power ${fixed(e.averagePower, "mW")} over ${time}${why ? `; n/a: ${why}` : ""}`;
 }
