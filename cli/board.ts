@@ -4,23 +4,32 @@ import { PhasorError } from "../lib/ir/errors.js";
 import type { KeyRole } from "../lib/hw/keys.js";
 import { DEFAULT_LIMITS, type Limits } from "../lib/hw/protocol/messages.js";
 
-interface ServeFlags { runner: string; bind: string; keys?: string; maxSteps: number; maxProgramMb: number; maxWallSeconds: number; maxJobsPerClient: number; grace: number; json?: boolean }
+interface ServeFlags {
+  runner: string; bind: string; keys?: string; maxSteps: number; maxProgramMb: number; maxWallSeconds: number; maxJobsPerClient: number;
+  maxConnections: number; idleSeconds: number; grace: number; json?: boolean;
+}
 
-/** Serves until SIGINT/SIGTERM, then shuts down gracefully (the running job gets --grace seconds). */
+/** Serves until SIGINT/SIGTERM, then shuts down gracefully (the running job gets --grace seconds; the process exits within grace + 3 s). */
 export async function serveCommand(o: ServeFlags): Promise<void> {
   if (!o.keys) throw new PhasorError([{ code: "keys", path: ["--keys"], message: "the board server needs --keys DIR (server.key, server.pub, authorized/*.pub); make them with `phasor board keys DIR`" }]);
   if (o.runner.startsWith("remote://") || o.runner === "export") throw new PhasorError([{ code: "runner", path: ["--runner"], message: `a board server hosts an executing runner (vm or vm:cycle), not ${o.runner}` }]);
-  const limits: Partial<Limits> = { maxSteps: o.maxSteps, maxProgramBytes: Math.round(o.maxProgramMb * (1 << 20)), maxWallSeconds: o.maxWallSeconds, maxJobsPerClient: o.maxJobsPerClient };
+  const limits: Partial<Limits> = {
+    maxSteps: o.maxSteps, maxProgramBytes: Math.round(o.maxProgramMb * (1 << 20)), maxWallSeconds: o.maxWallSeconds, maxJobsPerClient: o.maxJobsPerClient,
+    maxConnections: o.maxConnections, idleSeconds: o.idleSeconds,
+  };
   const { BoardServer } = await import("../lib/hw/server/server.js");
   const { createRunner } = await import("../lib/hw/registry.js");
   const log = (line: string) => process.stderr.write(`[board ${new Date().toISOString()}] ${line}\n`);
-  const server = await BoardServer.start(createRunner(o.runner), { bind: o.bind, keys: o.keys, limits, log, onZap: (e) => { if (e.allowed) log(`client "${e.client}" authenticated from ${e.address}`); } });
+  const onZap = (e: { allowed: boolean; client?: string; key?: string; address: string }) => { if (e.allowed) log(`client ${e.client}/${e.key?.slice(0, 8)} authenticated from ${e.address}`); };
+  const server = await BoardServer.start(createRunner(o.runner), { bind: o.bind, keys: o.keys, limits, log, onZap });
   const ready = { endpoint: server.endpoint, runner: server.runner.name, limits: server.core.limits, pid: process.pid };
   console.log(o.json ? JSON.stringify({ event: "ready", ...ready }) : `serving ${ready.runner} on ${ready.endpoint} (CURVE; keys in ${o.keys}); Ctrl-C stops after the running job`);
   await new Promise<void>((resolve) => {
     const stop = async (signal: string) => {
       process.removeAllListeners("SIGINT");
       process.removeAllListeners("SIGTERM");
+      // Whatever the clients or the runner do, the process ends: grace for the running job, then at most 3 s more.
+      setTimeout(() => process.exit(0), (o.grace + 3) * 1e3).unref();
       const s = await server.close(`server stopped (${signal})`, o.grace);
       console.log(o.json ? JSON.stringify({ event: "stopped", ...s }) : `stopped: finished ${s.finishing.join(", ") || "no running job"}; cancelled queued ${s.cancelled.join(", ") || "none"}`);
       resolve();
@@ -58,7 +67,9 @@ export function registerBoard(p: Command): void {
     .option("--max-steps <n>", "steps per job", positive, DEFAULT_LIMITS.maxSteps)
     .option("--max-program-mb <mb>", "program size (JSON + blobs)", positive, DEFAULT_LIMITS.maxProgramBytes / (1 << 20))
     .option("--max-wall-seconds <s>", "wall-clock time per job", positive, DEFAULT_LIMITS.maxWallSeconds)
-    .option("--max-jobs-per-client <n>", "queued + running jobs per client", positive, DEFAULT_LIMITS.maxJobsPerClient)
+    .option("--max-jobs-per-client <n>", "queued + running jobs per client key", positive, DEFAULT_LIMITS.maxJobsPerClient)
+    .option("--max-connections <n>", "connections the server keeps state for", positive, DEFAULT_LIMITS.maxConnections)
+    .option("--idle-seconds <s>", "forget a connection (and its programs) after this long without a request or job", positive, DEFAULT_LIMITS.idleSeconds)
     .option("--grace <s>", "on shutdown, seconds the running job may take to finish", positive, 10)
     .option("--json", "print ready/stopped events as JSON lines")
     .action(serveCommand);

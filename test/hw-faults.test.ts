@@ -7,9 +7,10 @@ import { Dealer } from "zeromq";
 import { compile, type Program } from "../lib/compiler/index.js";
 import { cubaNetwork } from "../lib/ir/models/cuba.js";
 import { runProgram } from "../lib/vm/index.js";
-import { programFrames, readClientKeys, startLoopbackBoard, generateKeys, type LoopbackBoard, type RemoteRunner } from "../lib/hw/index.js";
+import { programFrames, readClientKeys, startLoopbackBoard, generateKeys, RemoteRunner, type LoopbackBoard } from "../lib/hw/index.js";
 import { ifNet, randomSpikes } from "./vm-networks.js";
 import { phasorBin } from "./support.js";
+import { manyClientKeys } from "./hw-support.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,7 +49,6 @@ describe("faults", () => {
       const timer = setTimeout(() => reject(new Error("board did not start")), 20_000);
       createInterface({ input: child.stdout! }).once("line", (l) => { clearTimeout(timer); resolve(JSON.parse(l)); });
     });
-    const { RemoteRunner } = await import("../lib/hw/remote.js");
     const c = RemoteRunner.connect(ready.endpoint.replace("tcp:", "remote:"), { keys });
     cleanup.push(() => c.close());
     await c.deploy(slow);
@@ -106,8 +106,9 @@ describe("faults", () => {
   });
 
   test("8 concurrent clients x 10 jobs all finish with correct results, none lost", async () => {
-    const b = await board();
-    const clients = Array.from({ length: 8 }, () => client(b, 60));
+    const keys = manyClientKeys(8);
+    const b = await board({ keys: keys.server });
+    const clients = keys.clients.map((dir) => { const c = RemoteRunner.connect(b.address, { keys: dir, idleTimeout: 60 }); cleanup.push(() => c.close()); return c; });
     await Promise.all(clients.map((c) => c.deploy(small)));
     const jobs = clients.flatMap((c, i) => Array.from({ length: 10 }, (_, j) => {
       const input = randomSpikes([16], 40, 0.3, 100 * i + j);

@@ -101,8 +101,8 @@ describe("messages are validated on arrival", () => {
       expect(await raw([JSON.stringify({ type: "deploy", id: "a3" })], sock)).toMatchObject({ type: "error", id: "a3", code: "frames" });
       expect(await raw([JSON.stringify({ type: "deploy", id: "a4" }), "{}", Buffer.alloc(0)], sock)).toMatchObject({ type: "error", id: "a4", code: "bad-program" });
       expect(await raw([JSON.stringify({ type: "ping", id: "a5", extra: 1 })], sock)).toMatchObject({ type: "error", id: "a5", code: "unknown-field" });
-      const big = await raw([JSON.stringify({ type: "deploy", id: "a6" }), Buffer.alloc(1 << 20), Buffer.alloc(16)], sock);
-      expect(big).toMatchObject({ type: "error", id: "a6", code: "too-large" });
+      const big = await raw([JSON.stringify({ type: "deploy", id: "a6" }), Buffer.alloc(600 << 10), Buffer.alloc(600 << 10)], sock);
+      expect(big).toMatchObject({ type: "error", id: "a6", code: "too-large", message: `message of ${(1200 << 10) + 27} bytes; this server accepts at most ${1 << 20}` });
       expect(board.server.core.status().rejected - before).toBe(7);
       expect(await raw([JSON.stringify({ type: "ping", id: "a7" })], sock)).toMatchObject({ type: "pong", id: "a7" });
     } finally {

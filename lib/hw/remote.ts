@@ -12,6 +12,7 @@ import { readClientKeys, type ClientKeys } from "./keys.js";
 import type { DeployInfo, RunOptions, Runner, RunnerOptions, RunnerStatus } from "./runner.js";
 import type { Reply, ServerStatus } from "./protocol/messages.js";
 import { decodeResult, denseInputs, inputFrames, programFrames } from "./protocol/codec.js";
+import { checkReply } from "./protocol/validate.js";
 
 type Handler = (r: Reply, frames: Buffer[]) => void;
 interface Pending { handler: Handler; fail: (e: Error) => void; job?: string }
@@ -173,7 +174,7 @@ export class RemoteRunner implements Runner {
   private async loop(): Promise<void> {
     try {
       for await (const [head, ...frames] of this.socket) {
-        const r = parseReply(head);
+        const r = checkReply(head);
         if (!r) continue;
         // A shutdown names the jobs that server had; anything else pending may already belong to its successor after a restart.
         if (r.type === "shutdown") { this.failJobs(new PhasorError([{ code: "board-shutdown", path: [this.name], message: `the board server is shutting down (${r.reason})` }]), new Set(r.cancelled)); continue; }
@@ -200,18 +201,9 @@ class Unqueued extends Error {
   constructor(readonly error: PhasorError) { super(error.message); }
 }
 
-/** Parses a server message header; undefined (dropped) when it is not one. */
-function parseReply(head: Buffer): Reply | undefined {
-  try {
-    const r = JSON.parse(head.toString("utf8")) as unknown;
-    if (typeof r === "object" && r !== null && typeof (r as Reply).type === "string" && typeof (r as Reply).id === "string") return r as Reply;
-  } catch { /* not JSON */ }
-  return undefined;
-}
-
 function replyError(r: Extract<Reply, { type: "error" }>): PhasorError {
-  const valid = Array.isArray(r.issues) && r.issues.length > 0 && r.issues.every((i) => typeof i?.code === "string" && typeof i.message === "string" && Array.isArray(i.path));
-  return new PhasorError(valid ? r.issues! : [{ code: String(r.code), path: Array.isArray(r.path) ? r.path : [], message: String(r.message) }]);
+  // checkReply has validated the shape against the error schema.
+  return new PhasorError(r.issues?.length ? r.issues : [{ code: r.code, path: r.path ?? [], message: r.message }]);
 }
 
 function abortError(message: string): Error {

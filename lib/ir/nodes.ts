@@ -114,6 +114,7 @@ function at(list: number[], i: number): number {
 
 function port(node: Node, input: number[] | undefined): ShapeInfo | string {
   const shape = (node as NodeOf<"Input">).shape;
+  if (!shape.every((d) => d > 0)) return `${node.type} shape [${shape}] needs dimensions >= 1 (a negative or zero size holds no data)`;
   if (input && numel(input) !== numel(shape)) return `receives shape [${input}] but declares shape [${shape}]`;
   return { input: shape, output: shape };
 }

@@ -66,10 +66,12 @@ export function inputFrames(inputs: Record<string, DenseInput>): { list: Array<{
 export function inputsFromFrames(list: Array<{ name: string; shape: number[] }>, frames: Uint8Array[]): Record<string, DenseInput> {
   const out: Record<string, DenseInput> = {};
   list.forEach((x, k) => {
+    if (Object.prototype.hasOwnProperty.call(out, x.name)) throw new PhasorError([{ code: "bad-input", path: ["inputs", k], message: `input "${x.name}" is given twice` }]);
     const n = x.shape.reduce((a, b) => a * b, 1), f = frames[k];
     if (f.byteLength !== n * 8) throw new PhasorError([{ code: "bad-input", path: ["inputs", k], message: `input "${x.name}" of shape [${x.shape}] needs ${n * 8} bytes of float64; got ${f.byteLength}` }]);
     const copy = new Uint8Array(f);
-    out[x.name] = { data: new Float64Array(copy.buffer, 0, n), shape: x.shape };
+    // defineProperty: a name such as "__proto__" stays an own key instead of replacing the prototype
+    Object.defineProperty(out, x.name, { value: { data: new Float64Array(copy.buffer, 0, n), shape: x.shape }, enumerable: true, writable: true, configurable: true });
   });
   return out;
 }
