@@ -3,7 +3,7 @@
  * atomically: to a temporary file in the same folder, fsync'd, then renamed over the old
  * one, so a crash or kill mid-write leaves the previous checkpoint intact.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { PhasorError } from "../ir/errors.js";
 import { checkWritable, fileError, fsReason } from "../ir/io/files.js";
@@ -58,6 +58,7 @@ function unpack(p: Record<string, Packed>, file: string): WeightMap {
 
 /** Writes a checkpoint atomically (temp file, fsync, rename, fsync of the folder); an unwritable path is a PhasorError. */
 export function saveCheckpoint(path: string, c: Checkpoint): void {
+  removeOrphans(path);
   try {
     writeAtomically(path, c);
   } catch (e) {
@@ -91,6 +92,7 @@ function writeAtomically(path: string, c: Checkpoint): void {
 
 /** Reads a checkpoint, with a clear error for a missing, foreign or damaged file. */
 export function loadCheckpoint(path: string): Checkpoint {
+  removeOrphans(path);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
@@ -102,4 +104,34 @@ export function loadCheckpoint(path: string): Checkpoint {
     throw new PhasorError([{ code: "bad-checkpoint", path: [path], message: `not a Phasor checkpoint (version ${CHECKPOINT_VERSION})` }]);
   }
   return { ...c, weights: unpack(c.weights, path), optimizer: { name: c.optimizer.name, weights: unpack(c.optimizer.weights, path) } };
+}
+
+/** Removes temporary files that interrupted writes of `path` left (`.NAME.PID.tmp` of a process that is gone); never throws. */
+export function removeOrphans(path: string): string[] {
+  const dir = dirname(path), prefix = `.${basename(path)}.`, removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const n of names) {
+    const pid = n.startsWith(prefix) && n.endsWith(".tmp") ? n.slice(prefix.length, -4) : "";
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid || alive(Number(pid))) continue;
+    try {
+      rmSync(join(dir, n), { force: true });
+      removed.push(n);
+    } catch { /* another process removed it, or the folder is read-only */ }
+  }
+  return removed;
+}
+
+/** Whether a process exists (a pid reused by another process counts as alive: its file is kept). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
