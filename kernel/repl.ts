@@ -45,6 +45,43 @@ function saveHistory(file: string, lines: string[]): void {
   }
 }
 
+/**
+ * The last line printed when it is a one-line display (a progress bar): its updates rewrite it
+ * in place with \r, and it ends with a newline only when anything else is printed.
+ */
+class LiveLine {
+  private id: string | undefined;
+  private width = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  /** Shows display `id`'s text: in place when it is still the last line, else on a line of its own. */
+  show(id: string, text: string): void {
+    if (this.id === id) this.out.write(`\r${text.padEnd(this.width)}`);
+    else {
+      this.end();
+      this.out.write(text);
+      this.id = id;
+      this.width = 0;
+    }
+    this.width = Math.max(this.width, text.length);
+  }
+
+  /** Ends the live line, before any other output. */
+  end(): void {
+    if (this.id === undefined) return;
+    this.out.write("\n");
+    this.id = undefined;
+  }
+}
+
+/** A display's text when it is one line of text and nothing else a terminal could show. */
+function oneLine(bundle: MimeBundle): string | undefined {
+  const text = bundle["text/plain"];
+  if (bundle["application/vnd.plotly.v1+json"] !== undefined) return undefined;
+  return typeof text === "string" && !text.includes("\n") ? text : undefined;
+}
+
 /** Prints a bundle: figures (and HTML with no text form) become files, the rest prints as text. */
 function showBundle(out: NodeJS.WritableStream, bundle: MimeBundle, dir: string): void {
   const htmlOnly = typeof bundle["text/html"] === "string" && bundle["text/plain"] === undefined;
@@ -66,7 +103,8 @@ export async function runRepl(o: ReplOptions = {}): Promise<void> {
   const started = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
   const figures = o.figuresDir ?? join(process.cwd(), "phasor-figures", started);
   const historyFile = o.historyFile ?? defaultHistory();
-  const host = new ChildHost({ log: (l) => out.write(`[phasor] ${l}\n`) });
+  const live = new LiveLine(out);
+  const host = new ChildHost({ log: (l) => (live.end(), out.write(`[phasor] ${l}\n`)) });
   let running = false;
   let count = 0;
   let buffer = "";
@@ -78,7 +116,7 @@ export async function runRepl(o: ReplOptions = {}): Promise<void> {
     history: loadHistory(historyFile),
     historySize: HISTORY_MAX,
     completer: (line: string, cb: (err: null, r: [string[], string]) => void) => {
-      const code = buffer + line;
+      const code = buffer ? `${buffer}\n${line}` : line;
       host.complete(code, code.length).then(
         (c) => cb(null, [c.matches, code.slice(c.cursorStart, c.cursorEnd)]),
         () => cb(null, [[], line]),
@@ -88,19 +126,27 @@ export async function runRepl(o: ReplOptions = {}): Promise<void> {
   // Take lines from now on: piped input that arrives while TypeScript loads must not be lost.
   const lines = rl[Symbol.asyncIterator]();
   const prompt = (): void => {
+    live.end();
     rl.setPrompt(buffer ? "...   " : `In [${count + 1}]: `);
     rl.prompt();
   };
 
+  const show = (data: MimeBundle, id?: string): void => {
+    const line = id === undefined ? undefined : oneLine(data);
+    if (line !== undefined) return live.show(id!, line);
+    live.end();
+    showBundle(out, data, figures);
+  };
   const io: CellIO = {
-    stream: (name, text) => (name === "stderr" ? process.stderr : out).write(text),
-    display: (data) => showBundle(out, data, figures),
-    // Updates (progress bars, live curves) print as text; only a figure's final state needs a file, and a loop of updates must not flood the folder.
-    update: (data) => {
-      if (data["application/vnd.plotly.v1+json"] === undefined) showBundle(out, data, figures);
+    stream: (name, text) => (live.end(), (name === "stderr" ? process.stderr : out).write(text)),
+    display: (data, _meta, id) => show(data, id),
+    // A one-line update (a progress bar) rewrites its line; a figure's updates write no file (a loop
+    // of them must not flood the folder).
+    update: (data, _meta, id) => {
+      if (data["application/vnd.plotly.v1+json"] === undefined) show(data, id);
     },
     clear: () => {},
-    input: (p) => new Promise<string>((resolve) => rl.question(p, resolve)),
+    input: (p) => (live.end(), new Promise<string>((resolve) => rl.question(p, resolve))),
   };
 
   const run = async (code: string): Promise<void> => {
@@ -108,6 +154,7 @@ export async function runRepl(o: ReplOptions = {}): Promise<void> {
     count++;
     const r = await host.execute({ code, executionCount: count, silent: false, allowStdin: true }, io);
     running = false;
+    live.end();
     if (r.status === "ok") {
       if (r.result) {
         out.write(`Out[${count}]: `);
@@ -120,6 +167,7 @@ export async function runRepl(o: ReplOptions = {}): Promise<void> {
   };
 
   rl.on("SIGINT", () => {
+    live.end();
     if (running) {
       out.write("^C (interrupting the cell)\n");
       host.interrupt();

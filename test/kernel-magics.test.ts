@@ -91,16 +91,34 @@ describe("magics in a real kernel", () => {
     for (const m of MAGICS) expect(stdout(ls.out)).toContain(`%${m.name}`);
   });
 
-  it("a magic's result that the magic already showed is echoed as a one-level summary, not a dump", async () => {
+  it("a magic without --as shows its display and no Out; with --as the result is bound", async () => {
     const dir = mkdtempSync(join(tmpdir(), "phasor-magic-"));
-    await k.execute(`const g = phasor.graph().input("in", [3]).linear("fc", [[1, 0, 0], [0, 1, 0]]).lif("l", { tau: 0.01 }).output("out").build();\nawait phasor.writeNir(g, ${JSON.stringify(join(dir, "g.nir"))});`);
+    const file = JSON.stringify(join(dir, "g.nir"));
+    await k.execute(`const g = phasor.graph().input("in", [3]).linear("fc", [[1, 0, 0], [0, 1, 0]]).lif("l", { tau: 0.01 }).output("out").build();\nawait phasor.writeNir(g, ${file});`);
     const r = await k.execute(`%nir load ${join(dir, "g.nir")}`);
     expect(r.out.some((m) => m.header.msg_type === "display_data")).toBe(true); // the node table
-    const text = String(result(r.out)?.["text/plain"]);
-    expect(text).toMatch(/type: 'NIRGraph'/);
-    expect(text.length).toBeLessThan(200);
+    expect(result(r.out)).toBeUndefined();
+    const sim = await k.execute("%sim g --steps 5 --poisson 100 --dt 1e-3");
+    expect(stdout(sim.out)).toMatch(/simulated 5 steps/);
+    expect(result(sim.out)).toBeUndefined();
+    const bound = await k.execute(`%nir load ${join(dir, "g.nir")} --quiet --as loaded\nObject.keys(loaded.nodes).length`);
+    expect(result(bound.out)).toEqual({ "text/plain": "4" });
     const direct = await k.execute("g");
     expect(String(result(direct.out)?.["text/plain"]).length).toBeGreaterThan(200); // ordinary values keep the full view
+  });
+
+  it("complete_request completes magic flags and values from the magic's spec, and phasor. members by prefix", async () => {
+    const complete = async (code: string) => {
+      const id = k.send("shell", "complete_request", { code, cursor_pos: [...code].length });
+      return (await k.reply("shell", id)).content as { matches: string[]; cursor_start: number; cursor_end: number };
+    };
+    await k.execute(`const cg = phasor.graph().input("in", [2]).linear("fc", [[1, 1]]).lif("lif", { tau: 0.01 }).output("out").build();`);
+    expect(await complete("%sim cg --rec")).toMatchObject({ matches: ["--record"], cursor_start: 8, cursor_end: 13 });
+    expect((await complete("%sim cg --record f")).matches).toEqual(["fc"]);
+    expect(new Set((await complete("x = 1\n%compile cg --target l")).matches)).toEqual(new Set(["loihi", "loihi2", "loihi-sanafe"]));
+    const members = await complete("phasor.gr");
+    expect(members.matches).toEqual(["graph"]);
+    expect(members.cursor_start).toBe(7);
   });
 
   it("mixes magics with code and top-level await", async () => {

@@ -146,32 +146,108 @@ function maskTiming(text: string): string {
 
 const joined = (v: unknown): unknown => (Array.isArray(v) && v.every((x) => typeof x === "string") ? v.join("") : v);
 
-/** Every output of every code cell in a comparable form: text joined, timing lines masked. */
-function comparableOutputs(nb: { cells: Cell[] }): string[] {
-  const mask = (v: unknown): unknown => {
-    const j = joined(v);
+/** A value in comparable form: text joined, timing lines masked, anything else as indented JSON. */
+function comparable(v: unknown): string {
+  const mask = (x: unknown): unknown => {
+    const j = joined(x);
     if (typeof j === "string") return maskTiming(j);
     if (Array.isArray(j)) return j.map(mask);
-    if (typeof j === "object" && j !== null) return Object.fromEntries(Object.entries(j).map(([k, x]) => [k, mask(x)]));
+    if (typeof j === "object" && j !== null) return Object.fromEntries(Object.entries(j).map(([k, y]) => [k, mask(y)]));
     return j;
   };
-  return nb.cells.filter((c) => c.cell_type === "code").map((c, i) => {
-    const outs = (c.outputs ?? []).map((o) => ({ type: o.output_type, name: o.name, text: o.text, data: o.data, metadata: o.metadata, ename: o.ename, evalue: o.evalue }));
-    return `cell ${i}: ${JSON.stringify(mask(outs), null, 1)}`;
-  });
+  const m = mask(v);
+  return typeof m === "string" ? m : JSON.stringify(m, null, 1) ?? "undefined";
 }
 
-/** The first differing line of two outputs (the whole thing is too large to print: plotly.js is inlined). */
+/** One output as named fields (`text`, `data["text/plain"]`, `metadata`, ...) in comparable form. */
+function outputFields(o: Output): [string, string][] {
+  const fields: [string, unknown][] = [["text", o.text], ["ename", o.ename], ["evalue", o.evalue], ["metadata", o.metadata]];
+  for (const [mime, v] of Object.entries(o.data ?? {})) fields.push([`data["${mime}"]`, v]);
+  return fields.filter(([, v]) => v !== undefined).map(([k, v]) => [k, comparable(v)]);
+}
+
+/** What an output is: `stream stdout`, `display_data (text/html, text/plain)`, `error`. */
+function outputKind(o: Output): string {
+  return `${o.output_type}${o.name ? ` ${o.name}` : ""}${o.data ? ` (${Object.keys(o.data).join(", ")})` : ""}`;
+}
+
+/** The first differing line of two texts (a whole output is too large to print: plotly.js is inlined). */
 function firstDifference(a: string, b: string): string {
   const la = a.split("\n"), lb = b.split("\n");
   const k = la.findIndex((l, i) => l !== lb[i]);
-  return k < 0 ? `lengths ${la.length} vs ${lb.length}` : `line ${k}:\n  first run:  ${la[k]?.slice(0, 400)}\n  second run: ${lb[k]?.slice(0, 400)}`;
+  const at = k < 0 ? la.length : k;
+  return `line ${at + 1}:\n    first run:  ${la[at]?.slice(0, 400) ?? "(no line)"}\n    second run: ${lb[at]?.slice(0, 400) ?? "(no line)"}`;
+}
+
+/**
+ * How two executions of a notebook differ, one entry per differing code cell: the cell (its
+ * number in the notebook and its first line), the output (index and kind), the field and
+ * the first differing line of both runs. Timing lines are masked first.
+ */
+function notebookDifferences(first: { cells: Cell[] }, second: { cells: Cell[] }): string[] {
+  const diffs: string[] = [];
+  first.cells.forEach((cell, n) => {
+    if (cell.cell_type !== "code") return;
+    const other = second.cells[n];
+    const src = (Array.isArray(cell.source) ? cell.source.join("") : cell.source).split("\n")[0];
+    const where = `cell ${n} (${src.slice(0, 80)})`;
+    const a = cell.outputs ?? [], b = other?.outputs ?? [];
+    for (let j = 0; j < Math.max(a.length, b.length); j++) {
+      if (!a[j] || !b[j]) {
+        const kinds = (os: Output[]) => os.map(outputKind).join("; ") || "none";
+        diffs.push(`${where}: ${a.length} outputs in the first run, ${b.length} in the second\n    first run:  ${kinds(a)}\n    second run: ${kinds(b)}`);
+        return;
+      }
+      const fa = new Map(outputFields(a[j])), fb = new Map(outputFields(b[j]));
+      const field = [...new Set([...fa.keys(), ...fb.keys()])].find((k) => fa.get(k) !== fb.get(k));
+      if (field === undefined) continue;
+      const label = `${where}, output ${j} [${outputKind(a[j])}], ${field}`;
+      diffs.push(`${label}, ${firstDifference(fa.get(field) ?? "(absent)", fb.get(field) ?? "(absent)")}`);
+      return;
+    }
+  });
+  if (first.cells.length !== second.cells.length) diffs.push(`${first.cells.length} cells in the first run, ${second.cells.length} in the second`);
+  return diffs;
 }
 
 function describeOutput(cell: Cell, o: Output): string {
   const src = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
   return `${o.ename}: ${o.evalue}\n--- in cell ---\n${src}\n--- traceback ---\n${(o.traceback ?? []).join("\n")}`;
 }
+
+describe("comparing two executions of a notebook", () => {
+  const code = (source: string, outputs: Output[]): Cell => ({ cell_type: "code", source, outputs });
+  const bar = (label: string, s: string): Output => ({ output_type: "display_data", data: { "text/plain": `${label} [####] done in ${s} s`, "text/html": "<div></div>" } });
+  const run = (label: string, s: string): { cells: Cell[] } => ({
+    cells: [
+      { cell_type: "markdown", source: "# title" },
+      code("const x = 1;\nx", [{ output_type: "execute_result", data: { "text/plain": "1" } }]),
+      code("%hw run prog --poisson 40 --steps 200\n", [bar(label, s), { output_type: "stream", name: "stdout", text: ["a\n", "b\n"] }]),
+    ],
+  });
+
+  it("ignores timing lines and names the cell, output, field and line that differ", () => {
+    expect(notebookDifferences(run("board", "1.2"), run("board", "3.4"))).toEqual([]);
+    expect(notebookDifferences(run("board", "1.2"), run("step 200 of 200", "0.5"))).toEqual([
+      'cell 2 (%hw run prog --poisson 40 --steps 200), output 0 [display_data (text/plain, text/html)], data["text/plain"], line 1:\n' +
+        "    first run:  board [####] done in # s\n    second run: step # of # [####] done in # s",
+    ]);
+  });
+
+  it("names a cell whose outputs differ in number, and a differing stream line", () => {
+    const b = run("board", "1");
+    b.cells[2].outputs = b.cells[2].outputs!.slice(0, 1);
+    expect(notebookDifferences(run("board", "1"), b)).toEqual([
+      "cell 2 (%hw run prog --poisson 40 --steps 200): 2 outputs in the first run, 1 in the second\n" +
+        "    first run:  display_data (text/plain, text/html); stream stdout\n    second run: display_data (text/plain, text/html)",
+    ]);
+    const c = run("board", "1");
+    c.cells[2].outputs![1] = { output_type: "stream", name: "stdout", text: "a\nc\n" };
+    expect(notebookDifferences(run("board", "1"), c)).toEqual([
+      "cell 2 (%hw run prog --poisson 40 --steps 200), output 1 [stream stdout], text, line 2:\n    first run:  b\n    second run: c",
+    ]);
+  });
+});
 
 describe.each(notebooks)("notebooks/%s", (notebook) => {
   const stem = notebook.replace(/\.ipynb$/, "");
@@ -207,11 +283,8 @@ describe.each(notebooks)("notebooks/%s", (notebook) => {
     if (!firstRun) return ctx.skip("the first run failed");
     const { dir, nb } = await execute("second");
     secondRunDir = dir;
-    const a = comparableOutputs(firstRun), b = comparableOutputs(nb);
-    expect(b.length, "code cells").toBe(a.length);
-    for (const [i, x] of a.entries()) {
-      if (x !== b[i]) expect.fail(`${notebook}: outputs of code ${firstDifference(x, b[i])}`);
-    }
+    const diffs = notebookDifferences(firstRun, nb);
+    if (diffs.length) expect.fail(`${notebook}: the second execution differs from the first in\n  ${diffs.join("\n  ")}`);
   }, NBCONVERT_TIMEOUT_MS + 30_000);
 
   it("exports to HTML, and headless Chromium draws every Plotly figure with traces", async (ctx) => {

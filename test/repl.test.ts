@@ -3,9 +3,11 @@
  * and keys go in with send-keys, as a person types them. One REPL runs through the file's
  * tests in order: a variable, a multi-line cell, a magic, a `while (true) {}` cell stopped
  * with Ctrl-C (the REPL survives and keeps its variables), a %sim cell whose figure is written
- * as an HTML file whose path is printed, and Ctrl-D, which saves the history. The tmux server
- * has its own socket (-L) and is killed afterwards. Without tmux this skips with the package to
- * install, unless PHASOR_REQUIRE_ALL=1, when it fails. Every wait is bounded.
+ * as an HTML file whose path is printed, a long %sim whose progress bar stays one line, Tab
+ * completion of magic flags, targets, node names and `phasor.` members, and Ctrl-D, which saves
+ * the history. The tmux server has its own socket (-L) and is killed afterwards. Without tmux
+ * this skips with the package to install, unless PHASOR_REQUIRE_ALL=1, when it fails. Every
+ * wait is bounded.
  */
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -170,8 +172,52 @@ describe.skipIf(!haveTmux)("phasor repl under tmux", () => {
     await waitFor(/Out\[10\]: 100\b/, 60_000, boundAt);
   }, 300_000);
 
-  it("Ctrl-D leaves cleanly and saves the history", async () => {
+  it("one %sim --steps 3000 leaves one progress line, rewritten in place, and no Out for the magic's result", async () => {
     await waitFor(prompt(11), 60_000);
+    const at = screen().length;
+    type("%sim net --poisson 400 --steps 3000 --dt 1e-3 --seed 1 --no-raster");
+    const out = await waitFor(prompt(12), 180_000, at);
+    expect(out).toMatch(/simulated 3000 steps/);
+    const bars = out.split("\n").filter((l) => /\[[#.]{30}\]/.test(l));
+    expect(bars, out.slice(-3_000)).toHaveLength(1);
+    expect(bars[0]).toMatch(/\[#{30}\]/); // its last state: finished
+    expect(out).not.toMatch(/Out\[11\]/);
+  }, 240_000);
+
+  /** Types `text` without Enter, presses Tab (twice: the second lists the candidates), returns the screen after. */
+  async function tab(text: string, shows: RegExp): Promise<string> {
+    const at = screen().length;
+    tmux("send-keys", "-t", target, "-l", "--", text);
+    tmux("send-keys", "-t", target, "Tab");
+    await sleep(500);
+    tmux("send-keys", "-t", target, "Tab");
+    try {
+      return await waitFor(shows, 30_000, at);
+    } finally {
+      tmux("send-keys", "-t", target, "C-u"); // leave the line empty for the next test
+    }
+  }
+
+  it("Tab completes a magic's flag from its spec: `%sim net --rec` becomes --record", async () => {
+    const out = await tab("%sim net --rec", /In \[12\]: %sim net --record\s*$/m);
+    expect(out).not.toMatch(/--recurrent|Record</);
+  }, 60_000);
+
+  it("Tab completes --target values from the target registry, not JS globals", async () => {
+    const out = await tab("%compile net --target l", /loihi-sanafe/);
+    const listed = out.split("\n").find((l) => /loihi-sanafe/.test(l))!.trim().split(/\s+/);
+    expect(listed.sort()).toEqual(["loihi", "loihi-sanafe", "loihi2"]);
+    expect(out).toMatch(/In \[12\]: %compile net --target loihi/); // the common prefix went in
+  }, 60_000);
+
+  it("Tab completes node names of the bound graph, and phasor. members by prefix", async () => {
+    const nodes = await tab("%sim net --record l", /In \[12\]: %sim net --record lif\s*$/m);
+    expect(nodes).not.toMatch(/\bfc\b/);
+    await tab("phasor.gr", /In \[12\]: phasor\.graph\s*$/m);
+  }, 60_000);
+
+  it("Ctrl-D leaves cleanly and saves the history", async () => {
+    await waitFor(prompt(12), 60_000);
     tmux("send-keys", "-t", target, "C-d");
     const out = await waitFor(/\[phasor repl exited: \d+\]/, 60_000);
     expect(out.match(/\[phasor repl exited: (\d+)\]/)![1], out.slice(-2_000)).toBe("0");

@@ -1,4 +1,7 @@
 // %vm, %power, %trace and %sweep: run() with a real display over a capturing sink; the sweep in worker threads.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { createDisplay, PLOTLY_MIME, type MimeBundle } from "../kernel/display.js";
 import { parseArgs } from "../kernel/magics/args.js";
@@ -7,7 +10,7 @@ import { powerMagic } from "../kernel/magics/power.js";
 import { traceMagic } from "../kernel/magics/trace.js";
 import { sweepMagic, parseGrid } from "../kernel/magics/sweep.js";
 import type { MagicContext, MagicSpec } from "../kernel/magics/types.js";
-import { compile } from "../lib/compiler/index.js";
+import { compile, saveProgram } from "../lib/compiler/index.js";
 import type { RunResult, SweepRow } from "../lib/vm/index.js";
 import { workerPath } from "../lib/vm/sweep.js";
 import { ifNet } from "./vm-networks.js";
@@ -48,6 +51,49 @@ describe("VM magics", () => {
     expect(kinds(f.shown).slice(-2)).toEqual(["core-state", "core-state"]);
     await expect(run(vmMagic, "cycles prog", f.ctx)).rejects.toThrow(/not a VM result/);
     await expect(run(vmMagic, "fly prog --poisson 10 --steps 5", f.ctx)).rejects.toThrow(/unknown action "fly"/);
+  });
+
+  test("--no-plot keeps the text and drops the figures; --quiet shows nothing", async () => {
+    const f = fakeContext({ prog: compile(ifNet(), "generic-mesh", { reset: "zero" }) });
+    const r = (await run(vmMagic, "run prog --poisson 2000 --steps 20 --cycle --no-plot --as r", f.ctx)) as RunResult;
+    f.vars.r = r;
+    expect(f.printed()).toMatch(/cycle on generic-mesh: 20 steps/);
+    await run(vmMagic, "cycles r --no-plot", f.ctx);
+    expect(f.printed()).toMatch(/20 steps: \d+ packets, \d+ hops, \d+ buffer overflows/);
+    await run(vmMagic, "step prog -n 2 --poisson 2000 --steps 20 --no-plot", f.ctx);
+    await run(vmMagic, "raster prog --no-plot", f.ctx);
+    expect(f.printed()).toMatch(/spikes in 2 steps: h \d+, out \d+/);
+    await run(vmMagic, "inspect prog --layer h --no-plot", f.ctx);
+    expect(kinds(f.shown)).toEqual([]); // the table of the inspection is not a figure
+    expect(f.shown.at(-1)?.["text/plain"]).toMatch(/neuron/);
+    const shown = f.shown.length, printed = f.printed();
+    for (const line of ["run prog --poisson 2000 --steps 20 -q", "step prog -n 3 --quiet", "until prog --layer out -q", "raster prog -q", "inspect prog -q", "cycles r -q"]) {
+      await run(vmMagic, line, f.ctx);
+    }
+    expect(f.printed()).toBe(printed);
+    expect(f.shown).toHaveLength(shown);
+  });
+
+  test("%vm step/inspect on a PROGRAM.json keep one session from call to call, and say what input to pass", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "phasor-vm-magic-"));
+    saveProgram(compile(ifNet(), "generic-mesh", { reset: "zero" }), join(dir, "prog.json"));
+    const f = fakeContext();
+    f.ctx.cwd = dir;
+    // No session yet and no input: the message names the input layer, its shape and a line to copy.
+    const missing = run(vmMagic, "step prog.json -n 10", f.ctx);
+    await expect(missing).rejects.toThrow(/%vm step prog\.json: no input; the program has input layer in \[16\]/);
+    await expect(run(vmMagic, "inspect prog.json --core 0", f.ctx)).rejects.toThrow(/e\.g\. %vm inspect prog\.json --poisson 50 --steps 200/);
+    await expect(run(vmMagic, "step prog.json", f.ctx)).rejects.toThrow(/--input FILE\.csv\|FILE\.npy \(one row per step, 16 values each\)/);
+    await run(vmMagic, "step prog.json -n 10 --poisson 2000 --steps 40", f.ctx);
+    await run(vmMagic, "step prog.json -n 10", f.ctx); // the same session, read once
+    await run(vmMagic, "step prog.json -n 5 --poisson 2000 --steps 40", f.ctx); // the same input: still the same session
+    expect(f.printed()).toBe("at step 10 of 40\nat step 20 of 40\nat step 25 of 40\n");
+    const st = (await run(vmMagic, "inspect prog.json --core 0", f.ctx)) as { v: number[] };
+    expect(st.v.length).toBeGreaterThan(0);
+    await run(vmMagic, "step prog.json -n 1 --poisson 1000 --steps 40", f.ctx); // another input: a new session
+    expect(f.printed()).toMatch(/at step 1 of 40\n$/);
+    await run(vmMagic, "step prog.json -n 100", f.ctx);
+    expect(f.printed()).toMatch(/at step 40 of 40 \(the end: give --input or --poisson to start again\)\n$/);
   });
 
   test("%sweep: a grid over generic-mesh in worker threads, failures named, Pareto front plotted", async () => {

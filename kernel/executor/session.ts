@@ -7,7 +7,7 @@ import { inspect } from "node:util";
 import type { Converter, Diagnostic } from "tslab/dist/converter";
 import type { Executor } from "tslab/dist/executor";
 import type { Display, DisplaySink } from "../display.js";
-import { MagicRuntime, magicResults } from "../magics/runtime.js";
+import { MagicRuntime } from "../magics/runtime.js";
 import { hasMagic, transformCell } from "../magics/transform.js";
 import type { MagicContext } from "../magics/types.js";
 import type { ExecuteOutcome, ExpressionResult } from "../protocol/engine.js";
@@ -218,8 +218,6 @@ export class CellSession {
     } catch (e) {
       process.stderr.write(`display failed: ${(e as Error).message}\n`);
     }
-    // A magic's result was shown by the magic itself: a one-level summary is enough here.
-    if (typeof value === "object" && value !== null && magicResults.has(value)) return { "text/plain": inspect(value, { depth: 0, maxArrayLength: 8, breakLength: 120 }) };
     return { "text/plain": inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 10_000 }) };
   }
 
@@ -241,13 +239,11 @@ export class CellSession {
   /** Completion at a cursor (UTF-16 offsets). */
   complete(code: string, pos: number): { matches: string[]; cursorStart: number; cursorEnd: number } {
     const lineStart = code.lastIndexOf("\n", pos - 1) + 1;
-    const m = /^\s*(%%?)([\w-]*)$/.exec(code.slice(lineStart, pos));
-    if (m) {
-      const matches = this.runtime.names().filter((n) => n.startsWith(m[2])).map((n) => m[1] + n);
-      return { matches, cursorStart: pos - m[1].length - m[2].length, cursorEnd: pos };
-    }
+    const variables = () => this.executor.locals;
+    const magic = this.runtime.complete(code.slice(lineStart, pos), { cwd: this.cwd, variables });
+    if (magic) return { matches: magic.matches, cursorStart: lineStart + magic.start, cursorEnd: pos };
     const r = this.executor.complete(maskMagics(code), pos);
-    return { matches: r.candidates, cursorStart: r.start, cursorEnd: r.end };
+    return { matches: prefixFirst(r.candidates, code.slice(r.start, pos)), cursorStart: r.start, cursorEnd: r.end };
   }
 
   /** Hover text at a cursor: a magic's help, or TypeScript's quick info. */
@@ -270,6 +266,14 @@ export class CellSession {
   close(): void {
     this.executor?.close();
   }
+}
+
+/** Of TypeScript's candidates (fuzzy), those that start with the typed text when there are any; else all. */
+function prefixFirst(candidates: string[], typed: string): string[] {
+  const exact = candidates.filter((c) => c.startsWith(typed));
+  if (exact.length) return exact;
+  const loose = candidates.filter((c) => c.toLowerCase().startsWith(typed.toLowerCase()));
+  return loose.length ? loose : candidates;
 }
 
 /** Blanks magic lines (keeping offsets) so TypeScript services see plain code. */

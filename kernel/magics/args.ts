@@ -101,15 +101,25 @@ export class HelpRequested extends Error {
 }
 
 /** Whether an option flag (from a spec) takes a value: "-n, --number <n>". */
-function takesValue(flags: string): boolean {
+export function takesValue(flags: string): boolean {
   return /[<[]/.test(flags);
+}
+
+/** The flags an option declares: "-n, --number <n>" -> ["-n", "--number"]. */
+export function flagsOf(flags: string): string[] {
+  return flags.split(/[ ,|]+/).filter((f) => f.startsWith("-"));
+}
+
+/** The placeholder of an option's value: "--record <nodes>" -> "nodes"; undefined for a switch. */
+export function placeholderOf(flags: string): string | undefined {
+  return /[<[]([^>\]]+)[>\]]/.exec(flags)?.[1];
 }
 
 /** For a code magic: splits leading options from the TypeScript that follows them. */
 export function splitCodeMagic(spec: MagicSpec, text: string): { options: string; code: string } {
   const flags = new Map<string, boolean>();
   for (const o of [...(spec.options ?? []), { flags: "--as <name>" }]) {
-    for (const f of o.flags.split(/[ ,|]+/)) if (f.startsWith("-")) flags.set(f, takesValue(o.flags));
+    for (const f of flagsOf(o.flags)) flags.set(f, takesValue(o.flags));
   }
   let rest = text;
   const taken: string[] = [];

@@ -71,6 +71,7 @@ async function run(spec: string, o: HwFlags, ctx: MagicContext): Promise<RunResu
   if (o.detach) { ctx.print(`job ${id} running on ${name}; %hw wait ${id} --as r, or %hw cancel ${id}\n`); return job; }
   try {
     const r = await job.done;
+    bar?.update(1, `step ${r.steps} of ${r.steps}`); // the last line whether or not a progress message came first
     bar?.done();
     if (!o.quiet) show(r, ctx);
     return r;
@@ -85,7 +86,13 @@ export const hwMagic = defineMagic({
   modes: ["line"],
   summary: "hardware runners: list, connect (remote board with CURVE keys, vm, export), deploy, run with raster and power, status, cancel",
   description: "ACTION is list (runners known and connected), connect TARGET (vm, vm:cycle, export --dir DIR, or remote://HOST:PORT --keys DIR; --name names it, default board), deploy PROGRAM, run PROGRAM (raster, power by layer and per core, as %vm run; --detach returns at once), wait JOB, status (of the runner and its server's queue), cancel [JOB] (the latest detached job by default), disconnect. --on NAME picks a connected runner. Interrupting a cell cancels its job on the board.",
-  arguments: [{ name: "action", description: "list | connect | deploy | run | wait | status | cancel | disconnect", required: true }, { name: "target", description: "runner (connect), Program variable or PROGRAM.json (deploy, run), job (wait, cancel)", required: false }],
+  arguments: [
+    {
+      name: "action", description: "list | connect | deploy | run | wait | status | cancel | disconnect", required: true,
+      complete: { values: ["list", "connect", "deploy", "run", "wait", "status", "cancel", "disconnect"] },
+    },
+    { name: "target", description: "runner (connect), Program variable or PROGRAM.json (deploy, run), job (wait, cancel)", required: false },
+  ],
   options: [
     { flags: "--keys <dir>", description: "CURVE keys: client.key, client.pub, server.pub (connect)" }, { flags: "--dir <dir>", description: "output directory of the export runner (connect)" },
     { flags: "--name <name>", description: "name of the connected runner (connect)" }, { flags: "--on <name>", description: "which connected runner to use" },

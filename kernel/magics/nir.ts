@@ -40,7 +40,7 @@ export const nirMagic = defineMagic({
     "info FILE|VAR: nodes with types and shapes, edges.\n" +
     "save VAR FILE: writes the Graph held by VAR in the NIR reference layout (Phasor extensions are refused with the node and field).",
   arguments: [
-    { name: "action", description: "load, info or save", required: true },
+    { name: "action", description: "load, info or save", required: true, complete: { values: ["load", "info", "save"] } },
     { name: "what", description: "a .nir file, or the name of a variable holding a Graph", required: true },
     { name: "file", description: "for save: the .nir file to write", required: false },
   ],

@@ -90,7 +90,7 @@ export const phasorMagic = defineMagic({
     "info shows the versions of Phasor, Node, tslab and its TypeScript, TF.js and the backend training picks, the seeds named by --seeds and a hash of every target named by --targets " +
     "(sha256 of its canonical JSON: two notebooks compiled for the same hash used the same limits and constants). The same facts go into the output's metadata as {\"phasor\": {...}}, " +
     "so the saved notebook records them; nothing shown depends on the time or host, so re-running gives the same output. Returns nothing.",
-  arguments: [{ name: "action", description: "info", required: true }],
+  arguments: [{ name: "action", description: "info", required: true, complete: { values: ["info"] } }],
   options: [
     { flags: "--seeds <list>", description: "seeds the notebook uses, NAME=N,NAME=N", parse: parseSeeds },
     { flags: "--targets <list>", description: "comma-separated targets (names, .json files or variables) to hash" },

@@ -6,11 +6,9 @@ import { PhasorError } from "../../lib/ir/errors.js";
 import { fileError } from "../../lib/ir/io/files.js";
 import { closeMatches, type Registry } from "../../lib/ir/registry.js";
 import { HelpRequested, helpText, parseArgs, splitCodeMagic } from "./args.js";
+import type { CompletionEnv, MagicCompletion } from "./complete.js";
 import type { MagicShape } from "./transform.js";
 import type { MagicContext, MagicInput, MagicSpec } from "./types.js";
-
-/** Objects that a (non-code) magic returned: the session prints them compactly, since the magic has shown them already. */
-export const magicResults = new WeakSet<object>();
 
 /** Runs magics by name with a context; the session owns one per process. */
 export class MagicRuntime {
@@ -38,6 +36,16 @@ export class MagicRuntime {
   /** Known magic names (completion). */
   names(): string[] {
     return this.registry.names();
+  }
+
+  /** Completion of a magic line's text up to the cursor (complete.ts); undefined for a line that is not a magic. */
+  complete(text: string, env: Pick<CompletionEnv, "variables" | "cwd">): MagicCompletion | undefined {
+    if (!/^\s*%/.test(text)) return undefined;
+    // Loaded on first use, as the registry is: it reads graphs and the target registry.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { completeMagicLine } = require("./complete.js") as typeof import("./complete.js");
+    const spec = (name: string) => (this.registry.has(name) ? this.registry.get(name) : undefined);
+    return completeMagicLine(text, { spec, names: () => this.names(), ...env });
   }
 
   /** Every registered magic, by name. */
@@ -92,7 +100,8 @@ export class MagicRuntime {
     } catch (e) {
       throw fileError(e, `${cell ? "%%" : "%"}${name}`) ?? e; // a file the user named, not a bug: no stack trace
     }
-    if (typeof value === "object" && value !== null) magicResults.add(value);
+    // The magic has shown its result; the object is for --as to bind, not an Out to print again.
+    if (typeof value === "object" && value !== null && parsed.options.as === undefined) return undefined;
     return value;
   }
 

@@ -56,8 +56,11 @@ export const targetMagic = defineMagic({
   summary: "list, show or define hardware targets",
   description: "list: every registered target. show NAME|FILE.json: limits, arithmetic and every timing/energy constant with its source and kind. define VAR|FILE.json: validates a Target (a TypeScript object held in a cell variable, or JSON) and registers it under its name; %%target define takes the JSON as the cell body. show and define return the Target (bind it with --as).",
   arguments: [
-    { name: "action", description: `one of ${ACTIONS.join(", ")}` },
-    { name: "spec", description: "a target name, a .json file, or (define) a variable name", required: false },
+    { name: "action", description: `one of ${ACTIONS.join(", ")}`, complete: { values: [...ACTIONS] } },
+    {
+      name: "spec", description: "a target name, a .json file, or (define) a variable name", required: false,
+      complete: { from: ["targets", "variables", "files"], ext: [".json"] },
+    },
   ],
   options: [{ flags: "--json", description: "show: print the target as JSON instead of tables" }],
   modes: ["line", "cell"],

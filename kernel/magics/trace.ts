@@ -13,7 +13,10 @@ export const traceMagic = defineMagic({
   description: "RESULT is a variable holding a VM RunResult whose run recorded layers (%vm run PROGRAM --record LAYER --as r). Draws v (and i, spike) of up to --neurons neurons per layer, in model units. Returns the columns drawn (bind with --as).",
   arguments: [{ name: "result", description: "variable holding a VM RunResult", required: true }],
   options: [
-    { flags: "--layer <names>", description: "comma-separated recorded layers (default: all recorded)" },
+    {
+      flags: "--layer <names>", description: "comma-separated recorded layers (default: all recorded)",
+      complete: { from: ["records"], list: true },
+    },
     { flags: "--neurons <n>", description: "neurons per layer", default: 8, parse: positiveInt },
     { flags: "--sample <b>", description: "batch entry", default: 0, parse: Number },
   ],

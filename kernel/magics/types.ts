@@ -5,12 +5,34 @@
  */
 import type { Display } from "../display.js";
 
+/** Where completion candidates for a value come from (see complete.ts). */
+export type ValueSource =
+  | "targets" // registered target names
+  | "nodes" // node names of the Graph a positional argument names
+  | "layers" // layer names of the Program (or RunResult) a positional argument names
+  | "records" // recorded layers of the RunResult a positional argument names
+  | "files" | "dirs"
+  | "variables" | "graphs" | "programs" | "results"; // cell variables: any, or those holding that kind
+
+/** How a value completes; without one it is inferred from choices, parse and the placeholder (complete.ts). */
+export interface ValueCompletion {
+  from?: ValueSource[];
+  /** Fixed words, e.g. a magic's actions. */
+  values?: string[];
+  /** File endings offered (".nir"); folders are always offered. */
+  ext?: string[];
+  /** A comma-separated list: the item after the last comma completes. */
+  list?: boolean;
+}
+
 /** A positional argument, in commander's terms (`<file>`, `[name]`, `<values...>`). */
 export interface MagicArgument {
   name: string;
   description: string;
   required?: boolean;
   variadic?: boolean;
+  /** Completion of its value (default: cell variables and files). */
+  complete?: ValueCompletion;
 }
 
 /** An option, in commander's flag syntax: "-n, --number <n>", "--json". */
@@ -21,6 +43,8 @@ export interface MagicOption {
   choices?: string[];
   /** Converts the raw text (e.g. parseFloat); throw to report a bad value. */
   parse?: (value: string) => unknown;
+  /** Completion of its value, where choices and the placeholder do not say it. */
+  complete?: ValueCompletion;
 }
 
 /** What a magic gets from its invocation. */
