@@ -12,6 +12,8 @@ import type { SimulateFlags } from "./simulate.js";
 import type { CompileFlags } from "./compile.js";
 import { registerRun } from "./run.js";
 import { registerBoard } from "./board.js";
+import { registerCluster } from "./cluster.js";
+import { registerSweep } from "./sweep.js";
 import { DEFAULT_CONVENTION, conventionNames } from "../lib/ir/nir/conventions.js";
 
 /** Builds the program; exported so tests can parse without exiting. */
@@ -79,6 +81,8 @@ export function program(): Command {
     .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));
   registerRun(p);
   registerBoard(p);
+  registerSweep(p);
+  registerCluster(p);
   oneLineErrors(p, "phasor");
   return p;
 }
@@ -92,10 +96,10 @@ function oneLineErrors(cmd: Command, name: string): void {
 
 /** Files a command reads (--input, a --target .json) or writes (--out): refused before any work when unusable. */
 function checkFiles(cmd: Command): void {
-  const o = cmd.opts<{ input?: unknown; target?: unknown; out?: unknown }>();
+  const o = cmd.opts<{ input?: unknown; target?: unknown; out?: unknown; inputs?: unknown }>();
   if (typeof o.input === "string") checkReadable(o.input, "--input");
   if (typeof o.target === "string" && o.target.toLowerCase().endsWith(".json")) checkReadable(o.target, "--target");
-  if (typeof o.out === "string") checkWritable(o.out, "--out");
+  if (typeof o.out === "string" && o.inputs === undefined) checkWritable(o.out, "--out"); // a batch's --out is a folder
 }
 
 function conventionOption(): Option {

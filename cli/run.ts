@@ -22,6 +22,12 @@ export interface RunFlags {
   out?: string;
   record?: string;
   json?: boolean;
+  /** A batch run (cli/batch.ts): a folder or pattern of input files, and where to run them. */
+  inputs?: string;
+  cluster?: string;
+  labels?: string;
+  readout?: string;
+  timeout?: number;
 }
 
 /** The engine a --runner value names ("remote" for a board server), or a clear refusal. */
@@ -57,6 +63,7 @@ function cycleTimes(c: NonNullable<RunResult["cycles"]>) {
 
 /** Loads the Program and input, runs, writes OUT and prints a summary (or JSON). */
 export async function runCommand(file: string, o: RunFlags): Promise<void> {
+  if (o.inputs !== undefined || o.cluster !== undefined) return (await import("./batch.js")).batchCommand(file, o);
   const engine = engineOf(o.runner);
   const outExt = o.out ? extname(o.out).toLowerCase() : undefined;
   if (o.out && outExt !== ".json" && !(outExt === ".csv" && o.record)) throw new PhasorError([{ code: "bad-output-file", path: [o.out], message: `phasor run writes .json (or .csv of the --record columns); got "${extname(o.out) || "(none)"}"` }]);
@@ -134,6 +141,11 @@ export function registerRun(p: Command): void {
     .description("run a compiled Program on the VM (behavioural or cycle-accurate)")
     .argument("<program>", "PROGRAM.json written by phasor compile --out")
     .option("--input <file>", ".csv (one row per step) or .npy [T, ...shape] / [T, batch, ...shape]")
+    .option("--inputs <dir|glob>", "a batch: one run per .csv/.npy file of a folder or a quoted pattern (\"in/*.npy\"); --out DIR")
+    .option("--cluster <url>", "with --inputs: one job per file on the workers of this Redis server (redis://HOST:PORT)")
+    .option("--labels <file>", "with --inputs: class labels (JSON {\"name.npy\": 3} or CSV name,label) for the aggregate's accuracy")
+    .option("--readout <layer>", "with --labels: the layer whose most-spiking neuron is the prediction (default: the last)")
+    .option("--timeout <s>", "with --cluster: give up after this many seconds", (s: string) => Number(s))
     .option("--runner <runner>", "vm (behavioural), vm:cycle (cycle-accurate) or remote://HOST:PORT", "vm")
     .option("--keys <dir>", "CURVE keys for a remote runner: client.key, client.pub, server.pub (phasor board keys DIR)")
     .option("--steps <n>", "number of steps (default: the input's length)", positiveInteger)

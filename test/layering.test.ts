@@ -1,5 +1,5 @@
-// Enforces the import directions of DESIGN.md: ir <- target <- compiler <- vm <- hw <- kernel;
-// train and data depend on ir (train also on data); plot depends only on types; nothing in
+// Enforces the import directions of DESIGN.md: ir <- target <- compiler <- vm <- hw <- cluster <- kernel;
+// train and data depend on ir (train also on data); cluster may use train and data; plot depends only on types; nothing in
 // lib/ imports kernel/ or cli/.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -14,10 +14,11 @@ const allowed: Record<string, string[]> = {
   "lib/hw": ["lib/ir", "lib/target", "lib/compiler", "lib/vm"],
   "lib/data": ["lib/ir"],
   "lib/train": ["lib/ir", "lib/data"],
+  "lib/cluster": ["lib/ir", "lib/target", "lib/compiler", "lib/vm", "lib/hw", "lib/data", "lib/train"],
   "lib/plot": ["lib/ir"], // type-only, checked below
   "lib/index.ts": ["lib/ir", "lib/target", "lib/compiler", "lib/vm", "lib/hw", "lib/data", "lib/train", "lib/plot"],
-  kernel: ["lib/ir", "lib/target", "lib/compiler", "lib/vm", "lib/hw", "lib/data", "lib/train", "lib/plot", "lib/index.ts"],
-  cli: ["lib/ir", "lib/target", "lib/compiler", "lib/vm", "lib/hw", "lib/data", "lib/train", "lib/plot", "lib/index.ts", "kernel"],
+  kernel: ["lib/ir", "lib/target", "lib/compiler", "lib/vm", "lib/hw", "lib/cluster", "lib/data", "lib/train", "lib/plot", "lib/index.ts"],
+  cli: ["lib/ir", "lib/target", "lib/compiler", "lib/vm", "lib/hw", "lib/cluster", "lib/data", "lib/train", "lib/plot", "lib/index.ts", "kernel"],
 };
 
 function layerOf(file: string): string | undefined {

@@ -22,6 +22,7 @@ import { positive, positiveInt } from "./values.js";
 interface TrainFlags {
   split: Split; model?: string; hidden: number; epochs: number; batch: number; steps: number; dtUs: number; lr: number; optimizer: string;
   loss?: string; seed: number; workers?: number; remat?: number; truncate?: number; val: number; checkpoint: string; resume?: boolean; plot: boolean; quiet?: boolean;
+  cluster?: string;
 }
 
 /** Reads the parsed options (commander applied the defaults and parsers) into typed flags. */
@@ -34,7 +35,7 @@ function trainFlags(m: Record<string, unknown>): TrainFlags {
     split: split === "test" || split === "valid" ? split : "train", model: str("model"), hidden: num("hidden"), epochs: num("epochs"), batch: num("batch"),
     steps: num("steps"), dtUs: num("dtUs"), lr: num("lr"), optimizer: str("optimizer") ?? "adam", loss: str("loss"), seed: num("seed"), workers: opt("workers"),
     remat: opt("remat"), truncate: opt("truncate"), val: num("val"), checkpoint: str("checkpoint") ?? "train-checkpoint.json", resume: m.resume === true,
-    plot: m.plot !== false, quiet: m.quiet === true,
+    plot: m.plot !== false, quiet: m.quiet === true, cluster: str("cluster"),
   };
 }
 
@@ -74,7 +75,8 @@ export const trainMagic = defineMagic({
     { flags: "--optimizer <name>", description: "adam, sgd, momentum, rmsprop, adamax", default: "adam" },
     { flags: "--loss <name>", description: "ce-count, ce-max-membrane, ce-mean-membrane, mse-count (default by readout)" },
     { flags: "--seed <n>", description: "seed of initial weights, shuffling and the validation split", default: 0, parse: (v) => Number.parseInt(v, 10) },
-    { flags: "--workers <n>", description: "data-parallel worker threads (default: train in this process)", parse: positiveInt },
+    { flags: "--workers <n>", description: "data-parallel worker threads (default: train in this process); with --cluster, shards per round", parse: positiveInt },
+    { flags: "--cluster <url>", description: "compute each round's shards on the workers of this Redis server (redis://HOST:PORT; phasor worker)" },
     { flags: "--remat <k>", description: "rematerialisation: keep state every k steps, recompute in the backward pass", parse: positiveInt },
     { flags: "--truncate <k>", description: "truncated BPTT window in steps", parse: positiveInt },
     { flags: "--val <fraction>", description: "fraction of samples held out for validation (0 for none)", default: 0.2, parse: Number },
@@ -84,7 +86,7 @@ export const trainMagic = defineMagic({
     { flags: "-q, --quiet", description: "show nothing (use with --as)" },
   ],
   modes: ["line"],
-  examples: ["%train shd --epochs 10 --workers 2 --as model", "%train data/shd_train.h5 --model cfg.json --remat 10", "%train ds --model net --lr 5e-3 --as net"],
+  examples: ["%train shd --epochs 10 --workers 2 --as model", "%train shd --cluster redis://127.0.0.1:6379 --workers 4", "%train data/shd_train.h5 --model cfg.json --remat 10", "%train ds --model net --lr 5e-3 --as net"],
   async run(input, ctx) {
     // In a kernel an interrupt ends the cell at once while the run finishes its current step and
     // writes its checkpoint: the next %train (e.g. --resume) waits for that, so it reads the new checkpoint.
@@ -108,6 +110,7 @@ async function train(input: MagicInput, ctx: MagicContext): Promise<SpikingModel
   const model = modelOf(o, ds, ctx);
   const order = shuffled(Array.from({ length: ds.length }, (_, i) => i), o.seed + 7919);
   const nVal = Math.floor(ds.length * o.val);
+  const stepper = o.cluster ? (await import("../../lib/cluster/index.js")).clusterStepper({ cluster: o.cluster, workers: o.workers ?? 2 }) : undefined;
   const steps: StepPoint[] = [], epochs: EpochPoint[] = [];
   const plot = !o.quiet && o.plot !== false;
   const handle = plot ? ctx.display.plotly(trainingCurves([], [])) : undefined;
@@ -115,7 +118,7 @@ async function train(input: MagicInput, ctx: MagicContext): Promise<SpikingModel
   const redraw = () => { shown = performance.now(); handle?.update(trainingCurves(steps, epochs, { note: describeBackend() })); };
   const r = await fit(model, ds, {
     epochs: o.epochs, batchSize: o.batch, steps: o.steps, dtUs: o.dtUs, seed: o.seed, loss: o.loss, optimizer: { name: o.optimizer, lr: o.lr },
-    workers: o.workers, remat: o.remat, truncate: o.truncate, trainIndices: order.slice(nVal), validation: nVal ? { indices: order.slice(0, nVal) } : undefined,
+    workers: o.cluster ? undefined : o.workers, stepper, remat: o.remat, truncate: o.truncate, trainIndices: order.slice(nVal), validation: nVal ? { indices: order.slice(0, nVal) } : undefined,
     checkpoint: resolve(ctx.cwd, o.checkpoint), resume: o.resume, signal: ctx.signal,
     onStep: (s) => { steps.push({ step: s.step, loss: s.loss, accuracy: s.accuracy }); if (performance.now() - shown > 250) redraw(); },
     onEpoch: (e) => {

@@ -120,8 +120,11 @@ export async function parallelStepper(model: SpikingModel, opt: tf.Optimizer, n:
   }
 }
 
+/** Makes the Stepper of a fit from outside lib/train (lib/cluster computes the shards on other machines). */
+export type StepperFactory = (model: SpikingModel, opt: tf.Optimizer, backend: BackendName, objective: ObjectiveOptions) => Promise<Stepper>;
+
 /** Size-weighted average of the shards' gradients, loss and accuracy; one optimiser update. */
-function applyAveraged(model: SpikingModel, opt: tf.Optimizer, replies: (FromWorker | undefined)[], sizes: number[], B: number): StepResult {
+export function applyAveraged(model: SpikingModel, opt: tf.Optimizer, replies: (FromWorker | undefined)[], sizes: number[], B: number): StepResult {
   const sum: Record<string, Float32Array> = {};
   let loss = 0, acc = 0;
   replies.forEach((r, i) => {

@@ -16,7 +16,7 @@ import { checkWritable } from "../ir/io/files.js";
 import { accuracy, losses, type RateRegulariser } from "./losses.js";
 import type { SpikingModel } from "./model.js";
 import { optimizers, optimizerState, setOptimizerState, type OptimizerSpec } from "./optimizers.js";
-import { parallelStepper } from "./parallel.js";
+import { parallelStepper, type StepperFactory } from "./parallel.js";
 import { localStepper, type ObjectiveOptions, type Stepper } from "./step.js";
 
 /** Options of `fit`. */
@@ -38,6 +38,8 @@ export interface FitOptions extends Omit<BatchOptions, "shuffle" | "seed" | "ind
   workers?: number;
   /** Backend of the workers (default: the main thread's). */
   workerBackend?: BackendName;
+  /** Steps computed elsewhere, e.g. lib/cluster's data-parallel training on other machines (replaces `workers`). */
+  stepper?: StepperFactory;
   trainIndices?: number[];
   validation?: { dataset?: EventDataset; indices?: number[] };
   earlyStopping?: { patience: number; minDelta?: number; monitor?: "valLoss" | "valAccuracy" | "loss" };
@@ -90,7 +92,7 @@ export async function fit(model: SpikingModel, ds: EventDataset, o: FitOptions):
     if (o.checkpoint) saveCheckpoint(o.checkpoint, { version: 1, config: model.config, weights: model.getWeights(), optimizer: { name: optSpec.name, weights: await optimizerState(opt) }, epoch, history, seed, backend });
   };
   const objective: ObjectiveOptions = { loss: lossName, regularise: o.regularise, truncate: o.truncate, kernels: o.kernels, remat: o.remat };
-  const stepper: Stepper = o.workers ? await parallelStepper(model, opt, o.workers, o.workerBackend ?? backend, objective) : localStepper(model, opt, objective);
+  const stepper: Stepper = o.stepper ? await o.stepper(model, opt, o.workerBackend ?? backend, objective) : o.workers ? await parallelStepper(model, opt, o.workers, o.workerBackend ?? backend, objective) : localStepper(model, opt, objective);
   const stepLosses: number[] = [];
   let interrupted = false, stoppedEarly = false, best = Infinity, waited = 0;
   try {
