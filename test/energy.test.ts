@@ -14,8 +14,16 @@ import { barrierSeconds } from "../lib/vm/chip-time.js";
 import { getTarget } from "../lib/target/index.js";
 
 const IF = (n: number, th = 0.5): Node => ({ type: "IF", r: tensor(new Float64Array(n).fill(1e4)), v_threshold: tensor(new Float64Array(n).fill(th)) });
-/** 4 x 4 routers, 2 cores each: core 1 shares the host's router (0, 0), core 2 is one hop east, core 8 one hop north. */
-const mesh = genericMesh({ width: 4, height: 4, coresPerRouter: 2, neuronsPerCore: 16, name: "energy-mesh" });
+/**
+ * 4 x 4 routers, 2 cores each: core 1 shares the host's router (0, 0), core 2 is one hop east,
+ * core 8 one hop north; Loihi's constants, inactive updates included (generic-mesh leaves them out).
+ */
+const generic = genericMesh({ width: 4, height: 4, coresPerRouter: 2, neuronsPerCore: 16, name: "energy-mesh" });
+const mesh: Target = {
+  ...generic,
+  timing: { ...generic.timing, neuronUpdateInactive: getTarget("loihi").timing.neuronUpdateInactive },
+  energy: { ...generic.energy, neuronUpdateInactive: getTarget("loihi").energy.neuronUpdateInactive },
+};
 const pJ = 1e-12;
 
 /**

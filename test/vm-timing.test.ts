@@ -89,9 +89,7 @@ describe("NeuroBench metrics and debugging", () => {
     expect(nb.hardware.memoryBytes).toBe(4 + (3 * 6 * 24) / 8);
     const e = r.energy;
     expect(e.byOp.synOp).toBeCloseTo(8 * 23.6e-12, 20);
-    // Active updates (input, state off rest or a bias; activity.ts): 2 + 0 + 2 + 3 of the 12; the other 5 are inactive.
-    expect(e.byOp.neuronUpdate).toBeCloseTo(7 * 81e-12, 20);
-    expect(e.byOp.neuronUpdateInactive).toBeCloseTo(5 * 52e-12, 20);
+    expect(e.byOp.neuronUpdate).toBeCloseTo(12 * 81e-12, 20);
     expect(e.constants["energy.synOp"].source).toMatch(/Davies/);
   });
 

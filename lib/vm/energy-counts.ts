@@ -45,10 +45,8 @@ export function energyCounts(net: Network, steps: number): EnergyCounts {
   for (const l of m.layers) {
     if (l.kind !== "neuron") continue;
     const units = l.partition === "chip" ? l.slices : [{ core: HOST, start: 0, count: l.size }];
-    for (const s of units) {
-      const updates = s.count * steps * B;
-      let active = updates;
-      if (net.active) { active = 0; for (let k = s.start; k < s.start + s.count; k++) active += net.active[l.index][k]; }
+    for (const [u, s] of units.entries()) {
+      const updates = s.count * steps * B, active = net.active ? net.active[l.index][u] : updates;
       for (const x of [L(l.index), C(s.core)]) { x.active += active; x.inactive += updates - active; }
     }
   }

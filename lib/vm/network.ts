@@ -7,7 +7,7 @@ import { IssueList, PhasorError } from "../ir/errors.js";
 import { resolveInputs, type Feeder } from "../ir/sim/input.js";
 import type { VmLayer, VmModel, VmProjection } from "./model.js";
 import { makeState, updateNeurons, type LayerState } from "./neurons.js";
-import { countActive, distinguishesActivity } from "./activity.js";
+import { activityUnits, addActive, distinguishesActivity } from "./activity.js";
 import type { VmOptions } from "./types.js";
 
 /** Per-neuron event counts of one layer over the run (binary events and graded events). */
@@ -29,7 +29,7 @@ export class Network {
   readonly spikesSoFar: Float64Array;
   /** Per layer: neurons x batch entries whose v changed in a step, every one at step 0 (NeuroBench's membrane updates), when counted. */
   readonly membraneUpdates: Float64Array | null;
-  /** Per layer and neuron: steps x batch entries in which it was active (activity.ts), where the target prices activity. */
+  /** Per layer and unit (activity.ts): active neuron updates over steps and batch entries, where the target prices activity. */
   readonly active: Float64Array[] | null;
   private readonly vLast: Float64Array[];
   readonly feeders = new Map<number, Feeder>();
@@ -82,7 +82,7 @@ export class Network {
     });
     this.events = model.layers.map((l) => ({ binary: new Float64Array(l.size), graded: new Float64Array(l.size), inGradedCall: new Float64Array(l.size), gradedSteps: [] }));
     this.membraneUpdates = opts.membraneUpdates ? new Float64Array(model.layers.length) : null;
-    this.active = distinguishesActivity(model.program.target) ? model.layers.map((l) => new Float64Array(l.kind === "neuron" ? l.size : 0)) : null;
+    this.active = distinguishesActivity(model.program.target) ? model.layers.map((l) => new Float64Array(l.kind === "neuron" ? activityUnits(l).length : 0)) : null;
     this.vLast = model.layers.map((l) => new Float64Array(opts.membraneUpdates && l.kind === "neuron" ? this.batch * l.size : 0));
     this.reached = new Float64Array(model.layers.length);
     this.spikesSoFar = new Float64Array(model.layers.length);
@@ -106,7 +106,7 @@ export class Network {
     const l = this.model.layers[i], s = this.states[i];
     if (l.kind === "input") return this.feed(i, t);
     if (l.kind === "readout") return this.readout(l, s, t);
-    if (this.active) countActive(l, s, t, start, end, this.active[i]);
+    if (this.active) addActive(l, s, t, start, end, this.active[i]);
     updateNeurons(l, s, t, start, end, this.model.subtract);
     if (this.membraneUpdates) this.countMembraneUpdates(i, t, start, end, this.membraneUpdates);
   }
