@@ -165,7 +165,8 @@ export const vmMagic = defineMagic({
         if (show) ctx.print(`${c.stepCycles.length} steps: ${counts}\n`);
         return c;
       }
-      ctx.display.plotly(latencyPerStep(r.cycles.stepCycles, r.cycles.clockHz));
+      if (r.cycles.na ?? r.cycles.clockNa) ctx.print(`latency per step n/a on ${r.target}: ${r.cycles.na ?? r.cycles.clockNa}\n`);
+      else ctx.display.plotly(latencyPerStep(r.cycles.stepCycles, r.cycles.clockHz));
       ctx.display.plotly(congestionHeatmap(r.cycles.links, r.mesh));
       return r.cycles;
     }
