@@ -4,6 +4,9 @@ export type { EngineName, VmInput, VmInit, VmOptions, RunResult, Counts, Counter
 export { zeroCounts, addCounts } from "./types.js";
 export { loadModel, type VmModel, type VmLayer, type VmProjection } from "./model.js";
 export { energyReport, si, type EnergyReport, type EnergyTerm, type EnergyOp } from "./energy.js";
+export { energySummary, isUnpublished, type EnergyNa, type OpEnergy, type ReportedConstant } from "./energy.js";
+export { chipTime, barrierSeconds, type ChipTime } from "./chip-time.js";
+export { energyCounts, type EnergyCounts, type ActivityCounts } from "./energy-counts.js";
 export { neurobench, type NeuroBenchMetrics } from "./neurobench.js";
 export { coreModels, coreModelFor, type CoreModel, type Work } from "./cores/index.js";
 export { Kernel, Module, Port } from "./cycle/kernel.js";
