@@ -49,9 +49,12 @@ export function powerByLayer(e: EnergyLike, batch = 1): Figure {
   const all = [...new Set(layers.flatMap((l) => Object.keys(e.byLayer[l])))];
   const na = all.filter((op) => layers.some((l) => e.byLayer[l][op] === null));
   const ops = all.filter((op) => !na.includes(op) && layers.some((l) => (e.byLayer[l][op] ?? 0) > 0));
-  const data: Trace[] = ops.map((op, i) => ({ type: "bar", name: op, x: layers, y: layers.map((l) => J((e.byLayer[l][op] ?? 0) / batch)), marker: { color: PALETTE[i % PALETTE.length] } }));
+  const data: Trace[] = ops.map((op, i) => ({
+    type: "bar", name: op, x: layers, y: layers.map((l) => J((e.byLayer[l][op] ?? 0) / batch)), marker: { color: PALETTE[i % PALETTE.length] },
+  }));
   const reason = e.na?.dynamic ?? e.na?.total ?? "no published figure";
-  const notes = na.length ? [{ text: `n/a (no published figure): ${na.join(", ")}`, xref: "paper", yref: "paper", x: 0, y: 1.08, showarrow: false, align: "left" }] : [];
+  const note = { text: `n/a (no published figure): ${na.join(", ")}`, xref: "paper", yref: "paper", x: 0, y: 1.08, showarrow: false, align: "left" };
+  const notes = na.length ? [note] : [];
   const summary = summaryOf(e, `power: ${layers.length} layers`);
   return {
     data,

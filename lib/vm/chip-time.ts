@@ -36,7 +36,10 @@ export function seconds(t: Target, c: Constant): number {
 /** The timing constants a cycle count rests on (the clock apart), by path. */
 export function cycleConstants(t: Target): Array<[string, Constant]> {
   const m = t.timing, out: Array<[string, Constant]> = [["timing.synOp", m.synOp], ["timing.neuronUpdate", m.neuronUpdate], ["timing.hop", m.hop]];
-  for (const f of ["neuronUpdateInactive", "hopNS", "withinTile", "receive", "spike", "packet"] as const) { const k = m[f]; if (k) out.push([`timing.${f}`, k]); }
+  for (const f of ["neuronUpdateInactive", "hopNS", "withinTile", "receive", "spike", "packet"] as const) {
+    const k = m[f];
+    if (k) out.push([`timing.${f}`, k]);
+  }
   m.barrier?.points.forEach((p, i) => out.push([`timing.barrier.points[${i}]`, p.time]));
   return out;
 }
@@ -75,8 +78,11 @@ export interface ChipTimeInputs {
 /** The chip time per inference of a run. */
 export function chipTime(t: Target, o: ChipTimeInputs): ChipTime {
   if (o.realTime || t.timing.timeBase === "real-time" || t.timing.tick) return realTime(t, o);
-  const missing = [["timing.clock", t.timing.clock] as [string, Constant], ...cycleConstants(t)].filter(([, k]) => unpublished(k)).map(([p]) => p);
-  const source = o.cycles ? "cycle-accurate engine: the steps' latencies at the target's clock" : "estimated from the counts: the busiest core's work plus the barrier, per step (the cycle-accurate engine measures it)";
+  const rests: Array<[string, Constant]> = [["timing.clock", t.timing.clock], ...cycleConstants(t)];
+  const missing = rests.filter(([, k]) => unpublished(k)).map(([p]) => p);
+  const source = o.cycles
+    ? "cycle-accurate engine: the steps' latencies at the target's clock"
+    : "estimated from the counts: the busiest core's work plus the barrier, per step (the cycle-accurate engine measures it)";
   if (missing.length) return { seconds: null, base: "chip", source, na: `chip time rests on ${missing.join(", ")}, with no published figure` };
   if (o.cycles) return { seconds: o.cycles.totalCycles / o.cycles.clockHz / o.batch, base: "chip", source };
   return { seconds: estimate(t, o) / o.batch, base: "chip", source };
@@ -84,9 +90,13 @@ export function chipTime(t: Target, o: ChipTimeInputs): ChipTime {
 
 function realTime(t: Target, o: ChipTimeInputs): ChipTime {
   const tick = t.timing.tick;
-  if (tick && unpublished(tick)) return { seconds: null, base: "real-time", source: "steps x timing.tick", na: `the chip time rests on timing.tick, with no published figure` };
+  if (tick && unpublished(tick)) {
+    return { seconds: null, base: "real-time", source: "steps x timing.tick", na: "the chip time rests on timing.tick, with no published figure" };
+  }
   const step = tick ? seconds(t, tick) : o.dt;
-  const source = tick ? `real time: ${o.steps} steps x the chip's ${tick.value} ${tick.unit} tick` : o.realTime && t.timing.timeBase !== "real-time" ? `throttled to real time: ${o.steps} steps x dt` : `real time: ${o.steps} steps x dt (the chip runs one step per dt)`;
+  const throttled = o.realTime && t.timing.timeBase !== "real-time" && !tick;
+  const source = tick ? `real time: ${o.steps} steps x the chip's ${tick.value} ${tick.unit} tick`
+    : throttled ? `throttled to real time: ${o.steps} steps x dt` : `real time: ${o.steps} steps x dt (the chip runs one step per dt)`;
   return { seconds: o.steps * step, base: "real-time", source };
 }
 
@@ -98,7 +108,8 @@ function estimate(t: Target, o: ChipTimeInputs): number {
   for (const [core, x] of Object.entries(o.counts.cores)) {
     if (Number(core) < 0) continue;
     const k = o.counters.cores[Number(core)];
-    const work = (k ? (k.synOpsAC + k.synOpsMAC) * syn : 0) + x.active * upd + x.inactive * idle + x.chipSpikes * s(m.spike) + x.messagesOut * s(m.packet) + x.messagesIn * s(m.receive);
+    const events = x.chipSpikes * s(m.spike) + x.messagesOut * s(m.packet) + x.messagesIn * s(m.receive);
+    const work = (k ? (k.synOpsAC + k.synOpsMAC) * syn : 0) + x.active * upd + x.inactive * idle + events;
     busiest = Math.max(busiest, work);
   }
   return busiest + o.steps * barrierSeconds(t, o.counts.tilesUsed);

@@ -11,7 +11,8 @@ import type { ActivityCounts, EnergyCounts } from "./energy-counts.js";
 import type { ChipTime } from "./chip-time.js";
 
 /** Kinds of operation energy is charged for. */
-export type EnergyOp = "synOp" | "neuronUpdate" | "neuronUpdateInactive" | "spike" | "packet" | "hop" | "hopNS" | "withinTile" | "dynamicPower" | "static";
+export type EnergyOp =
+  | "synOp" | "neuronUpdate" | "neuronUpdateInactive" | "spike" | "packet" | "hop" | "hopNS" | "withinTile" | "dynamicPower" | "static";
 
 /** Energies by kind of operation; null where the constant has no published figure. */
 export type OpEnergy = Partial<Record<EnergyOp, number | null>>;
@@ -59,7 +60,9 @@ export interface EnergyReport {
   caveats: string[];
 }
 
-const SCALE: Record<string, number> = { J: 1, mJ: 1e-3, uJ: 1e-6, "µJ": 1e-6, nJ: 1e-9, pJ: 1e-12, fJ: 1e-15, W: 1, mW: 1e-3, uW: 1e-6, "µW": 1e-6, nW: 1e-9 };
+const SCALE: Record<string, number> = {
+  J: 1, mJ: 1e-3, uJ: 1e-6, "µJ": 1e-6, nJ: 1e-9, pJ: 1e-12, fJ: 1e-15, W: 1, mW: 1e-3, uW: 1e-6, "µW": 1e-6, nW: 1e-9,
+};
 
 /** A constant in SI units (J or W). */
 export function si(c: Constant): number {
@@ -72,10 +75,11 @@ export function si(c: Constant): number {
 export const isUnpublished = (k: Constant) => k.kind === "unpublished" || k.source.startsWith("UNVERIFIED");
 
 type Count = (x: Counts, a: ActivityCounts) => number;
+type EventOp = [EnergyOp, string, Constant, Count];
 
-/** Event-priced operations: the constant's path and what is counted. */
-function eventOps(t: Target, detail: boolean): Array<[EnergyOp, string, Constant, Count]> {
-  const e = t.energy, out: Array<[EnergyOp, string, Constant, Count]> = [["synOp", "energy.synOp", e.synOp, (x) => x.synOpsAC + x.synOpsMAC]];
+/** Event-priced operations: the constant's path and what is counted (activity and directions where `detail`). */
+function eventOps(t: Target, detail: boolean): EventOp[] {
+  const e = t.energy, out: EventOp[] = [["synOp", "energy.synOp", e.synOp, (x) => x.synOpsAC + x.synOpsMAC]];
   if (e.neuronUpdateInactive && detail) {
     out.push(["neuronUpdate", "energy.neuronUpdate", e.neuronUpdate, (_x, a) => a.active]);
     out.push(["neuronUpdateInactive", "energy.neuronUpdateInactive", e.neuronUpdateInactive, (_x, a) => a.inactive]);
@@ -98,82 +102,104 @@ function add(into: OpEnergy, op: EnergyOp, j: number | null): void {
   into[op] = cur === null || j === null ? null : (cur ?? 0) + j;
 }
 
+/** The sum of some ops of a breakdown, null when one of them is. */
 const sum = (x: OpEnergy, ops: EnergyOp[]) => ops.reduce<number | null>((a, op) => (a === null || x[op] === null ? null : a + (x[op] ?? 0)), 0);
 const DYNAMIC: EnergyOp[] = ["synOp", "neuronUpdate", "neuronUpdateInactive", "spike", "packet", "hop", "hopNS", "withinTile", "dynamicPower"];
+const perSample = (x: number | null, batch: number) => (x === null ? null : x / batch);
+
+/** What the terms are written into while a report is built. */
+interface Sink {
+  constants: Record<string, ReportedConstant>;
+  terms: EnergyTerm[];
+  byOp: OpEnergy;
+  byLayer: Record<string, OpEnergy>;
+  byCore: Record<string, OpEnergy>;
+  na: EnergyNa;
+  /** Unpublished constants that priced something, by part. */
+  gaps: { dynamic: Set<string>; static: Set<string> };
+}
+
+/** The constant's value in SI units, null when unpublished; records it in the report. */
+function use(s: Sink, path: string, k: Constant): number | null {
+  s.constants[path] = { ...k, value: isUnpublished(k) ? null : k.value };
+  return isUnpublished(k) ? null : si(k);
+}
 
 /** Computes a run's energy from its counters, the counts both engines share, and its chip time. */
 export function energyReport(t: Target, c: Counters, time: ChipTime, counts?: EnergyCounts): EnergyReport {
-  const constants: Record<string, ReportedConstant> = {}, terms: EnergyTerm[] = [], na: EnergyNa = {}, caveats: string[] = [];
-  const byOp: OpEnergy = {}, byLayer: Record<string, OpEnergy> = {}, byCore: Record<string, OpEnergy> = {};
-  const use = (path: string, k: Constant) => { constants[path] = { ...k, value: isUnpublished(k) ? null : k.value }; return isUnpublished(k) ? null : si(k); };
-  const gaps = { dynamic: new Set<string>(), static: new Set<string>() };
-  const missing = (path: string, k: Constant, what: "dynamic" | "static") => { if (isUnpublished(k)) gaps[what].add(path); };
-  for (const [op, path, k, count] of eventOps(t, counts !== undefined)) {
-    const j = use(path, k);
-    for (const [layer, x] of Object.entries(c.layers)) {
-      const n = count(x, counts?.layers[layer] ?? NO_ACTIVITY);
-      if (!n) continue;
-      missing(path, k, "dynamic");
-      terms.push({ op, layer, count: n, constant: path, joules: j === null ? null : n * j });
-      add((byLayer[layer] ??= {}), op, j === null ? null : n * j);
-      add(byOp, op, j === null ? null : n * j);
-    }
-    for (const [core, x] of Object.entries(c.cores)) {
-      const n = count(x, counts?.cores[Number(core)] ?? NO_ACTIVITY);
-      if (n) add((byCore[core] ??= {}), op, j === null ? null : n * j);
-    }
-  }
+  const s: Sink = { constants: {}, terms: [], byOp: {}, byLayer: {}, byCore: {}, na: {}, gaps: { dynamic: new Set(), static: new Set() } };
+  const caveats: string[] = [];
+  for (const op of eventOps(t, counts !== undefined)) eventTerms(s, op, c, counts);
   if (!counts && t.energy.neuronUpdateInactive) caveats.push("activity was not counted: every neuron update is charged as active");
-  chipTerms(t, c, time, { use, missing, terms, byOp, byCore, na });
-  for (const what of ["dynamic", "static"] as const) if (gaps[what].size) na[what] = [unpublishedLine([...gaps[what]]), na[what]].filter(Boolean).join("; ");
-  for (const path of [...gaps.dynamic, ...gaps.static]) caveats.push(`${path} has no published figure: ${constants[path].source.replace(/^no published figure: /, "")}`);
+  chipTerms(t, c, time, s);
+  const { na, constants, byOp } = s;
+  for (const what of ["dynamic", "static"] as const) {
+    if (s.gaps[what].size) na[what] = [unpublishedLine([...s.gaps[what]]), na[what]].filter(Boolean).join("; ");
+  }
+  for (const path of [...s.gaps.dynamic, ...s.gaps.static]) {
+    caveats.push(`${path} has no published figure: ${constants[path].source.replace(/^no published figure: /, "")}`);
+  }
   const dynamic = sum(byOp, DYNAMIC), stat = sum(byOp, ["static"]);
-  const total = dynamic === null || stat === null ? null : dynamic + stat, per = total === null ? null : total / c.batch;
+  const total = dynamic === null || stat === null ? null : dynamic + stat, per = perSample(total, c.batch);
   if (time.seconds === null) na.time = time.na;
   if (total === null) na.total = [na.dynamic, na.static].filter(Boolean).join("; ");
-  if (per === null || !time.seconds) na.power = per === null ? `the energy is n/a: ${na.total}` : time.seconds === null ? `the chip time is n/a: ${time.na}` : "the chip time is 0";
+  if (per === null) na.power = `the energy is n/a: ${na.total}`;
+  else if (time.seconds === null) na.power = `the chip time is n/a: ${time.na}`;
+  else if (!time.seconds) na.power = "the chip time is 0";
   noteKinds(constants, caveats);
   return {
-    target: t.name, total, perInference: per, dynamicPerInference: dynamic === null ? null : dynamic / c.batch, staticPerInference: stat === null ? null : stat / c.batch,
+    target: t.name, total, perInference: per, dynamicPerInference: perSample(dynamic, c.batch), staticPerInference: perSample(stat, c.batch),
     timeBase: time.base, seconds: time.seconds, timeSource: time.source, averagePower: per !== null && time.seconds ? per / time.seconds : null,
-    na, byOp, byLayer, byCore, constants, terms, caveats,
+    na, byOp, byLayer: s.byLayer, byCore: s.byCore, constants, terms: s.terms, caveats,
   };
 }
 
-interface Sink {
-  use: (path: string, k: Constant) => number | null;
-  missing: (path: string, k: Constant, what: "dynamic" | "static") => void;
-  terms: EnergyTerm[];
-  byOp: OpEnergy;
-  byCore: Record<string, OpEnergy>;
-  na: EnergyNa;
+/** One event-priced operation, per layer (terms, byLayer, byOp) and per core (byCore). */
+function eventTerms(s: Sink, [op, path, k, count]: EventOp, c: Counters, counts?: EnergyCounts): void {
+  const j = use(s, path, k), times = (n: number) => (j === null ? null : n * j);
+  for (const [layer, x] of Object.entries(c.layers)) {
+    const n = count(x, counts?.layers[layer] ?? NO_ACTIVITY);
+    if (!n) continue;
+    if (j === null) s.gaps.dynamic.add(path);
+    s.terms.push({ op, layer, count: n, constant: path, joules: times(n) });
+    add((s.byLayer[layer] ??= {}), op, times(n));
+    add(s.byOp, op, times(n));
+  }
+  for (const [core, x] of Object.entries(c.cores)) {
+    const n = count(x, counts?.cores[Number(core)] ?? NO_ACTIVITY);
+    if (n) add((s.byCore[core] ??= {}), op, times(n));
+  }
 }
 
-/** Power x chip time terms: static power per core in use and per chip, whole-chip dynamic power; chip-wide ones shared evenly among the cores in use. */
+/**
+ * Power x chip time terms: static power per core in use and per chip, whole-chip dynamic power;
+ * the chip-wide ones are shared evenly among the cores in use in byCore.
+ */
 function chipTerms(t: Target, c: Counters, time: ChipTime, s: Sink): void {
   const e = t.energy, cores = Object.keys(c.cores).filter((k) => Number(k) >= 0);
   const secs = time.seconds === null ? null : time.seconds * c.batch;
-  const charge = (op: "static" | "dynamicPower", path: string, k: Constant, core: number | undefined, share: number) => {
-    const w = s.use(path, k), what = op === "static" ? "static" : "dynamic";
-    s.missing(path, k, what);
+  const charge = (op: "static" | "dynamicPower", path: string, k: Constant, core?: number) => {
+    const w = use(s, path, k), what = op === "static" ? "static" : "dynamic";
+    if (w === null) s.gaps[what].add(path);
     if (secs === null && w !== 0) s.na[what] ??= `the chip time is n/a: ${time.na}`;
-    const j = w === null || secs === null ? (w === 0 ? 0 : null) : w * secs * share;
-    s.terms.push({ op, ...(core !== undefined ? { core } : {}), count: (secs ?? 0) * share, constant: path, joules: j });
+    const j = w === null || secs === null ? (w === 0 ? 0 : null) : w * secs;
+    s.terms.push({ op, ...(core !== undefined ? { core } : {}), count: secs ?? 0, constant: path, joules: j });
     add(s.byOp, op, j);
     const into = core !== undefined ? [String(core)] : cores;
-    for (const k2 of into) add((s.byCore[k2] ??= {}), op, j === null ? null : j / (core !== undefined ? 1 : Math.max(1, into.length)));
+    for (const id of into) add((s.byCore[id] ??= {}), op, j === null ? null : j / Math.max(1, into.length));
   };
-  for (const core of cores) charge("static", "energy.staticPerCore", e.staticPerCore, Number(core), 1);
-  if (e.staticPerChip) charge("static", "energy.staticPerChip", e.staticPerChip, undefined, 1);
-  if (e.dynamicPower) charge("dynamicPower", "energy.dynamicPower", e.dynamicPower, undefined, 1);
+  for (const core of cores) charge("static", "energy.staticPerCore", e.staticPerCore, Number(core));
+  if (e.staticPerChip) charge("static", "energy.staticPerChip", e.staticPerChip);
+  if (e.dynamicPower) charge("dynamicPower", "energy.dynamicPower", e.dynamicPower);
 }
 
 /** "energy.synOp has no published figure" (or "... and ... have"), the sources being in the constants and caveats. */
 function unpublishedLine(paths: string[]): string {
-  return paths.length === 1 ? `${paths[0]} has no published figure` : `${paths.slice(0, -1).join(", ")} and ${paths[paths.length - 1]} have no published figure`;
+  if (paths.length === 1) return `${paths[0]} has no published figure`;
+  return `${paths.slice(0, -1).join(", ")} and ${paths[paths.length - 1]} have no published figure`;
 }
 
-/** Caveats on published constants: zeros and all-in figures. */
+/** Caveats on published constants: all-in, fitted and zero figures. */
 function noteKinds(constants: Record<string, ReportedConstant>, caveats: string[]): void {
   for (const [path, k] of Object.entries(constants)) {
     if (k.value === null) continue;
@@ -189,17 +215,20 @@ export function fixed(x: number | null, unit: "µJ" | "mW"): string {
   return `${(x * (unit === "µJ" ? 1e6 : 1e3)).toPrecision(4)} ${unit}`;
 }
 
+const TIME_UNITS = [["s", 1], ["ms", 1e3], ["µs", 1e6], ["ns", 1e9]] as const;
+
 /** A time in s, ms, µs or ns (the largest unit it is at least 1 of) to 4 significant digits, or "n/a". */
 export function duration(x: number | null): string {
   if (x === null) return "n/a";
-  const [unit, scale] = ([["s", 1], ["ms", 1e3], ["µs", 1e6], ["ns", 1e9]] as const).find(([, k]) => x * k >= 1 || k === 1e9)!;
+  const [unit, scale] = TIME_UNITS.find(([, k]) => x * k >= 1 || k === 1e9)!;
   return `${(x * scale).toPrecision(4)} ${unit}`;
 }
 
-/** One line for summaries: energy per inference, average power and the chip time they rest on, "n/a" with the reason where unpublished. */
+/** One line for summaries: energy per inference, average power and the chip time they rest on; n/a with the reason. */
 export function energySummary(e: EnergyReport): string {
   const parts = `dynamic ${fixed(e.dynamicPerInference, "µJ")}, static ${fixed(e.staticPerInference, "µJ")}`;
   const time = `${duration(e.seconds)} of chip time (${e.timeSource})`;
   const why = e.na.total ?? e.na.power ?? e.na.time;
-  return `energy ${fixed(e.perInference, "µJ")} per inference (${parts}), average power ${fixed(e.averagePower, "mW")} over ${time}${why ? `; n/a: ${why}` : ""}`;
+  const power = `average power ${fixed(e.averagePower, "mW")} over ${time}`;
+  return `energy ${fixed(e.perInference, "µJ")} per inference (${parts}), ${power}${why ? `; n/a: ${why}` : ""}`;
 }
