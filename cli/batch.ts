@@ -23,19 +23,19 @@ function checkFlags(o: RunFlags): "behavioural" | "cycle" {
   return engine as "behavioural" | "cycle";
 }
 
-function outputFolder(dir: string): void {
+function checkFolder(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new PhasorError([{ code: "file", path: ["--out"], message: `${dir} is a file; a batch run writes a folder of results` }]);
-  mkdirSync(dir, { recursive: true });
 }
 
 /** Runs the batch and writes DIR; a failed input is listed (and makes the exit status 1), the others still written. */
 export async function batchCommand(file: string, o: RunFlags): Promise<void> {
   const engine = checkFlags(o), dir = o.out!;
+  checkFolder(dir);
   const p = loadProgram(file);
   const files = listInputs(o.inputs!);
   const labels = o.labels ? readLabels(o.labels) : undefined;
   const readout = readoutLayer(p, o.readout);
-  outputFolder(dir);
+  mkdirSync(dir, { recursive: true });
   const show = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}\x1b[K`) : () => undefined;
   const { progressNote } = await import("../lib/cluster/client.js");
   const outs = await runBatch(p, files, {

@@ -7,7 +7,11 @@ import { graph, tensor } from "../lib/ir/builders.js";
 import type { Graph, Node } from "../lib/ir/graph.js";
 import { Rng } from "../lib/ir/random.js";
 import { sweep, type SweepGrid, type SweepRow } from "../lib/vm/sweep.js";
-import { poissonInput } from "../kernel/magics/sweep.js";
+import { poissonInput, sweepMagic } from "../kernel/magics/sweep.js";
+import { createDisplay, type MimeBundle } from "../kernel/display.js";
+import { parseArgs } from "../kernel/magics/args.js";
+import type { MagicContext } from "../kernel/magics/types.js";
+import { clusterStatus } from "../lib/cluster/status.js";
 import { clusterSweep } from "../lib/cluster/sweep.js";
 import type { ClusterProgress } from "../lib/cluster/client.js";
 import { haveRedis, startRedis, startWorkers, WorkerProcess, type RedisServer } from "./cluster-support.js";
@@ -24,6 +28,18 @@ const haveIt = haveRedis();
 const steps = 200;
 // 3 x 4 x 2 = 24 points; width 1 with 32 neurons per core does not fit (a row with an error).
 const grid: SweepGrid = { width: [1, 2, 4], neuronsPerCore: [32, 64, 128, 256], multicast: [true, false] };
+
+/** A magic context over a capturing display: what was shown and every progress text it updated to. */
+function magicContext(vars: Record<string, unknown>, signal = new AbortController().signal) {
+  const updates: string[] = [];
+  const text = (b: MimeBundle) => String(b["text/plain"] ?? "");
+  const ctx: MagicContext = {
+    display: createDisplay({ display: () => {}, update: (b) => updates.push(text(b)), clear: () => {} }),
+    cwd: process.cwd(), signal, setVariable: (n, v) => (vars[n] = v), getVariable: (n) => vars[n],
+    page: () => {}, print: () => {}, magics: () => [],
+  };
+  return { ctx, updates };
+}
 
 describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes", () => {
   let redis: RedisServer;
@@ -82,4 +98,32 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
     expect(row.error).toMatch(/cluster job failed: its worker was lost \(killed, out of memory, or unreachable\) more often than the stall limit allows/);
     expect(Number.isNaN(row.energy)).toBe(true);
   }, 180_000);
+
+  it("%sweep --cluster: the local magic's rows, progress with jobs done and per-worker throughput", async () => {
+    for (const w of workers) w.stop();
+    workers.push(...(await startWorkers(redis.url, ["m1"])));
+    const line = `net --grid "width=1,4;neuronsPerCore=64,256" --steps 100 --poisson 500`;
+    const run = (extra: string, c: MagicContext) => sweepMagic.run({ ...parseArgs(sweepMagic, `${line} ${extra}`, false), line }, c);
+    const here = magicContext({ net: g }), there = magicContext({ net: g });
+    const local = (await run("--workers 1", here.ctx)) as SweepRow[];
+    const clustered = (await run(`--cluster ${redis.url}`, there.ctx)) as SweepRow[];
+    expect(clustered).toEqual(local);
+    expect(there.updates.some((u) => /^4 of 4 done, \d running, 0 failed; m1: \d+\.\d\/s/.test(u))).toBe(true);
+  }, 120_000);
+
+  it("interrupting a clustered sweep removes the jobs no worker has started", async () => {
+    for (const w of workers) w.stop();
+    const abort = new AbortController();
+    const progress: ClusterProgress[] = [];
+    const rows = clusterSweep(g, grid, { input, steps, engine: "cycle", cluster: redis.url, signal: abort.signal, onProgress: (p) => progress.push(p) });
+    let waiting = 0;
+    for (let i = 0; i < 100 && waiting < 24; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      waiting = (await clusterStatus(redis.url)).queues.sweep.counts.waiting;
+    }
+    expect(waiting).toBe(24); // no worker: all 24 wait
+    abort.abort();
+    await expect(rows).rejects.toThrow(/cancelled: 24 queued job\(s\) removed, 0 running job\(s\) finish on their workers and are discarded/);
+    expect((await clusterStatus(redis.url)).queues.sweep.counts.waiting).toBe(0);
+  }, 60_000);
 });

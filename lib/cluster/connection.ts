@@ -21,6 +21,7 @@ export function redisTarget(url: string, what = "--redis"): RedisTarget {
   const bad = (why: string): never => {
     throw new PhasorError([{ code: "redis-url", path: [what], message: `${why}; give redis://HOST:PORT (rediss:// for TLS, redis://:PASSWORD@HOST:PORT with a password)` }]);
   };
+  if (!url.includes("://")) bad(`"${url}" has no scheme (write redis://${url})`);
   let u: URL;
   try {
     u = new URL(url);

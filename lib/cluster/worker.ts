@@ -66,7 +66,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     info.seen = beaten = Date.now();
     await redis.set(workerKey(name), JSON.stringify(info), "PX", 3 * HEARTBEAT_MS).catch(() => undefined);
   };
-  const afterJob = () => { if (Date.now() - beaten > 500) void beat(); }; // status shows a finished job soon
+  let soon: NodeJS.Timeout | undefined;
+  const afterJob = () => { // status shows a finished job within half a second, without a write per job
+    soon ??= setTimeout(() => { soon = undefined; void beat(); }, Math.max(0, 500 - (Date.now() - beaten)));
+  };
   const process_ = (queue: QueueName) => async (job: Job) =>
     slots.with(() => processJob(queue, job, { name, store, pool, info, log }).finally(afterJob));
   const workers = queues.map((q) => new Worker(q, process_(q), {
@@ -83,6 +86,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     info: () => ({ ...info }),
     async close() {
       clearInterval(timer);
+      clearTimeout(soon);
       await Promise.all(workers.map((w) => w.close()));
       await pool.close();
       await redis.del(workerKey(name)).catch(() => undefined);
