@@ -42,7 +42,7 @@ describe("cycle-accurate timing", () => {
 
   test("a hotspot link shows contention; narrower links make it worse", () => {
     // 64 neurons over 4 source cores all feeding one destination core 6 hops away.
-    const g = graph().input("in", [64]).linear("w1", tensor(Float64Array.from({ length: 64 * 64 }, (_, k) => (Math.floor(k / 64) === k % 64 ? 1 : 0)), [64, 64])).node("A", IF(64)).linear("w2", ones(4, 64)).node("B", IF(4, 1e9)).output("o").build();
+    const g = graph().input("in", [64]).linear("w1", tensor(Float64Array.from({ length: 64 * 64 }, (_, k) => (Math.floor(k / 64) === k % 64 ? 1 : 0)), [64, 64])).node("A", IF(64)).linear("w2", ones(4, 64)).node("B", IF(4, Infinity)).output("o").build();
     const p = compile(g, mesh, { placer: "greedy" });
     const run = (linkCycles: number) => runProgram(p, { engine: "cycle", input: always(64, 4), linkCycles, bufferDepth: 4 });
     const fast = run(1), slow = run(4);
