@@ -12,6 +12,7 @@ import type { SimulateFlags } from "./simulate.js";
 import type { CompileFlags } from "./compile.js";
 import { registerRun } from "./run.js";
 import { registerBoard } from "./board.js";
+import { registerData } from "./data.js";
 import { registerCluster } from "./cluster.js";
 import { registerSweep } from "./sweep.js";
 import { DEFAULT_CONVENTION, conventionNames } from "../lib/ir/nir/conventions.js";
@@ -81,6 +82,7 @@ export function program(): Command {
     .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));
   registerRun(p);
   registerBoard(p);
+  registerData(p);
   registerSweep(p);
   registerCluster(p);
   oneLineErrors(p, "phasor");

@@ -1,4 +1,4 @@
-/** Event datasets (SHD/SSC, N-MNIST, DVS Gesture, plain arrays), transforms and batching. */
+/** Event datasets (SHD/SSC, N-MNIST, DVS Gesture, plain arrays), transforms, batching, and the data warehouse (catalog, fetch, pack). */
 export * from "./events.js";
 export { locateDataset, type DatasetSource } from "./locate.js";
 export { readShd, readSsc, readHeidelbergFile, type ShdOptions } from "./shd.js";
@@ -8,3 +8,14 @@ export { readDvsGesture, parseGestureLabels, GESTURES } from "./dvsgesture.js";
 export { toFrame, frameSlices, downsample, downsampledSize, denoise, timeJitter, type FrameSpec, type Frames, type DownsampleOptions, type TimeJitterOptions } from "./transforms.js";
 export { batches, batchCount, shuffled, type Batch, type BatchOptions } from "./batching.js";
 export { openDataset, isEventDataset, describeDataset, DATASET_NAMES, type Split } from "./open.js";
+export { builtinCatalog, loadCatalog, loadCatalogs, parseCatalog, findDataset, parseRef } from "./catalog.js";
+export type { Catalog, CatalogDataset, CatalogFile } from "./catalog.js";
+export { download, hashFile, type DownloadOptions, type Downloaded, type Expected } from "./fetch.js";
+export { writePacked, PACK_FORMAT, PACK_VERSION, type PackInput, type PackResult, type PackSplit } from "./pack.js";
+export type { Datacard } from "./pack.js";
+export { openPacked, isPackedFile, type PackedDataset, type PackedInfo } from "./pack-read.js";
+export { packSource, parseEventsNpy, parseEventsCsv, type PackSource } from "./pack-sources.js";
+export { cacheDir } from "./warehouse-cache.js";
+export { fetchDataset, verifyDataset, type WarehouseOptions, type DatasetReport } from "./warehouse.js";
+export { listDatasets, datasetInfo, openWarehouse, type DatasetRow } from "./warehouse-list.js";
+export { packDataset, type PackOptions, type PackReport } from "./warehouse-pack.js";
