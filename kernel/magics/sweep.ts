@@ -10,7 +10,7 @@ import { sweep, type SweepGrid, type SweepRow } from "../../lib/vm/index.js";
 import type { Graph } from "../../lib/ir/graph.js";
 import type { VmInput } from "../../lib/vm/types.js";
 import { paretoFigure, paretoFront } from "../../lib/plot/cycles.js";
-import { defineMagic } from "./types.js";
+import { defineMagic, type MagicContext } from "./types.js";
 import { graphOf, positive, positiveInt } from "./values.js";
 
 const NUMERIC = ["width", "height", "coresPerRouter", "neuronsPerCore", "synapsesPerCore", "fanIn", "fanOut", "weightBits", "stateBits", "decayBits", "tableEntries"];
@@ -29,14 +29,21 @@ export function parseGrid(text: string, where = "%sweep --grid"): SweepGrid {
 }
 
 /** Poisson spikes at `hz` on every Input node of `g` for `steps` steps of 0.1 ms (seeded); undefined without inputs. */
-export function poissonInput(g: Graph, steps: number, hz: number, seed: number): VmInput | undefined {
+export function poissonInput(g: Graph, steps: number, hz: number, seed: number, dt = 1e-4): VmInput | undefined {
   const a = analyseGraph(g), ins = a.order.filter((n) => a.nodes[n].type === "Input");
-  const rng = new Rng(seed), dt = 1e-4;
+  const rng = new Rng(seed);
   const rec = Object.fromEntries(ins.map((n) => {
     const shape = a.shapes[n].output, k = numel(shape);
     return [n, { data: Float64Array.from({ length: steps * k }, () => (rng.random() < hz * dt ? 1 : 0)), shape: [steps, ...shape] }];
   }));
   return ins.length ? rec : undefined;
+}
+
+/** The input a --input names: a variable holding { data, shape }. */
+function inputVariable(name: string, ctx: MagicContext): VmInput {
+  const v = ctx.getVariable(name);
+  if (typeof v !== "object" || v === null || !("data" in v && "shape" in v)) throw new PhasorError(`%sweep --input: no variable "${name}" holding { data, shape }`, "usage");
+  return v as VmInput;
 }
 
 /** The %sweep magic. */
@@ -49,6 +56,8 @@ export const sweepMagic = defineMagic({
   options: [
     { flags: "--grid <spec>", description: "NAME=V1,V2;NAME=... over generic-mesh parameters" },
     { flags: "--steps <n>", description: "steps per run", default: 50, parse: positiveInt },
+    { flags: "--input <var>", description: "a variable holding the input ({ data, shape: [T, ...] }); default: Poisson input at --poisson Hz" },
+    { flags: "--dt <s>", description: "time step in seconds, for the compiler and the Poisson input", default: 1e-4, parse: positive },
     { flags: "--poisson <hz>", description: "Poisson input rate", default: 50, parse: positive },
     { flags: "--seed <n>", description: "input seed", default: 0, parse: Number },
     { flags: "--workers <n>", description: "worker threads (default: the CPUs)", parse: positiveInt },
@@ -57,11 +66,15 @@ export const sweepMagic = defineMagic({
   ],
   examples: ['%sweep net --grid "width=2,4,8;neuronsPerCore=32,128" --steps 50 --as rows', '%sweep net --grid "width=2,4,8" --cluster redis://127.0.0.1:6379'],
   async run(input, ctx) {
-    const o = input.options as { grid?: string; steps: number; poisson: number; seed: number; workers?: number; behavioural?: boolean; cluster?: string };
+    const o = input.options as { grid?: string; input?: string; dt: number; steps: number; poisson: number; seed: number; workers?: number; behavioural?: boolean; cluster?: string };
     const g = await graphOf(String(input.args[0]), ctx, "sweep");
     if (!o.grid) throw new PhasorError('%sweep needs --grid "NAME=V1,V2;..."', "usage");
     const grid = parseGrid(o.grid), bar = ctx.display.progress("sweep");
-    const run = { input: poissonInput(g, o.steps, o.poisson, o.seed), steps: o.steps, engine: o.behavioural ? ("behavioural" as const) : ("cycle" as const), signal: ctx.signal };
+    const given = o.input === undefined ? undefined : inputVariable(o.input, ctx);
+    const run = {
+      input: given ?? poissonInput(g, o.steps, o.poisson, o.seed, o.dt), steps: given ? undefined : o.steps, compile: { dt: o.dt },
+      engine: o.behavioural ? ("behavioural" as const) : ("cycle" as const), signal: ctx.signal,
+    };
     let rows: SweepRow[];
     if (o.cluster) {
       const { clusterSweep, progressNote } = await import("../../lib/cluster/index.js");
