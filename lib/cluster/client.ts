@@ -124,10 +124,11 @@ class Collector<R> {
     const done = new Promise<void>((resolve, reject) => { this.finish = (e) => (e ? reject(e) : resolve()); });
     const abort = () => void this.cancel("cancelled");
     this.o.signal?.addEventListener("abort", abort, { once: true });
-    const poll = setInterval(() => void this.poll(), 2000);
+    let poll: NodeJS.Timeout | undefined;
     const limit = this.o.timeoutMs ? setTimeout(() => void this.cancel(`timed out after ${this.o.timeoutMs} ms`), this.o.timeoutMs) : undefined;
     try {
       await this.submit();
+      poll = setInterval(() => void this.poll().catch(() => undefined), 2000); // a Redis error: the next poll tries again
       if (this.settled === this.jobs.length) this.finish?.();
       await done;
       this.report(true);
@@ -162,6 +163,7 @@ class Collector<R> {
     let env: Envelope<R>;
     try {
       env = decodeData<Envelope<R>>(String(returnvalue));
+      if (typeof env !== "object" || env === null || typeof env.worker !== "string") throw new Error("not a Phasor job result");
     } catch (e) {
       return this.fail(id, `unreadable result: ${(e as Error).message}`);
     }
@@ -185,13 +187,14 @@ class Collector<R> {
 
   /** The safety net: asks Redis about a few unsettled jobs whose events may have been missed. */
   private async poll(): Promise<void> {
-    const ids = this.ids.filter((id) => this.pending(id)).slice(0, 50);
-    for (const id of ids) {
+    for (const id of this.ids.filter((x) => this.pending(x)).slice(0, 50)) {
+      // The state first: a job read before it finishes would lack the result its state then promises.
+      const state = await this.q.getJobState(id).catch(() => "unknown");
+      if (state !== "completed" && state !== "failed" && state !== "unknown") continue;
       const job = await this.q.getJob(id).catch(() => undefined);
       if (!this.pending(id) || job === undefined) continue;
-      if (job === null) { this.fail(id, "the job is no longer in Redis (removed, or Redis was flushed)"); continue; }
-      const state = await job.getState().catch(() => "unknown");
-      if (state === "completed") this.complete(id, job.returnvalue);
+      if (!job) this.fail(id, "the job is no longer in Redis (removed, or Redis was flushed)");
+      else if (state === "completed" && job.returnvalue != null) this.complete(id, job.returnvalue);
       else if (state === "failed") this.fail(id, job.failedReason);
     }
   }
