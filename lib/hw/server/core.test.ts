@@ -9,6 +9,7 @@ import type { Reply } from "../protocol/messages.js";
 import { programFrames } from "../protocol/codec.js";
 import type { Runner, RunOptions } from "../runner.js";
 import { VmRunner } from "../vm-runner.js";
+import { PhasorError } from "../../ir/errors.js";
 import { BoardCore, type ClientInfo, type CoreOptions } from "./core.js";
 import type { SendResult } from "./outbox.js";
 
@@ -27,18 +28,22 @@ const run = (id: string, sha: string, T = 10, extra: object = {}) => [head({ typ
 class GateRunner implements Runner {
   readonly name = "gate";
   readonly started: string[] = [];
-  private gates: Array<() => void> = [];
+  private open: Array<{ resolve: (r: RunResult) => void; reject: (e: unknown) => void; o: RunOptions }> = [];
   constructor(private readonly honourAbort = true) {}
   async deploy(): Promise<{ runner: string; program: string; target: string }> { return { runner: "gate", program: "", target: "" }; }
   run(input: unknown, o: RunOptions = {}): Promise<RunResult> {
     this.started.push(String(o.steps));
     return new Promise((resolve, reject) => {
-      this.gates.push(() => resolve(fakeResult(o.steps ?? 0)));
+      this.open.push({ resolve, reject, o });
       if (this.honourAbort) o.signal?.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })));
     });
   }
   /** Finishes the oldest open run. */
-  finish(): void { this.gates.shift()?.(); }
+  finish(): void { this.open.shift()?.resolve(fakeResult(0)); }
+  /** Fails the oldest open run with `e`. */
+  fail(e: unknown): void { this.open.shift()?.reject(e); }
+  /** Reports progress of the oldest open run. */
+  progress(step: number, steps: number): void { this.open[0]?.o.onProgress?.({ step, steps, elapsed: 0 }); }
   async status(): Promise<{ runner: string; state: "idle" }> { return { runner: "gate", state: "idle" }; }
   async close(): Promise<void> {}
 }
@@ -90,7 +95,7 @@ describe("BoardCore requests", () => {
   test("hello: the same version is welcomed with the limits, another is refused naming both", async () => {
     const { core, last } = make();
     await core.receive("a", [head({ type: "hello", id: "h1", v: 1 })]);
-    expect(last("a")).toMatchObject({ type: "welcome", v: 1, runner: "vm", limits: { maxSteps: 1000 } });
+    expect(last("a")).toMatchObject({ type: "welcome", v: 1, server: "phasor-board", runner: "vm", limits: { maxSteps: 1000, maxBatch: 1024 } });
     await core.receive("a", [head({ type: "hello", id: "h2", v: 2 })]);
     expect(last("a")).toMatchObject({ type: "error", code: "version", message: "v: this server speaks board protocol version 1; the client asked for version 2" });
   });
@@ -119,6 +124,8 @@ describe("BoardCore requests", () => {
     expect(last("a")).toMatchObject({ type: "error", code: "input-batch" });
     await core.receive("a", [head({ type: "run", id: "r5", program: sha })]);
     expect(last("a")).toMatchObject({ type: "error", code: "missing-input" });
+    await core.receive("a", [head({ type: "run", id: "r6", program: sha, record: ["lif", "nope"], inputs: [{ name: "in", shape: [5, 1, 12] }] }), ones(5 * 12)]);
+    expect(last("a")).toMatchObject({ type: "error", code: "unknown-layer", path: ["record", "nope"], message: expect.stringMatching(/no layer "nope" to record; layers: in, lif/) });
     expect(core.status().queued + core.status().running.length + core.status().done).toBe(0);
   });
 
@@ -336,3 +343,204 @@ describe("BoardCore shutdown and log", () => {
     expect(lines.at(-1)).toBe(`connection bob/${key("bob").key.slice(0, 8)}#2 closed: connection closed; 1 program(s) released, 0 job(s) dropped`);
   });
 });
+
+describe("BoardCore requests, continued", () => {
+  test("cancel: a queued job, the running job, another connection's job, an unknown job", async () => {
+    const gate = new GateRunner();
+    const { core, of, last, wait, deploy } = make({ runner: gate, limits: { maxJobsPerClient: 10 } });
+    core.connected("a", key("alice"));
+    core.connected("b", key("bob"));
+    const sa = await deploy("a"), sb = await deploy("b");
+    for (const id of ["r1", "r2", "r3"]) await core.receive("a", run(id, sa));
+    await core.receive("b", run("b1", sb));
+    await wait(() => gate.started.length === 1);
+    expect(core.status().held).toMatchObject({ queuedJobs: 3, queuedBytes: 3 * 320 });
+    await core.receive("a", [head({ type: "cancel", id: "c1", job: "j2" })]);
+    expect(of("a", "cancelled").map((r) => [r.id, (r as { reason: string }).reason])).toEqual([["r2", "cancelled by the client"], ["c1", "cancel requested"]]);
+    expect(core.status()).toMatchObject({ queued: 2, cancelled: 1, held: { queuedBytes: 2 * 320 } });
+    await core.receive("b", [head({ type: "cancel", id: "c2", job: "j3" })]);
+    expect(last("b")).toMatchObject({ type: "error", id: "c2", code: "unknown-job", message: "job: no job j3 of this connection" });
+    expect(core.status().queued).toBe(2);
+    await core.receive("b", [head({ type: "cancel", id: "c3", job: "j1" })]);
+    expect(last("b")).toMatchObject({ code: "unknown-job", message: "job: no queued or running job j1 of this connection (give the job id from queued or started)" });
+    await core.receive("a", [head({ type: "cancel", id: "c4", job: "j1" })]);
+    await wait(() => of("a", "cancelled").some((r) => r.id === "r1"));
+    expect(of("a", "cancelled").find((r) => r.id === "r1")).toMatchObject({ job: "j1", reason: "cancelled by the client" });
+    expect(of("a", "cancelled").find((r) => r.id === "c4")).toMatchObject({ job: "j1", reason: "cancel requested" });
+    await wait(() => gate.started.length === 2);
+    expect(core.status().running[0]).toMatchObject({ job: "j4", client: `bob/${key("bob").key.slice(0, 8)}#2` });
+    await core.shutdown("test", 0);
+  });
+
+  test("status, ping and bye; progress and queue positions reach the client on heartbeats", async () => {
+    const gate = new GateRunner();
+    const lines: string[] = [];
+    const { core, of, last, wait, deploy } = make({ runner: gate, name: "bench-1", log: (l) => lines.push(l) });
+    core.connected("a", key("alice"));
+    const sha = await deploy("a");
+    await core.receive("a", run("r1", sha));
+    await core.receive("a", run("r2", sha));
+    await wait(() => gate.started.length === 1);
+    gate.progress(3, 10);
+    await core.receive("a", [head({ type: "status", id: "s" })]);
+    const s = last("a") as Extract<Reply, { type: "status" }>;
+    expect(s).toMatchObject({ type: "status", id: "s", server: "bench-1", runner: "gate", clients: 1, connections: 1, queued: 1, state: "serving" });
+    expect(s.running).toEqual([{ job: "j1", client: `alice/${key("alice").key.slice(0, 8)}#1`, step: 3, steps: 10, elapsed: expect.any(Number) }]);
+    expect(s.running[0].elapsed).toBeLessThan(5);
+    expect(s.uptime).toBeGreaterThan(0);
+    expect(s.uptime).toBeLessThan(30);
+    await wait(() => of("a", "progress").length > 0 && of("a", "queued").some((r) => r.id === "r2" && of("a", "queued").filter((q) => q.id === "r2").length > 1));
+    expect(of("a", "progress")[0]).toMatchObject({ id: "r1", job: "j1", step: 3, steps: 10, telemetry: { queued: 1 } });
+    expect(of("a", "queued").filter((q) => q.id === "r2").every((q) => (q as { position: number }).position === 1)).toBe(true);
+    const t = Date.now() / 1e3;
+    await core.receive("a", [head({ type: "ping", id: "p" })]);
+    expect((last("a") as { time: number }).time).toBeGreaterThan(t - 5);
+    expect((last("a") as { time: number }).time).toBeLessThan(t + 5);
+    await core.receive("a", [head({ type: "bye", id: "b" })]);
+    expect(core.status().held).toMatchObject({ connections: 0, programs: 0, queuedJobs: 0 });
+    expect(lines.find((l) => / closed: /.test(l))).toBe(`connection alice/${key("alice").key.slice(0, 8)}#1 closed: client said bye; 1 program(s) released, 2 job(s) dropped`);
+    await wait(() => core.status().cancelled === 2);
+    await core.shutdown("test", 0);
+  });
+
+  test("a runner failure is runner-failed (stack to the log), an abort is aborted, a PhasorError keeps its issues", async () => {
+    const gate = new GateRunner();
+    const lines: string[] = [];
+    const { core, of, wait, deploy } = make({ runner: gate, log: (l) => lines.push(l) });
+    const sha = await deploy("a");
+    for (const id of ["r1", "r2", "r3", "r4"]) await core.receive("a", run(id, sha));
+    await wait(() => gate.started.length === 1);
+    gate.fail(new TypeError("boom"));
+    await wait(() => gate.started.length === 2);
+    gate.fail(Object.assign(new Error("stopped by the board"), { name: "AbortError" }));
+    await wait(() => gate.started.length === 3);
+    gate.fail(new PhasorError([{ code: "unknown-layer", path: ["x"], message: "no layer x" }, { code: "other", path: [], message: "second" }]));
+    await wait(() => gate.started.length === 4);
+    gate.fail("a string");
+    await wait(() => of("a", "error").length === 4);
+    expect(of("a", "error").map((e) => [e.id, (e as { code: string }).code, (e as { message: string }).message, (e as { job?: string }).job])).toEqual([
+      ["r1", "runner-failed", "boom", "j1"], ["r2", "aborted", "stopped by the board", "j2"], ["r3", "unknown-layer", "x: no layer x; second", "j3"], ["r4", "runner-failed", "a string", "j4"],
+    ]);
+    expect(lines.filter((l) => l.startsWith("internal error: ")).map((l) => l.split("\n")[0])).toEqual(["internal error: TypeError: boom", "internal error: a string"]);
+    expect(core.status()).toMatchObject({ failed: 4, done: 0 });
+  });
+
+  test("deploy: over maxProgramBytes; the oldest of maxProgramsPerClient programs is dropped; redeploying refreshes one", async () => {
+    const bytes = programFrames(p4).frames.reduce((n, f) => n + f.byteLength, 0);
+    const { core, last, deploy, wait, of } = make({ limits: { maxProgramsPerClient: 2, maxProgramBytes: bytes + 500 } });
+    await deploy("a", net(40));
+    expect(last("a")).toMatchObject({ code: "over-limit", message: expect.stringMatching(new RegExp(`^program: program of \\d+ bytes exceeds this server's limit of ${bytes + 500}$`)) });
+    const s4 = await deploy("a", p4), s5 = await deploy("a", net(5));
+    await deploy("a", p4);
+    const s6 = await deploy("a", net(6));
+    expect(core.status().held.programs).toBe(2);
+    await core.receive("a", run("r5", s5, 1));
+    expect(last("a")).toMatchObject({ code: "unknown-program", message: `program: no deployed program ${s5.slice(0, 12)}… on this connection; deploy it first` });
+    await core.receive("a", run("r4", s4));
+    await wait(() => of("a", "result").length === 1);
+    expect(s6).toMatch(/^[0-9a-f]{64}$/);
+    expect(core.status().held.programBytes).toBeGreaterThan(bytes);
+  });
+
+  test("after shutdown: runs are refused (draining); the running job finishing within grace sends its result", async () => {
+    const gate = new GateRunner();
+    const { core, of, last, wait, deploy } = make({ runner: gate });
+    core.connected("b", key("bob"));
+    const sha = await deploy("a");
+    await core.receive("a", run("r1", sha));
+    await core.receive("a", run("r2", sha));
+    await wait(() => gate.started.length === 1);
+    const done = core.shutdown("maintenance", 5);
+    await wait(() => of("b", "shutdown").length === 1);
+    expect(of("b", "shutdown")[0]).toEqual({ type: "shutdown", id: "", reason: "maintenance", finishing: ["j1"], cancelled: ["j2"] });
+    expect(of("a", "cancelled")).toEqual([{ type: "cancelled", id: "r2", job: "j2", reason: "maintenance" }]);
+    await core.receive("a", run("r3", sha));
+    expect(last("a")).toMatchObject({ type: "error", id: "r3", code: "draining", message: "the server is shutting down and takes no new jobs" });
+    gate.finish();
+    expect(await done).toEqual({ finishing: ["j1"], cancelled: ["j2"] });
+    expect(of("a", "result").map((r) => r.id)).toEqual(["r1"]);
+    expect(gate.started).toHaveLength(1);
+  });
+
+  test("a job past the grace is stopped with a reason naming it; an idle server shuts down at once", async () => {
+    const gate = new GateRunner();
+    const { core, of, wait, deploy } = make({ runner: gate });
+    const sha = await deploy("a");
+    await core.receive("a", run("r1", sha));
+    await wait(() => gate.started.length === 1);
+    const t0 = Date.now();
+    await core.shutdown("bye now", 0.1);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await wait(() => of("a", "cancelled").length === 1);
+    expect(of("a", "cancelled")[0]).toMatchObject({ id: "r1", reason: "bye now; the job did not finish within 0.1 s" });
+    const idle = make();
+    const t1 = Date.now();
+    expect(await idle.core.shutdown()).toEqual({ finishing: [], cancelled: [] });
+    expect(Date.now() - t1).toBeLessThan(100);
+  });
+
+  test("a runner that ignores the abort: shutdown waits grace + 1 s for it, no less", async () => {
+    const gate = new GateRunner(false);
+    const { core, deploy, wait } = make({ runner: gate });
+    const sha = await deploy("a");
+    await core.receive("a", run("r1", sha));
+    await wait(() => gate.started.length === 1);
+    const t0 = Date.now();
+    await core.shutdown("stop", 0.1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1050);
+  });
+
+  test("connections beyond maxConnections get server-full (id \"\") and hold nothing; a busy connection is not idle", async () => {
+    const gate = new GateRunner();
+    const lines: string[] = [];
+    const { core, sent, wait, deploy, of } = make({ runner: gate, log: (l) => lines.push(l), limits: { maxConnections: 1, idleSeconds: 0.05 } });
+    core.connected("a", key("alice"));
+    core.connected("a", key("alice"));
+    core.connected("b", key("bob"));
+    expect(lines.at(-1)).toBe(`connection of bob/${key("bob").key.slice(0, 8)} not tracked: 1 connections held (limit 1)`);
+    await core.receive("b", [head({ type: "ping", id: "p" })]);
+    await wait(() => sent.some((s) => s.conn === "b"));
+    expect(of("b")).toEqual([{ type: "error", id: "", code: "server-full", message: "the server holds 1 connections; try again later", path: [], issues: [{ code: "server-full", path: [], message: "the server holds 1 connections; try again later" }] }]);
+    const sha = await deploy("a");
+    await core.receive("a", run("r1", sha));
+    await wait(() => gate.started.length === 1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(core.status().connections).toBe(1);
+    gate.finish();
+    await wait(() => core.status().connections === 0);
+    expect(lines.at(-1)).toMatch(/^connection alice\/\w{8}#1 closed: idle for 0.05 s; 1 program\(s\) released, 0 job\(s\) dropped$/);
+  });
+
+  test("a connection with no key info is named by its id; a departed job's replies go to its key, news does not", async () => {
+    const gate = new GateRunner();
+    const lines: string[] = [];
+    const { core, wait, deploy, of } = make({ runner: gate, log: (l) => lines.push(l) });
+    const sha = await deploy("0123456789abcdef");
+    expect(lines[0]).toBe("connection 0123456789ab#1 opened");
+    await core.receive("0123456789abcdef", run("r1", sha));
+    await wait(() => gate.started.length === 1);
+    core.disconnected("0123456789abcdef");
+    core.disconnected("0123456789abcdef");
+    await wait(() => core.status().running.length === 0);
+    expect(lines.filter((l) => l.startsWith("job j1"))).toEqual(["job j1 of 0123456789ab stopped: connection closed"]);
+    core.connected("again", { key: "0123456789abcdef", name: "0123456789abcdef" });
+    await wait(() => of("again").length === 1);
+    expect(of("again")[0]).toMatchObject({ type: "cancelled", id: "r1", reason: "connection closed" });
+    expect(lines.at(-1)).toBe("connection 0123456789ab#2 opened; 1 held reply(ies) sent to it");
+  });
+
+  test("a result reports its job's seconds and decodes to the run's steps", async () => {
+    const { core, wait, of, deploy } = make();
+    const sha = await deploy("a");
+    await core.receive("a", run("r1", sha, 12));
+    await wait(() => of("a", "result").length === 1);
+    const r = sent0(of("a", "result")[0]);
+    expect(r.seconds).toBeGreaterThan(0);
+    expect(r.seconds).toBeLessThan(30);
+    expect(of("a").map((x) => x.type)).toEqual(["deployed", "queued", "started", "result"]);
+  });
+});
+
+function sent0(r: Reply): { seconds: number } {
+  return r as { seconds: number };
+}

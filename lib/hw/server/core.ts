@@ -193,6 +193,7 @@ export class BoardCore {
     if (q && q.conn !== c.id) { this.queue.push(q); throw fault("unknown-job", ["job"], `no job ${r.job} of this connection`); }
     if (q) {
       this.dequeued(q);
+      this.counts.cancelled++;
       await this.replyJob(q, { type: "cancelled", id: q.id, job: q.job, reason: "cancelled by the client" });
     } else if (this.running?.job.job === r.job && this.running.job.conn === c.id) this.stop(this.running, "cancelled by the client");
     else throw fault("unknown-job", ["job"], `no queued or running job ${r.job} of this connection (give the job id from queued or started)`);

@@ -36,6 +36,10 @@ export function admit(r: RequestOf<"run">, program: Program, inputs: Record<stri
       issues.push({ code: "input-shape", path: ["inputs", name], message: `input ${name} has shape [${d.shape}]; layer ${name} needs [T, B, ${l.shape.join(", ")}]` });
     }
   }
+  const all = program.layers.map((l) => l.name);
+  for (const name of r.record ?? []) {
+    if (!all.includes(name)) issues.push({ code: "unknown-layer", path: ["record", name], message: `no layer "${name}" to record; layers: ${all.join(", ")}` });
+  }
   if (layers.length && !r.inputs?.length) issues.push({ code: "missing-input", path: ["inputs"], message: `the program has input layer(s) ${names}` });
   const given = Object.values(inputs), B = given[0]?.shape[1];
   if (given.some((d) => d.shape[1] !== B)) issues.push({ code: "input-batch", path: ["inputs"], message: `inputs disagree on B: [${given.map((d) => d.shape[1])}]` });

@@ -41,11 +41,6 @@ export class FairQueue<T extends Queued> {
     return item;
   }
 
-  /** Marks a client as just served without taking a job (e.g. its job started elsewhere). */
-  touch(client: string): void {
-    this.served.set(client, ++this.clock);
-  }
-
   /** Removes one job; returns it when it was waiting. */
   remove(job: string): T | undefined {
     for (const [c, lane] of this.lanes) {
