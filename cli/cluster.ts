@@ -19,7 +19,12 @@ export function registerCluster(p: Command): void {
     .option("--concurrency <n>", "jobs computed at once (one compute thread each)", positiveInteger, 1)
     .option("--queues <list>", "comma-separated queues to take jobs from", "sweep,run,eval,train")
     .option("--name <name>", "worker name in cluster status and on its jobs (default: HOST-PID)")
-    .option("--lock-ms <ms>", "job lock time; a dead worker's job is retried after about this long", positiveInteger, 30_000)
+    .option(
+      "--lock-ms <ms>",
+      "job lock time; a dead worker's job is retried after about this long",
+      positiveInteger,
+      30_000,
+    )
     .option("--stall-check-ms <ms>", "how often to look for jobs whose worker died", positiveInteger, 30_000)
     .option("--max-stalls <n>", "times a job may lose its worker before it fails", positiveInteger, 1)
     .option("--cache-mb <mb>", "memory for cached blobs (Programs, graphs, inputs)", positiveInteger, 256)
@@ -27,7 +32,8 @@ export function registerCluster(p: Command): void {
     .action(async (o: WorkerFlags) => (await import("./worker.js")).workerCommand(o));
 
   const cluster = p.command("cluster").description("the BullMQ/Redis cluster");
-  cluster.command("status")
+  cluster
+    .command("status")
     .description("workers, jobs by state per queue, recent failures")
     .requiredOption("--redis <url>", "redis://[:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS)")
     .option("--json", "print JSON for scripts")

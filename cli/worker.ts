@@ -1,18 +1,35 @@
-/** `phasor worker --redis URL [--concurrency N] [--queues LIST]`: takes Phasor jobs from a Redis server until stopped. */
+/** `phasor worker --redis URL [--concurrency N] [--queues LIST]`: takes Phasor jobs from Redis until stopped. */
 import { PhasorError } from "../lib/ir/errors.js";
 import { QUEUES, startWorker, type QueueName } from "../lib/cluster/index.js";
 
 /** Flags of `phasor worker`. */
 export interface WorkerFlags {
-  redis: string; concurrency: number; queues: string; name?: string;
-  lockMs: number; stallCheckMs: number; maxStalls: number; cacheMb: number; quiet?: boolean;
+  redis: string;
+  concurrency: number;
+  queues: string;
+  name?: string;
+  lockMs: number;
+  stallCheckMs: number;
+  maxStalls: number;
+  cacheMb: number;
+  quiet?: boolean;
 }
 
 /** The queue list of --queues, checked. */
 export function queueList(text: string): QueueName[] {
-  const list = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((q) => !(QUEUES as readonly string[]).includes(q));
-  if (!list.length || bad.length) throw new PhasorError([{ code: "bad-option", path: ["--queues"], message: `${bad.length ? `unknown queue ${bad.map((q) => `"${q}"`).join(", ")}` : "name at least one queue"}; queues: ${QUEUES.join(", ")}` }]);
+  if (!list.length || bad.length)
+    throw new PhasorError([
+      {
+        code: "bad-option",
+        path: ["--queues"],
+        message: `${bad.length ? `unknown queue ${bad.map((q) => `"${q}"`).join(", ")}` : "name at least one queue"}; queues: ${QUEUES.join(", ")}`,
+      },
+    ]);
   return list as QueueName[];
 }
 
@@ -20,9 +37,19 @@ export function queueList(text: string): QueueName[] {
 export async function workerCommand(o: WorkerFlags): Promise<void> {
   const say = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`);
   const w = await startWorker({
-    redis: o.redis, concurrency: o.concurrency, queues: queueList(o.queues), name: o.name,
-    lockMs: o.lockMs, stallCheckMs: o.stallCheckMs, maxStalls: o.maxStalls, cacheMb: o.cacheMb,
-    log: o.quiet ? (l) => { if (l.startsWith("phasor worker")) say(l); } : say,
+    redis: o.redis,
+    concurrency: o.concurrency,
+    queues: queueList(o.queues),
+    name: o.name,
+    lockMs: o.lockMs,
+    stallCheckMs: o.stallCheckMs,
+    maxStalls: o.maxStalls,
+    cacheMb: o.cacheMb,
+    log: o.quiet
+      ? (l) => {
+          if (l.startsWith("phasor worker")) say(l);
+        }
+      : say,
   });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {

@@ -10,21 +10,50 @@ import { freePort, need, phasorBin } from "./support.js";
 /** True when Debian's redis-server is installed; otherwise skips with a message naming it. */
 export function haveRedis(): boolean {
   const ok = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
-  return need("redis-server", ok, "apt-get install redis-server (the cluster tests start their own on a loopback port)");
+  return need(
+    "redis-server",
+    ok,
+    "apt-get install redis-server (the cluster tests start their own on a loopback port)",
+  );
 }
 
 /** A started redis-server. */
-export interface RedisServer { url: string; port: number; stop(): void }
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): void;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts redis-server on 127.0.0.1 and a free port, without persistence; resolves once it answers PING. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort(), dir = mkdtempSync(join(tmpdir(), "phasor-redis-"));
-  const p = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
-  const stop = () => { p.kill("SIGKILL"); rmSync(dir, { recursive: true, force: true }); };
+/** Starts redis-server on 127.0.0.1 and a free port, without persistence (with a password when given); resolves once it answers PING. */
+export async function startRedis(o: { password?: string } = {}): Promise<RedisServer> {
+  const port = await freePort(),
+    dir = mkdtempSync(join(tmpdir(), "phasor-redis-"));
+  const auth = o.password ? ["--requirepass", o.password] : [];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    ...auth,
+  ];
+  const p = spawn("redis-server", args, { stdio: "ignore" });
+  const stop = () => {
+    p.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const ping = ["-p", String(port), ...(o.password ? ["-a", o.password, "--no-auth-warning"] : []), "ping"];
   for (let i = 0; i < 100; i++) {
-    if (spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" }).stdout?.trim() === "PONG") return { url: `redis://127.0.0.1:${port}`, port, stop };
+    if (spawnSync("redis-cli", ping, { encoding: "utf8" }).stdout?.trim() === "PONG") {
+      return { url: `redis://${o.password ? `:${o.password}@` : ""}127.0.0.1:${port}`, port, stop };
+    }
     await sleep(100);
   }
   stop();
@@ -37,8 +66,24 @@ export class WorkerProcess {
   readonly proc: ChildProcess;
   private exited = false;
 
-  constructor(readonly name: string, url: string, extra: string[] = []) {
-    const args = [phasorBin, "worker", "--redis", url, "--name", name, "--lock-ms", "3000", "--stall-check-ms", "1000", ...extra];
+  constructor(
+    readonly name: string,
+    url: string,
+    extra: string[] = [],
+  ) {
+    const args = [
+      phasorBin,
+      "worker",
+      "--redis",
+      url,
+      "--name",
+      name,
+      "--lock-ms",
+      "3000",
+      "--stall-check-ms",
+      "1000",
+      ...extra,
+    ];
     this.proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let buf = "";
     const take = (d: Buffer) => {
@@ -66,7 +111,10 @@ export class WorkerProcess {
 
   /** Job ids this worker finished ("done QUEUE:ID"). */
   done(queue: string): string[] {
-    return this.lines.flatMap((l) => { const m = new RegExp(`done ${queue}:(\\S+)`).exec(l); return m ? [m[1]] : []; });
+    return this.lines.flatMap((l) => {
+      const m = new RegExp(`done ${queue}:(\\S+)`).exec(l);
+      return m ? [m[1]] : [];
+    });
   }
 
   /** Kills the process with SIGKILL: no cleanup, its job locks simply expire. */
@@ -91,10 +139,14 @@ export async function startWorkers(url: string, names: string[], extra: string[]
 export function phasorAsync(args: string[], ms = 120_000): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [phasorBin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
     p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     const timer = setTimeout(() => p.kill("SIGKILL"), ms);
-    p.on("exit", (code) => { clearTimeout(timer); resolve({ status: code ?? -1, stdout, stderr }); });
+    p.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ status: code ?? -1, stdout, stderr });
+    });
   });
 }

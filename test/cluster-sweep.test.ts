@@ -19,9 +19,24 @@ import { haveRedis, startRedis, startWorkers, WorkerProcess, type RedisServer } 
 /** in(64) -> 256 IF -> 16 IF: a few hundred ms per point on the cycle engine, so a kill lands mid-job. */
 function net(): Graph {
   const rng = new Rng(3);
-  const w = (o: number, i: number) => tensor(Float64Array.from({ length: o * i }, () => (rng.random() < 0.5 ? 0.4 : -0.1)), [o, i]);
-  const IF = (n: number): Node => ({ type: "IF", r: tensor(new Float64Array(n).fill(1e4)), v_threshold: tensor(new Float64Array(n).fill(1)) });
-  return graph().input("in", [64]).linear("fc1", w(256, 64)).node("h", IF(256)).linear("fc2", w(16, 256)).node("out", IF(16)).output("o").build();
+  const w = (o: number, i: number) =>
+    tensor(
+      Float64Array.from({ length: o * i }, () => (rng.random() < 0.5 ? 0.4 : -0.1)),
+      [o, i],
+    );
+  const IF = (n: number): Node => ({
+    type: "IF",
+    r: tensor(new Float64Array(n).fill(1e4)),
+    v_threshold: tensor(new Float64Array(n).fill(1)),
+  });
+  return graph()
+    .input("in", [64])
+    .linear("fc1", w(256, 64))
+    .node("h", IF(256))
+    .linear("fc2", w(16, 256))
+    .node("out", IF(16))
+    .output("o")
+    .build();
 }
 
 const haveIt = haveRedis();
@@ -35,8 +50,13 @@ function magicContext(vars: Record<string, unknown>, signal = new AbortControlle
   const text = (b: MimeBundle) => String(b["text/plain"] ?? "");
   const ctx: MagicContext = {
     display: createDisplay({ display: () => {}, update: (b) => updates.push(text(b)), clear: () => {} }),
-    cwd: process.cwd(), signal, setVariable: (n, v) => (vars[n] = v), getVariable: (n) => vars[n],
-    page: () => {}, print: () => {}, magics: () => [],
+    cwd: process.cwd(),
+    signal,
+    setVariable: (n, v) => (vars[n] = v),
+    getVariable: (n) => vars[n],
+    page: () => {},
+    print: () => {},
+    magics: () => [],
   };
   return { ctx, updates };
 }
@@ -44,16 +64,29 @@ function magicContext(vars: Record<string, unknown>, signal = new AbortControlle
 describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes", () => {
   let redis: RedisServer;
   const workers: WorkerProcess[] = [];
-  const g = net(), input = poissonInput(g, steps, 500, 1);
+  const g = net(),
+    input = poissonInput(g, steps, 500, 1);
 
-  beforeAll(async () => { redis = await startRedis(); });
-  afterAll(() => { for (const w of workers) w.stop(); redis?.stop(); });
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => {
+    for (const w of workers) w.stop();
+    redis?.stop();
+  });
 
   it("24 points on 3 workers, one killed mid-job, one started late: exactly the local sweep's rows", async () => {
     const local = await sweep(g, grid, { input, steps, engine: "cycle", workers: 2 });
     workers.push(...(await startWorkers(redis.url, ["w1", "w2", "w3"], ["--max-stalls", "3"])));
     const progress: ClusterProgress[] = [];
-    const rows = clusterSweep(g, grid, { input, steps, engine: "cycle", cluster: redis.url, timeoutMs: 150_000, onProgress: (p) => progress.push(p) });
+    const rows = clusterSweep(g, grid, {
+      input,
+      steps,
+      engine: "cycle",
+      cluster: redis.url,
+      timeoutMs: 150_000,
+      onProgress: (p) => progress.push(p),
+    });
     // Kill w1 as soon as it has started a job, while that job computes.
     const started = /start sweep:(\S+)/.exec(await workers[0].waitFor(/start sweep:/, 60_000))![1];
     workers[0].kill();
@@ -81,7 +114,13 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
     const ws = await startWorkers(redis.url, ["s1", "s2", "s3"], ["--max-stalls", "1"]);
     workers.push(...ws);
     const slow = { width: [4], neuronsPerCore: [256] };
-    const rows = clusterSweep(g, slow, { input: poissonInput(g, 3000, 500, 1), steps: 3000, engine: "cycle", cluster: redis.url, timeoutMs: 120_000 });
+    const rows = clusterSweep(g, slow, {
+      input: poissonInput(g, 3000, 500, 1),
+      steps: 3000,
+      engine: "cycle",
+      cluster: redis.url,
+      timeoutMs: 120_000,
+    });
     const killed = new Set<WorkerProcess>();
     for (let k = 0; k < 2; k++) {
       const t0 = Date.now();
@@ -95,7 +134,9 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
       killed.add(w!);
     }
     const [row] = await rows;
-    expect(row.error).toMatch(/cluster job failed: its worker was lost \(killed, out of memory, or unreachable\) more often than the stall limit allows/);
+    expect(row.error).toMatch(
+      /cluster job failed: its worker was lost \(killed, out of memory, or unreachable\) more often than the stall limit allows/,
+    );
     expect(Number.isNaN(row.energy)).toBe(true);
   }, 180_000);
 
@@ -103,8 +144,10 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
     for (const w of workers) w.stop();
     workers.push(...(await startWorkers(redis.url, ["m1"])));
     const line = `net --grid "width=1,4;neuronsPerCore=64,256" --steps 100 --poisson 500`;
-    const run = (extra: string, c: MagicContext) => sweepMagic.run({ ...parseArgs(sweepMagic, `${line} ${extra}`, false), line }, c);
-    const here = magicContext({ net: g }), there = magicContext({ net: g });
+    const run = (extra: string, c: MagicContext) =>
+      sweepMagic.run({ ...parseArgs(sweepMagic, `${line} ${extra}`, false), line }, c);
+    const here = magicContext({ net: g }),
+      there = magicContext({ net: g });
     const local = (await run("--workers 1", here.ctx)) as SweepRow[];
     const clustered = (await run(`--cluster ${redis.url}`, there.ctx)) as SweepRow[];
     expect(clustered).toEqual(local);
@@ -115,7 +158,14 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
     for (const w of workers) w.stop();
     const abort = new AbortController();
     const progress: ClusterProgress[] = [];
-    const rows = clusterSweep(g, grid, { input, steps, engine: "cycle", cluster: redis.url, signal: abort.signal, onProgress: (p) => progress.push(p) });
+    const rows = clusterSweep(g, grid, {
+      input,
+      steps,
+      engine: "cycle",
+      cluster: redis.url,
+      signal: abort.signal,
+      onProgress: (p) => progress.push(p),
+    });
     let waiting = 0;
     for (let i = 0; i < 100 && waiting < 24; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -123,7 +173,9 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
     }
     expect(waiting).toBe(24); // no worker: all 24 wait
     abort.abort();
-    await expect(rows).rejects.toThrow(/cancelled: 24 queued job\(s\) removed, 0 running job\(s\) finish on their workers and are discarded/);
+    await expect(rows).rejects.toThrow(
+      /cancelled: 24 queued job\(s\) removed, 0 running job\(s\) finish on their workers and are discarded/,
+    );
     expect((await clusterStatus(redis.url)).queues.sweep.counts.waiting).toBe(0);
   }, 60_000);
 });

@@ -15,19 +15,35 @@ export const BLOB_TTL_S = 24 * 3600;
 export const blobKey = (sha: string): string => `${PREFIX}:blob:${sha}`;
 
 /** Blob statistics of one store (what a worker reports). */
-export interface BlobStats { fetched: number; fetchedBytes: number; cacheHits: number; cachedBytes: number }
+export interface BlobStats {
+  fetched: number;
+  fetchedBytes: number;
+  cacheHits: number;
+  cachedBytes: number;
+}
 
 /** Puts and gets blobs; gets are cached in memory up to `cacheBytes`. */
 export class BlobStore {
   private cache = new Map<string, Uint8Array>();
   readonly stats: BlobStats = { fetched: 0, fetchedBytes: 0, cacheHits: 0, cachedBytes: 0 };
 
-  constructor(private readonly redis: Redis, private readonly o: { ttlS?: number; cacheBytes?: number } = {}) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly o: { ttlS?: number; cacheBytes?: number } = {},
+  ) {}
 
   /** Stores bytes under their sha256 (once; a second put only renews the time to live); returns the hash. */
   async put(bytes: Uint8Array, ttlS?: number): Promise<string> {
-    const sha = sha256(bytes), key = blobKey(sha), ttl = ttlS ?? this.o.ttlS ?? BLOB_TTL_S;
-    const set = await this.redis.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "EX", ttl, "NX");
+    const sha = sha256(bytes),
+      key = blobKey(sha),
+      ttl = ttlS ?? this.o.ttlS ?? BLOB_TTL_S;
+    const set = await this.redis.set(
+      key,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      "EX",
+      ttl,
+      "NX",
+    );
     if (set === null) await this.redis.expire(key, ttl);
     this.remember(sha, bytes);
     return sha;
@@ -43,9 +59,23 @@ export class BlobStore {
       return hit;
     }
     const buf = await this.redis.getBuffer(blobKey(sha));
-    if (!buf) throw new PhasorError([{ code: "blob-missing", path: [sha.slice(0, 12)], message: `blob ${sha.slice(0, 12)}… is not in Redis (expired after its time to live, or Redis was flushed); submit the work again` }]);
+    if (!buf)
+      throw new PhasorError([
+        {
+          code: "blob-missing",
+          path: [sha.slice(0, 12)],
+          message: `blob ${sha.slice(0, 12)}… is not in Redis (expired after its time to live, or Redis was flushed); submit the work again`,
+        },
+      ]);
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (sha256(bytes) !== sha) throw new PhasorError([{ code: "blob-corrupt", path: [sha.slice(0, 12)], message: `blob ${sha.slice(0, 12)}… does not match its hash` }]);
+    if (sha256(bytes) !== sha)
+      throw new PhasorError([
+        {
+          code: "blob-corrupt",
+          path: [sha.slice(0, 12)],
+          message: `blob ${sha.slice(0, 12)}… does not match its hash`,
+        },
+      ]);
     this.stats.fetched++;
     this.stats.fetchedBytes += bytes.byteLength;
     this.remember(sha, bytes);

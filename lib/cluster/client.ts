@@ -15,13 +15,19 @@ import { JOB_FORMAT, type Envelope, type JobData } from "./jobs.js";
 
 /** Jobs done, running and failed so far, and each worker's share. */
 export interface ClusterProgress {
-  total: number; done: number; running: number; failed: number; seconds: number;
+  total: number;
+  done: number;
+  running: number;
+  failed: number;
+  seconds: number;
   workers: Record<string, { done: number; perSecond: number }>;
 }
 
 /** One line for a progress bar: "12 of 24 done, 3 running, 0 failed; host-1: 2.1/s, host-2: 1.9/s". */
 export function progressNote(p: ClusterProgress): string {
-  const per = Object.entries(p.workers).map(([w, s]) => `${w}: ${s.perSecond.toFixed(1)}/s`).join(", ");
+  const per = Object.entries(p.workers)
+    .map(([w, s]) => `${w}: ${s.perSecond.toFixed(1)}/s`)
+    .join(", ");
   return `${p.done} of ${p.total} done, ${p.running} running, ${p.failed} failed${per ? `; ${per}` : ""}`;
 }
 
@@ -45,7 +51,10 @@ export class ClusterClient {
   private queues = new Map<QueueName, Queue>();
   readonly blobs: BlobStore;
 
-  private constructor(readonly target: RedisTarget, private readonly redis: Redis) {
+  private constructor(
+    readonly target: RedisTarget,
+    private readonly redis: Redis,
+  ) {
     this.blobs = new BlobStore(redis, { cacheBytes: 0 });
   }
 
@@ -78,11 +87,16 @@ export class ClusterClient {
     }
   }
 
-  /** An event reader that starts at the server's present moment, so no event of the jobs about to be added is missed. */
+  /** An event reader starting at the server's present moment: no event of the jobs about to be added is missed. */
   private async events(name: QueueName): Promise<QueueEvents> {
     const [sec, usec] = await this.redis.time();
     const from = `${Number(sec) * 1000 + Math.floor(Number(usec) / 1000) - 1}-0`;
-    const ev = new QueueEvents(name, { connection: this.redis.duplicate(), prefix: PREFIX, lastEventId: from, blockingTimeout: 1000 });
+    const ev = new QueueEvents(name, {
+      connection: this.redis.duplicate(),
+      prefix: PREFIX,
+      lastEventId: from,
+      blockingTimeout: 1000,
+    });
     ev.on("error", () => undefined); // the poll below notices what events miss
     await ev.waitUntilReady();
     return ev;
@@ -109,26 +123,50 @@ class Collector<R> {
   private shown = 0;
   private finish?: (e?: Error) => void;
 
-  constructor(private readonly q: Queue, private readonly ev: QueueEvents, private readonly jobs: JobData[], private readonly o: ClusterRunOptions) {
+  constructor(
+    private readonly q: Queue,
+    private readonly ev: QueueEvents,
+    private readonly jobs: JobData[],
+    private readonly o: ClusterRunOptions,
+  ) {
     this.ids = jobs.map((_, i) => `${this.runId}-${i}`);
     this.ids.forEach((id, i) => this.index.set(id, i));
     this.out = new Array(jobs.length);
   }
 
   async run(): Promise<Outcome<R>[]> {
-    const onActive = ({ jobId }: { jobId: string }) => { if (this.pending(jobId)) { this.running.add(jobId); this.report(); } };
-    const onBack = ({ jobId }: { jobId: string }) => { if (this.running.delete(jobId)) this.report(); };
-    const onDone = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => this.complete(jobId, returnvalue);
+    const onActive = ({ jobId }: { jobId: string }) => {
+      if (this.pending(jobId)) {
+        this.running.add(jobId);
+        this.report();
+      }
+    };
+    const onBack = ({ jobId }: { jobId: string }) => {
+      if (this.running.delete(jobId)) this.report();
+    };
+    const onDone = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) =>
+      this.complete(jobId, returnvalue);
     const onFail = ({ jobId, failedReason }: { jobId: string; failedReason: string }) => this.fail(jobId, failedReason);
-    this.ev.on("active", onActive).on("waiting", onBack).on("delayed", onBack).on("stalled", onBack).on("completed", onDone).on("failed", onFail);
-    const done = new Promise<void>((resolve, reject) => { this.finish = (e) => (e ? reject(e) : resolve()); });
+    this.ev
+      .on("active", onActive)
+      .on("waiting", onBack)
+      .on("delayed", onBack)
+      .on("stalled", onBack)
+      .on("completed", onDone)
+      .on("failed", onFail);
+    const done = new Promise<void>((resolve, reject) => {
+      this.finish = (e) => (e ? reject(e) : resolve());
+    });
     const abort = () => void this.cancel("cancelled");
     this.o.signal?.addEventListener("abort", abort, { once: true });
     let poll: NodeJS.Timeout | undefined;
-    const limit = this.o.timeoutMs ? setTimeout(() => void this.cancel(`timed out after ${this.o.timeoutMs} ms`), this.o.timeoutMs) : undefined;
+    const limit = this.o.timeoutMs
+      ? setTimeout(() => void this.cancel(`timed out after ${this.o.timeoutMs} ms`), this.o.timeoutMs)
+      : undefined;
     try {
       await this.submit();
-      poll = setInterval(() => void this.poll().catch(() => undefined), 2000); // a Redis error: the next poll tries again
+      // A Redis error in a poll: the next poll tries again.
+      poll = setInterval(() => void this.poll().catch(() => undefined), 2000);
       if (this.settled === this.jobs.length) this.finish?.();
       await done;
       this.report(true);
@@ -137,17 +175,29 @@ class Collector<R> {
       clearInterval(poll);
       clearTimeout(limit);
       this.o.signal?.removeEventListener("abort", abort);
-      this.ev.off("active", onActive).off("waiting", onBack).off("delayed", onBack).off("stalled", onBack).off("completed", onDone).off("failed", onFail);
+      this.ev
+        .off("active", onActive)
+        .off("waiting", onBack)
+        .off("delayed", onBack)
+        .off("stalled", onBack)
+        .off("completed", onDone)
+        .off("failed", onFail);
     }
   }
 
   private async submit(): Promise<void> {
     const opts: JobsOptions = {
-      attempts: this.o.attempts ?? 3, backoff: { type: "exponential", delay: 1000 },
-      removeOnComplete: { age: KEEP_S }, removeOnFail: { age: 24 * KEEP_S },
+      attempts: this.o.attempts ?? 3,
+      backoff: { type: "exponential", delay: 1000 },
+      removeOnComplete: { age: KEEP_S },
+      removeOnFail: { age: 24 * KEEP_S },
     };
     for (let i = 0; i < this.jobs.length; i += 500) {
-      const chunk = this.jobs.slice(i, i + 500).map((data, k) => ({ name: data.kind, data: { ...data, v: JOB_FORMAT }, opts: { ...opts, jobId: this.ids[i + k] } }));
+      const chunk = this.jobs.slice(i, i + 500).map((data, k) => ({
+        name: data.kind,
+        data: { ...data, v: JOB_FORMAT },
+        opts: { ...opts, jobId: this.ids[i + k] },
+      }));
       await this.q.addBulk(chunk);
       if (this.o.signal?.aborted) return;
     }
@@ -163,7 +213,8 @@ class Collector<R> {
     let env: Envelope<R>;
     try {
       env = decodeData<Envelope<R>>(String(returnvalue));
-      if (typeof env !== "object" || env === null || typeof env.worker !== "string") throw new Error("not a Phasor job result");
+      if (typeof env !== "object" || env === null || typeof env.worker !== "string")
+        throw new Error("not a Phasor job result");
     } catch (e) {
       return this.fail(id, `unreadable result: ${(e as Error).message}`);
     }
@@ -204,7 +255,12 @@ class Collector<R> {
     const left = this.ids.filter((id) => this.pending(id));
     let removed = 0;
     for (const id of left) removed += await this.q.remove(id).catch(() => 0);
-    this.finish?.(new PhasorError(`${why}: ${removed} queued job(s) removed, ${left.length - removed} running job(s) finish on their workers and are discarded`, "aborted"));
+    this.finish?.(
+      new PhasorError(
+        `${why}: ${removed} queued job(s) removed, ${left.length - removed} running job(s) finish on their workers and are discarded`,
+        "aborted",
+      ),
+    );
   }
 
   private report(force = false): void {
@@ -212,14 +268,24 @@ class Collector<R> {
     if (!this.o.onProgress || (!force && now - this.shown < 200)) return;
     this.shown = now;
     const s = Math.max(1e-3, (now - this.t0) / 1000);
-    const workers = Object.fromEntries(Object.entries(this.perWorker).map(([w, n]) => [w, { done: n, perSecond: n / s }]));
-    this.o.onProgress({ total: this.jobs.length, done: this.settled - this.failed, running: this.running.size, failed: this.failed, seconds: s, workers });
+    const workers = Object.fromEntries(
+      Object.entries(this.perWorker).map(([w, n]) => [w, { done: n, perSecond: n / s }]),
+    );
+    this.o.onProgress({
+      total: this.jobs.length,
+      done: this.settled - this.failed,
+      running: this.running.size,
+      failed: this.failed,
+      seconds: s,
+      workers,
+    });
   }
 }
 
 /** BullMQ's final failure reasons in words a user can act on. */
 export function explain(reason: string): string {
-  if (/stalled more than allowable limit/.test(reason)) return "its worker was lost (killed, out of memory, or unreachable) more often than the stall limit allows (phasor worker --max-stalls)";
+  if (/stalled more than allowable limit/.test(reason))
+    return "its worker was lost (killed, out of memory, or unreachable) more often than the stall limit allows (phasor worker --max-stalls)";
   if (/started more than allowable limit/.test(reason)) return "it was started more often than the limit allows";
   return reason;
 }

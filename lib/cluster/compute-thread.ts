@@ -15,10 +15,16 @@ import { runInput, sweepPoint, type JobData } from "./jobs.js";
 import { encodeResult } from "../hw/protocol/codec.js";
 
 /** A job for the thread with the blobs it names (decoded objects are kept by hash, so decoding happens once). */
-export interface ComputeTask { id: number; job: JobData; blobs: Record<string, Uint8Array> }
+export interface ComputeTask {
+  id: number;
+  job: JobData;
+  blobs: Record<string, Uint8Array>;
+}
 
 /** The thread's reply: a result (and bytes to store as a blob), or an error (`user` for a PhasorError). */
-export type ComputeReply = { id: number; ok: true; result: unknown; bytes?: Uint8Array } | { id: number; ok: false; message: string; user: boolean };
+export type ComputeReply =
+  | { id: number; ok: true; result: unknown; bytes?: Uint8Array }
+  | { id: number; ok: false; message: string; user: boolean };
 
 let raw = new Map<string, Uint8Array>();
 const decoded = new Map<string, unknown>();
@@ -41,24 +47,36 @@ function object<T>(sha: string, decode: (b: Uint8Array) => T): T {
 }
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
-const program = (b: Uint8Array): Program => { const [j, bin] = splitParts(b); return programFromFrames(j, bin).program; };
+const program = (b: Uint8Array): Program => {
+  const [j, bin] = splitParts(b);
+  return programFromFrames(j, bin).program;
+};
 
 async function compute(job: JobData): Promise<{ result: unknown; bytes?: Uint8Array }> {
   switch (job.kind) {
-    case "noop": return { result: null };
+    case "noop":
+      return { result: null };
     case "sweep": {
-      const g = object(job.graph, (b) => decodeData<Graph>(text(b))), run = object(job.run, (b) => decodeData<SweepRun>(text(b)));
+      const g = object(job.graph, (b) => decodeData<Graph>(text(b))),
+        run = object(job.run, (b) => decodeData<SweepRun>(text(b)));
       return { result: sweepPoint(g, run, job.params) };
     }
     case "run": {
-      const p = object(job.program, program), bytes = job.input ? raw.get(job.input) : undefined;
+      const p = object(job.program, program),
+        bytes = job.input ? raw.get(job.input) : undefined;
       return { result: encodeResult(runInput(p, bytes, job.file, job)) };
     }
-    case "train": case "eval": {
+    case "train":
+    case "eval": {
       const s = await import("./shard.js");
       const task = {
-        backend: job.backend, configSha: job.config, config: object(job.config, (b) => decodeData<ModelConfig>(text(b))),
-        weightsSha: job.weights, weights: () => s.unpackWeights(raw.get(job.weights)!), shard: s.unpackShard(raw.get(job.shard)!), objective: job.objective,
+        backend: job.backend,
+        configSha: job.config,
+        config: object(job.config, (b) => decodeData<ModelConfig>(text(b))),
+        weightsSha: job.weights,
+        weights: () => s.unpackWeights(raw.get(job.weights)!),
+        shard: s.unpackShard(raw.get(job.shard)!),
+        objective: job.objective,
       };
       if (job.kind === "eval") return { result: await s.shardEvaluation(task) };
       const g = await s.shardGradients(task);
@@ -71,6 +89,12 @@ parentPort?.on("message", (t: ComputeTask) => {
   raw = new Map(Object.entries(t.blobs));
   compute(t.job).then(
     (r) => parentPort!.postMessage({ id: t.id, ok: true, ...r } satisfies ComputeReply),
-    (e: unknown) => parentPort!.postMessage({ id: t.id, ok: false, message: e instanceof Error ? e.message : String(e), user: isPhasorError(e) } satisfies ComputeReply),
+    (e: unknown) =>
+      parentPort!.postMessage({
+        id: t.id,
+        ok: false,
+        message: e instanceof Error ? e.message : String(e),
+        user: isPhasorError(e),
+      } satisfies ComputeReply),
   );
 });

@@ -14,12 +14,22 @@ export const QUEUES = ["sweep", "run", "eval", "train"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 /** A checked Redis URL and the same with any password hidden (for logs and errors). */
-export interface RedisTarget { url: string; shown: string; tls: boolean }
+export interface RedisTarget {
+  url: string;
+  shown: string;
+  tls: boolean;
+}
 
 /** Checks a Redis URL; `what` names where it came from (an option). */
 export function redisTarget(url: string, what = "--redis"): RedisTarget {
   const bad = (why: string): never => {
-    throw new PhasorError([{ code: "redis-url", path: [what], message: `${why}; give redis://HOST:PORT (rediss:// for TLS, redis://:PASSWORD@HOST:PORT with a password)` }]);
+    throw new PhasorError([
+      {
+        code: "redis-url",
+        path: [what],
+        message: `${why}; give redis://HOST:PORT (rediss:// for TLS, redis://:PASSWORD@HOST:PORT with a password)`,
+      },
+    ]);
   };
   if (!url.includes("://")) bad(`"${url}" has no scheme (write redis://${url})`);
   let u: URL;
@@ -30,7 +40,8 @@ export function redisTarget(url: string, what = "--redis"): RedisTarget {
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") bad(`"${url}" is not a Redis URL (scheme ${u.protocol})`);
   if (!u.hostname) bad(`"${url}" names no host`);
-  if (u.pathname && u.pathname !== "/" && !/^\/\d+$/.test(u.pathname)) bad(`"${url}": the path must be a database number (/0 ... /15)`);
+  if (u.pathname && u.pathname !== "/" && !/^\/\d+$/.test(u.pathname))
+    bad(`"${url}": the path must be a database number (/0 ... /15)`);
   const shown = u.password ? url.replace(`:${u.password}@`, ":***@") : url;
   return { url, shown, tls: u.protocol === "rediss:" };
 }
@@ -44,23 +55,37 @@ function options(extra: RedisOptions = {}): RedisOptions {
  * Connects, or fails within `timeoutMs` with an error naming the server and what to do. Once
  * connected, ioredis reconnects by itself after a network blip; `onError` sees those errors.
  */
-export async function connectRedis(t: RedisTarget, o: { timeoutMs?: number; onError?: (e: Error) => void; name?: string } = {}): Promise<Redis> {
+export async function connectRedis(
+  t: RedisTarget,
+  o: { timeoutMs?: number; onError?: (e: Error) => void; name?: string } = {},
+): Promise<Redis> {
   const redis = new IORedis(t.url, options({ connectionName: o.name, retryStrategy: (n) => Math.min(2000, 100 * n) }));
   let last: Error | undefined;
-  redis.on("error", (e: Error) => { last = e; o.onError?.(e); });
+  redis.on("error", (e: Error) => {
+    last = e;
+    o.onError?.(e);
+  });
   const timeoutMs = o.timeoutMs ?? 5000;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       redis.connect(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error("timed out")), timeoutMs); }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timed out")), timeoutMs);
+      }),
     ]);
     await redis.ping();
     return redis;
   } catch (e) {
     redis.disconnect();
     const why = last?.message ?? (e as Error).message;
-    throw new PhasorError([{ code: "redis-unreachable", path: [], message: `cannot reach Redis at ${t.shown} (${why}); start it (redis-server --bind 127.0.0.1) or check the URL` }]);
+    throw new PhasorError([
+      {
+        code: "redis-unreachable",
+        path: [],
+        message: `cannot reach Redis at ${t.shown} (${why}); start it (redis-server --bind 127.0.0.1) or check the URL`,
+      },
+    ]);
   } finally {
     clearTimeout(timer);
   }

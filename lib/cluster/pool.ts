@@ -14,21 +14,29 @@ export function computeScript(): string {
   const here = join(__dirname, "compute-thread.js");
   const built = resolve(__dirname, "..", "..", "dist", "lib", "cluster", "compute-thread.js");
   const file = existsSync(here) ? here : built;
-  if (!existsSync(file)) throw new PhasorError(`a cluster worker needs the compiled ${built}; run \`npm run build\``, "no-worker");
+  if (!existsSync(file))
+    throw new PhasorError(`a cluster worker needs the compiled ${built}; run \`npm run build\``, "no-worker");
   return file;
 }
 
 /** An error a job raised that retrying cannot fix (bad input, a model that does not fit). */
 export class JobUserError extends Error {}
 
-interface Slot { thread?: Worker; busy: boolean; pending?: { resolve: (r: ComputeReply) => void; reject: (e: Error) => void } }
+interface Slot {
+  thread?: Worker;
+  busy: boolean;
+  pending?: { resolve: (r: ComputeReply) => void; reject: (e: Error) => void };
+}
 
 /** A fixed number of compute threads; `run` takes a free one (the caller never runs more jobs than threads). */
 export class ComputePool {
   private readonly slots: Slot[];
   private next = 1;
 
-  constructor(size: number, private readonly script = computeScript()) {
+  constructor(
+    size: number,
+    private readonly script = computeScript(),
+  ) {
     this.slots = Array.from({ length: size }, () => ({ busy: false }));
   }
 
@@ -66,10 +74,12 @@ export class ComputePool {
 
   /** Stops every thread. */
   async close(): Promise<void> {
-    await Promise.all(this.slots.map(async (s) => {
-      const t = s.thread;
-      s.thread = undefined;
-      if (t) await t.terminate();
-    }));
+    await Promise.all(
+      this.slots.map(async (s) => {
+        const t = s.thread;
+        s.thread = undefined;
+        if (t) await t.terminate();
+      }),
+    );
   }
 }

@@ -19,7 +19,8 @@ export function packShard(b: Pick<Batch, "x" | "shape" | "labels">): Uint8Array 
 
 /** The inverse of packShard. */
 export function unpackShard(bytes: Uint8Array): Pick<Batch, "x" | "shape" | "labels"> {
-  const a = unpackArrays(bytes), s = a.x.shape ?? [];
+  const a = unpackArrays(bytes),
+    s = a.x.shape ?? [];
   return { x: a.x.data, shape: [s[0], s[1], s[2]], labels: a.labels.data };
 }
 
@@ -30,14 +31,21 @@ export function packWeights(w: WeightMap): Uint8Array {
 
 /** The inverse of packWeights. */
 export function unpackWeights(bytes: Uint8Array): WeightMap {
-  const a = unpackArrays(bytes), out: WeightMap = {};
+  const a = unpackArrays(bytes),
+    out: WeightMap = {};
   for (const [k, v] of Object.entries(a)) out[k] = { shape: v.shape ?? [v.data.length], data: v.data };
   return out;
 }
 
 let replica: { configSha: string; model: SpikingModel; weightsSha?: string } | undefined;
 
-async function model(backend: BackendName, configSha: string, config: ModelConfig, weightsSha: string, weights: () => WeightMap): Promise<SpikingModel> {
+async function model(
+  backend: BackendName,
+  configSha: string,
+  config: ModelConfig,
+  weightsSha: string,
+  weights: () => WeightMap,
+): Promise<SpikingModel> {
   if (!activeBackend()) await useBackend(backend);
   if (replica?.configSha !== configSha) {
     replica?.model.dispose();
@@ -51,12 +59,19 @@ async function model(backend: BackendName, configSha: string, config: ModelConfi
 
 /** What a shard needs: the decoded config, a way to decode the weights, the shard, the objective. */
 export interface ShardTask {
-  backend: BackendName; configSha: string; config: ModelConfig; weightsSha: string; weights: () => WeightMap;
-  shard: Pick<Batch, "x" | "shape" | "labels">; objective: ObjectiveOptions;
+  backend: BackendName;
+  configSha: string;
+  config: ModelConfig;
+  weightsSha: string;
+  weights: () => WeightMap;
+  shard: Pick<Batch, "x" | "shape" | "labels">;
+  objective: ObjectiveOptions;
 }
 
 /** Loss, accuracy and packed gradients of a shard's mean loss. */
-export async function shardGradients(t: ShardTask): Promise<{ loss: number; accuracy: number; samples: number; grads: Uint8Array }> {
+export async function shardGradients(
+  t: ShardTask,
+): Promise<{ loss: number; accuracy: number; samples: number; grads: Uint8Array }> {
   const m = await model(t.backend, t.configSha, t.config, t.weightsSha, t.weights);
   const r = gradients(m, t.shard, t.objective);
   const named = Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, { data: g }]));
@@ -70,6 +85,10 @@ export async function shardEvaluation(t: ShardTask): Promise<{ loss: number; acc
   return tf.tidy(() => {
     const labels = tf.tensor1d(t.shard.labels);
     const r = m.forward(tf.tensor3d(t.shard.x, t.shard.shape), { kernels: t.objective.kernels });
-    return { loss: entry.loss(r, labels).dataSync()[0], accuracy: accuracy(entry.logits(r.output), labels), samples: t.shard.labels.length };
+    return {
+      loss: entry.loss(r, labels).dataSync()[0],
+      accuracy: accuracy(entry.logits(r.output), labels),
+      samples: t.shard.labels.length,
+    };
   });
 }

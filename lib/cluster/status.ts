@@ -27,7 +27,8 @@ export async function clusterStatus(url: string, what = "--redis"): Promise<Clus
     for (const [i, q] of queues.entries()) {
       const counts = await q.getJobCounts("waiting", "active", "delayed", "completed", "failed", "prioritized");
       status.queues[QUEUES[i]] = { counts, connected: await q.getWorkersCount().catch(() => 0) };
-      for (const j of await q.getFailed(0, 4)) status.failures.push({ queue: QUEUES[i], id: String(j.id), reason: j.failedReason, at: j.finishedOn ?? 0 });
+      for (const j of await q.getFailed(0, 4))
+        status.failures.push({ queue: QUEUES[i], id: String(j.id), reason: j.failedReason, at: j.finishedOn ?? 0 });
     }
     status.failures.sort((a, b) => b.at - a.at).splice(5);
     return status;
@@ -53,12 +54,18 @@ export function formatStatus(s: ClusterStatus): string {
   const lines = [`redis ${s.redis}`, `workers: ${s.workers.length}`];
   for (const w of s.workers) {
     const age = ((Date.now() - w.seen) / 1000).toFixed(0);
-    lines.push(`  ${w.name} (${w.host}, pid ${w.pid}): queues ${w.queues.join(",")}, concurrency ${w.concurrency}, running ${w.running}, done ${w.done}, failed ${w.failed}, blobs fetched ${w.blobs.fetched}, seen ${age} s ago`);
+    lines.push(
+      `  ${w.name} (${w.host}, pid ${w.pid}): queues ${w.queues.join(",")}, concurrency ${w.concurrency}, ` +
+        `running ${w.running}, done ${w.done}, failed ${w.failed}, blobs fetched ${w.blobs.fetched}, seen ${age} s ago`,
+    );
   }
   lines.push("queues:");
   for (const [q, v] of Object.entries(s.queues)) {
     const c = v.counts;
-    lines.push(`  ${q}: ${c.waiting + (c.prioritized ?? 0)} waiting, ${c.active} active, ${c.delayed} delayed, ${c.completed} completed, ${c.failed} failed; ${v.connected} worker connection(s)`);
+    lines.push(
+      `  ${q}: ${c.waiting + (c.prioritized ?? 0)} waiting, ${c.active} active, ${c.delayed} delayed, ` +
+        `${c.completed} completed, ${c.failed} failed; ${v.connected} worker connection(s)`,
+    );
   }
   lines.push(s.failures.length ? "recent failures:" : "recent failures: none");
   for (const f of s.failures) lines.push(`  ${new Date(f.at).toISOString()} ${f.queue}:${f.id}: ${f.reason}`);

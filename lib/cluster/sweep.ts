@@ -18,7 +18,11 @@ export interface ClusterSweepOptions extends SweepRun, ClusterRunOptions {
 
 /** A point's label as the local sweep writes it. */
 export function pointLabel(params: GenericMeshParams): string {
-  return Object.entries(params).map(([k, v]) => `${k}=${v}`).join(", ") || "defaults";
+  return (
+    Object.entries(params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ") || "defaults"
+  );
 }
 
 /** Runs every grid point as a job; rows come back in grid order, a failed job as a row with its error. */
@@ -38,5 +42,13 @@ export async function clusterSweep(graph: Graph, grid: SweepGrid, o: ClusterSwee
 }
 
 function failedRow(params: GenericMeshParams, error: string): SweepRow {
-  return { label: pointLabel(params), params, energy: NaN, latency: NaN, cores: NaN, spikes: 0, error: `cluster job failed: ${error}` };
+  return {
+    label: pointLabel(params),
+    params,
+    energy: NaN,
+    latency: NaN,
+    cores: NaN,
+    spikes: 0,
+    error: `cluster job failed: ${error}`,
+  };
 }

@@ -36,8 +36,17 @@ export interface WorkerOptions {
 
 /** What a worker reports about itself in Redis (key phasor:worker:NAME, refreshed every few seconds). */
 export interface WorkerInfo {
-  name: string; host: string; pid: number; queues: QueueName[]; concurrency: number; started: number; seen: number;
-  running: number; done: number; failed: number; blobs: BlobStats;
+  name: string;
+  host: string;
+  pid: number;
+  queues: QueueName[];
+  concurrency: number;
+  started: number;
+  seen: number;
+  running: number;
+  done: number;
+  failed: number;
+  blobs: BlobStats;
 }
 
 /** Key of a worker's heartbeat. */
@@ -46,20 +55,50 @@ export const workerKey = (name: string): string => `${PREFIX}:worker:${name}`;
 const HEARTBEAT_MS = 5000;
 
 /** A started worker. */
-export interface RunningWorker { name: string; info(): WorkerInfo; close(): Promise<void> }
+export interface RunningWorker {
+  name: string;
+  info(): WorkerInfo;
+  close(): Promise<void>;
+}
 
 /** Connects, starts one BullMQ worker per queue and the compute threads; resolves once jobs can be taken. */
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
-  const target = redisTarget(o.redis), log = o.log ?? (() => undefined);
-  const queues = o.queues ?? [...QUEUES], concurrency = o.concurrency ?? 1;
-  for (const q of queues) if (!QUEUES.includes(q)) throw new PhasorError([{ code: "bad-option", path: ["--queues"], message: `unknown queue "${q}"; queues: ${QUEUES.join(", ")}` }]);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new PhasorError([{ code: "bad-option", path: ["--concurrency"], message: `must be a positive integer, got ${concurrency}` }]);
+  const target = redisTarget(o.redis),
+    log = o.log ?? (() => undefined);
+  const queues = o.queues ?? [...QUEUES],
+    concurrency = o.concurrency ?? 1;
+  for (const q of queues)
+    if (!QUEUES.includes(q))
+      throw new PhasorError([
+        { code: "bad-option", path: ["--queues"], message: `unknown queue "${q}"; queues: ${QUEUES.join(", ")}` },
+      ]);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new PhasorError([
+      { code: "bad-option", path: ["--concurrency"], message: `must be a positive integer, got ${concurrency}` },
+    ]);
   const name = o.name ?? `${hostname()}-${process.pid}`;
   let lastError = "";
-  const redis = await connectRedis(target, { name: `phasor-worker:${name}`, onError: (e) => { if (e.message !== lastError) log(`redis: ${(lastError = e.message)}`); } });
+  const redis = await connectRedis(target, {
+    name: `phasor-worker:${name}`,
+    onError: (e) => {
+      if (e.message !== lastError) log(`redis: ${(lastError = e.message)}`);
+    },
+  });
   const store = new BlobStore(redis, { cacheBytes: (o.cacheMb ?? 256) * 2 ** 20 });
   const pool = new ComputePool(concurrency);
-  const info: WorkerInfo = { name, host: hostname(), pid: process.pid, queues, concurrency, started: Date.now(), seen: Date.now(), running: 0, done: 0, failed: 0, blobs: store.stats };
+  const info: WorkerInfo = {
+    name,
+    host: hostname(),
+    pid: process.pid,
+    queues,
+    concurrency,
+    started: Date.now(),
+    seen: Date.now(),
+    running: 0,
+    done: 0,
+    failed: 0,
+    blobs: store.stats,
+  };
   const slots = new Semaphore(concurrency);
   let beaten = 0;
   const beat = async () => {
@@ -67,15 +106,31 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     await redis.set(workerKey(name), JSON.stringify(info), "PX", 3 * HEARTBEAT_MS).catch(() => undefined);
   };
   let soon: NodeJS.Timeout | undefined;
-  const afterJob = () => { // status shows a finished job within half a second, without a write per job
-    soon ??= setTimeout(() => { soon = undefined; void beat(); }, Math.max(0, 500 - (Date.now() - beaten)));
+  const afterJob = () => {
+    // status shows a finished job within half a second, without a write per job
+    soon ??= setTimeout(
+      () => {
+        soon = undefined;
+        void beat();
+      },
+      Math.max(0, 500 - (Date.now() - beaten)),
+    );
   };
   const process_ = (queue: QueueName) => async (job: Job) =>
     slots.with(() => processJob(queue, job, { name, store, pool, info, log }).finally(afterJob));
-  const workers = queues.map((q) => new Worker(q, process_(q), {
-    connection: redis, prefix: PREFIX, concurrency, name, autorun: true,
-    lockDuration: o.lockMs ?? 30_000, stalledInterval: o.stallCheckMs ?? 30_000, maxStalledCount: o.maxStalls ?? 1,
-  }));
+  const workers = queues.map(
+    (q) =>
+      new Worker(q, process_(q), {
+        connection: redis,
+        prefix: PREFIX,
+        concurrency,
+        name,
+        autorun: true,
+        lockDuration: o.lockMs ?? 30_000,
+        stalledInterval: o.stallCheckMs ?? 30_000,
+        maxStalledCount: o.maxStalls ?? 1,
+      }),
+  );
   for (const w of workers) w.on("error", (e) => log(`worker error: ${e.message}`));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   await beat();
@@ -95,12 +150,23 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
 }
 
-interface Ctx { name: string; store: BlobStore; pool: ComputePool; info: WorkerInfo; log: (line: string) => void }
+interface Ctx {
+  name: string;
+  store: BlobStore;
+  pool: ComputePool;
+  info: WorkerInfo;
+  log: (line: string) => void;
+}
 
 /** One job: fetch its blobs, compute on a thread, store any bytes it produced, return the envelope. */
 async function processJob(queue: QueueName, job: Job, c: Ctx): Promise<string> {
-  const data = job.data as JobData & { v?: number }, t0 = performance.now(), tag = `${queue}:${job.id}`;
-  if (data.v !== JOB_FORMAT) throw new UnrecoverableError(`job ${tag} has format ${String(data.v)}; this worker reads format ${JOB_FORMAT} (run the same Phasor version everywhere)`);
+  const data = job.data as JobData & { v?: number },
+    t0 = performance.now(),
+    tag = `${queue}:${job.id}`;
+  if (data.v !== JOB_FORMAT)
+    throw new UnrecoverableError(
+      `job ${tag} has format ${String(data.v)}; this worker reads format ${JOB_FORMAT} (run the same Phasor version everywhere)`,
+    );
   c.info.running++;
   c.log(`start ${tag} (attempt ${job.attemptsMade + 1})`);
   try {
@@ -123,7 +189,7 @@ async function processJob(queue: QueueName, job: Job, c: Ctx): Promise<string> {
   }
 }
 
-/** At most `n` jobs compute at once across the queues; the rest wait (holding their locks, which keep being renewed). */
+/** At most `n` jobs compute at once across the queues; the rest wait, holding their locks (which keep being renewed). */
 class Semaphore {
   private waiting: Array<() => void> = [];
   constructor(private free: number) {}
