@@ -4,10 +4,11 @@
  * catalog, resume a cut download with Range, fall through a 404 mirror, refuse a corrupted
  * file (nothing stored), serve a second fetch from the cache without a request, and verify.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAedat31 } from "../lib/data/aedat.js";
 import type { CatalogDataset } from "../lib/data/catalog.js";
@@ -194,6 +195,18 @@ describe("fetch from a catalog on a loopback server", () => {
     expect(rows.map((r) => r.ref)).toEqual(expect.arrayContaining(["shd@1", "ssc@1", "nmnist@1", "dvsgesture@1", "nm@1"]));
     expect(rows.find((r) => r.ref === "shd@1")).toMatchObject({ license: "CC-BY-4.0", cached: "no" });
     expect(rows.find((r) => r.ref === "nm@1")).toMatchObject({ cached: "yes", verified: "sha256" });
+  });
+
+  it("refuses to share a partial file with a live fetch; a stale lock is taken over", async () => {
+    const dir8 = join(work, "cache-lock");
+    const lockFile = partPath(dir8, "nm@1", "Train.zip") + ".lock";
+    mkdirSync(dirname(lockFile), { recursive: true });
+    writeFileSync(lockFile, String(process.ppid)); // a live process that is not this one
+    await expect(fetchDataset("nm@1", opts(dir8))).rejects.toThrow(new RegExp(`another phasor \\(pid ${process.ppid}\\) is downloading this file`));
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    writeFileSync(lockFile, String(gone));
+    expect((await fetchDataset("nm@1", opts(dir8))).files[0].status).toBe("download");
+    expect(existsSync(lockFile)).toBe(false);
   });
 
   it("names the manual download when a file has no URL", async () => {

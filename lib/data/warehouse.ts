@@ -163,16 +163,48 @@ async function fetchFile(dir: string, r: Resolved, file: CatalogFile, o: Warehou
   if (urls.length === 0) throw dataError("manual-download", [label], `no direct download: ${manual}`);
   const part = partPath(dir, r.ref, file.path);
   mkdirSync(dirname(part), { recursive: true });
-  const got = await download({
-    urls, part, label, expected: { size: file.size, sha256: file.sha256, md5: file.md5 },
-    attempts: o.attempts, timeoutMs: o.timeoutMs, signal: o.signal, onEvent: (e) => o.onEvent?.({ ...e, file: label }),
-  });
-  storeBlob(dir, part, got.sha256);
+  const unlock = lock(part, label);
+  let got: Awaited<ReturnType<typeof download>>;
+  try {
+    got = await download({
+      urls, part, label, expected: { size: file.size, sha256: file.sha256, md5: file.md5 },
+      attempts: o.attempts, timeoutMs: o.timeoutMs, signal: o.signal, onEvent: (e) => o.onEvent?.({ ...e, file: label }),
+    });
+    storeBlob(dir, part, got.sha256);
+  } finally {
+    unlock();
+  }
   const stored = checksOf(file, got, local ? `local:${local}` : got.url);
   record(dir, r, file.path, stored);
   const status = local ? "local" : "download";
   const report: FileReport = { path: file.path, sha256: got.sha256, size: got.size, status, checks: stored.checks };
   return { report, requests: got.requests };
+}
+
+/** Claims a partial file for this process (two fetches must not append to the same one); returns the release. */
+function lock(part: string, label: string): () => void {
+  const file = part + ".lock";
+  try {
+    writeFileSync(file, String(process.pid), { flag: "wx" });
+  } catch {
+    const pid = Number(readFileSync(file, "utf8"));
+    if (pid !== process.pid && alive(pid)) {
+      const why = `another phasor (pid ${pid}) is downloading this file; wait for it, or remove ${file}`;
+      throw dataError("busy", [label], why);
+    }
+    writeFileSync(file, String(process.pid));
+  }
+  return () => rmSync(file, { force: true });
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** What was checked against the catalog, as the index records it. */
