@@ -82,6 +82,9 @@ export class WorkerProcess {
       "3000",
       "--stall-check-ms",
       "1000",
+      // A loaded machine may starve a live worker past its lock once or twice; a later --max-stalls wins.
+      "--max-stalls",
+      "3",
       ...extra,
     ];
     this.proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });

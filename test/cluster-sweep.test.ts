@@ -77,7 +77,7 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
 
   it("24 points on 3 workers, one killed mid-job, one started late: exactly the local sweep's rows", async () => {
     const local = await sweep(g, grid, { input, steps, engine: "cycle", workers: 2 });
-    workers.push(...(await startWorkers(redis.url, ["w1", "w2", "w3"], ["--max-stalls", "3"])));
+    workers.push(...(await startWorkers(redis.url, ["w1", "w2", "w3"])));
     const progress: ClusterProgress[] = [];
     const rows = clusterSweep(g, grid, {
       input,
@@ -90,7 +90,7 @@ describe.skipIf(!haveIt)("clustered sweep on redis-server with worker processes"
     // Kill w1 as soon as it has started a job, while that job computes.
     const started = /start sweep:(\S+)/.exec(await workers[0].waitFor(/start sweep:/, 60_000))![1];
     workers[0].kill();
-    const late = new WorkerProcess("w4", redis.url, ["--max-stalls", "3"]);
+    const late = new WorkerProcess("w4", redis.url);
     workers.push(late);
     const got: SweepRow[] = await rows;
 

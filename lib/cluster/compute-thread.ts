@@ -28,7 +28,7 @@ export type ComputeReply =
 
 let raw = new Map<string, Uint8Array>();
 const decoded = new Map<string, unknown>();
-const KEEP = 32;
+const KEEP = 8;
 
 function keep(key: string, value: unknown): void {
   decoded.set(key, value);
