@@ -95,6 +95,7 @@ function projection(p: Program, pr: ProgramProjection, nodes: Record<string, Nod
     edges.push({ src: pr.src, dst: pr.name }, to(pr.name));
     return;
   }
+  if (pr.procedural) throw new PhasorError(`projection ${pr.name} is procedural; compile with connectivity: "materialised" to turn the Program back into a Graph`, "procedural");
   const cv = pr.conv!;
   let src = pr.src;
   if (cv.pool) { nodes[`${pr.name}.pool`] = { type: "SumPool2d", kernel_size: cv.pool.kernel, stride: cv.pool.stride, padding: cv.pool.padding }; edges.push({ src, dst: `${pr.name}.pool` }); src = `${pr.name}.pool`; }

@@ -5,11 +5,12 @@
  */
 import type { FloatArray, Node, NodeOf } from "../ir/graph.js";
 import { IssueList } from "../ir/errors.js";
+import type { ProceduralSpec } from "../ir/procedural.js";
 
 /** One linear, stateless step between two layers. Flatten is a reshape and never appears. */
 export type LinearOp =
   | { kind: "dense"; node: string; weight: FloatArray; out: number; in: number }
-  | { kind: "sparse"; node: string; csr: NodeOf<"SparseProjection"> }
+  | { kind: "sparse"; node: string; csr: NodeOf<"SparseProjection">; rule?: ProceduralSpec }
   | { kind: "conv"; node: string; weight: FloatArray; wShape: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; inShape: number[]; outShape: number[] }
   | { kind: "pool"; node: string; kernel: number[]; stride: number[]; padding: number[]; inShape: number[]; outShape: number[] }
   | { kind: "scale"; node: string; scale: FloatArray };
@@ -36,6 +37,11 @@ export interface Projection {
   ops: LinearOp[];
   /** Expanded synapses (after lowering), or absent while the projection is still an op chain / weight-shared. */
   csr?: Csr;
+  /**
+   * A projection from a ProceduralProjection: materialised (CSR stored) or procedural (the rule
+   * and seed stored, rows generated per spike), decided by lowering from the target's memory.
+   */
+  connectivity?: { mode: "materialised" | "procedural"; reason: string; spec: ProceduralSpec };
   /** Per-synapse delays in seconds, from a SparseProjection. */
   delaySeconds?: FloatArray;
   /** Quantised weights (CSR order, or the kept convolution's kernel order) and model units per LSB. */

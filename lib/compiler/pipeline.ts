@@ -64,7 +64,7 @@ export function compileUntil(graph: Graph, target: Target, options: CompileOptio
 function initialState(graph: Graph, target: Target, o: CompileOptions): CompileState {
   const options: ResolvedCompileOptions = {
     dt: o.dt ?? 1e-4, seed: o.seed ?? 0, placer: o.placer ?? "optimise", allowHost: o.allowHost ?? false,
-    reset: o.reset ?? target.resets[0], lowering: o.lowering ?? "auto", check: o.check ?? true, spikeCounts: o.spikeCounts,
+    reset: o.reset ?? target.resets[0], lowering: o.lowering ?? "auto", connectivity: o.connectivity ?? "auto", check: o.check ?? true, spikeCounts: o.spikeCounts,
   };
   return { graph, target, options };
 }

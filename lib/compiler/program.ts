@@ -3,6 +3,7 @@
  * live in `blobs` (named typed arrays) and are referenced by name; on disk the JSON holds
  * the structure and a .bin file holds the blobs, each at an 8-byte aligned offset.
  */
+import type { ProceduralSpec } from "../ir/procedural.js";
 import type { Target } from "../target/types.js";
 import type { RouterTable, Route } from "./passes/route.js";
 import type { ResourceReport } from "./report.js";
@@ -64,6 +65,13 @@ export interface ProgramProjection {
    * on chip layers, float64 on the host.
    */
   bias?: BlobName;
+  /**
+   * Procedural synapses (instead of csr): the rule, distributions and seed (weights in graph
+   * units, delays in seconds) whose rows the VM regenerates per spike; `gain` (per destination
+   * neuron) turns a weight into the discretised one, `codes` says whether the chip holds it as
+   * round(w gain / scale); `maxDelay` in steps; `reason` why the compiler chose this form.
+   */
+  procedural?: { spec: ProceduralSpec; gain: BlobName; codes: boolean; maxDelay: number; synapses: number; reason: string };
   conv?: {
     pool?: { kernel: number[]; stride: number[]; padding: number[]; inShape: number[]; outShape: number[] };
     weight: BlobName; wShape: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; inShape: number[]; outShape: number[];

@@ -36,6 +36,8 @@ export interface ResourceReport {
   host: { layers: string[]; channels: HostChannel[]; spikes: { toHost: number; toChip: number } };
   /** Timing/energy constants without a published figure (estimates using them are incomplete). */
   unverifiedConstants: string[];
+  /** ProceduralProjections: kept as a rule (procedural) or stored (materialised), with the reason. */
+  connectivity?: Array<{ projection: string; mode: "materialised" | "procedural"; synapses: number; reason: string }>;
 }
 
 /** Constants of a target without a published figure (kind "unpublished", or a legacy UNVERIFIED source), as paths for the report's caveats. */

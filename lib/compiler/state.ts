@@ -20,6 +20,8 @@ export interface CompileOptions {
   reset?: "zero" | "subtract";
   /** Convolutions: expand into synapses, keep weight-shared, or decide from target support (default). */
   lowering?: "auto" | "expand" | "weight-shared";
+  /** ProceduralProjections: keep the CSR, keep the rule (rows generated per spike), or decide from the target's synapse memory (default). */
+  connectivity?: "auto" | "materialised" | "procedural";
   /** Spike counts per neuron of each layer (e.g. from the reference simulator) to weight traffic; default 1 per neuron. */
   spikeCounts?: Record<string, ArrayLike<number>>;
   /** Run the invariant checks between passes (default true). */

@@ -3,6 +3,7 @@
  * Node types and parameter names are NIR's (continuous-time ODE semantics, SI units:
  * seconds, and whatever unit the model's state uses). Phasor extensions are marked.
  */
+import type { ProceduralSpec } from "./procedural.js";
 
 /** Float parameters keep the precision they were read or built with (NIR files hold both). */
 export type FloatArray = Float32Array | Float64Array;
@@ -117,6 +118,15 @@ export interface SparseProjectionNode extends NodeCommon {
   delay?: FloatArray;
 }
 
+/**
+ * Phasor extension: a procedural sparse projection (a connection rule, weight and delay
+ * distributions and a seed; see procedural.ts). Rows are generated when a spike needs them,
+ * identical to the CSR that materialise() makes of the same description.
+ */
+export interface ProceduralProjectionNode extends NodeCommon, ProceduralSpec {
+  type: "ProceduralProjection";
+}
+
 /** A nested graph (NIR's NIRGraph). Its Input and Output nodes are its ports. */
 export interface GraphNode extends NodeCommon {
   type: "NIRGraph";
@@ -135,7 +145,8 @@ export interface Edge {
 export type Node =
   | InputNode | OutputNode | AffineNode | LinearNode | ScaleNode | Conv1dNode | Conv2dNode
   | SumPool2dNode | AvgPool2dNode | FlattenNode | DelayNode | ThresholdNode | INode | IFNode
-  | LINode | LIFNode | CubaLINode | CubaLIFNode | MultiCubaLIFNode | SparseProjectionNode | GraphNode;
+  | LINode | LIFNode | CubaLINode | CubaLIFNode | MultiCubaLIFNode | SparseProjectionNode
+  | ProceduralProjectionNode | GraphNode;
 
 export type NodeType = Node["type"];
 export type NodeOf<T extends NodeType> = Extract<Node, { type: T }>;

@@ -6,7 +6,7 @@ import type { Node, NodeType, NodeOf, Tensor } from "./graph.js";
 import { numel } from "./graph.js";
 
 /** How a field is stored: float tensor, int list, scalar int, or (extension) int32/float arrays. */
-export type FieldKind = "tensor" | "ints" | "int" | "int32array" | "floatarray";
+export type FieldKind = "tensor" | "ints" | "int" | "int32array" | "floatarray" | "object";
 
 export interface FieldSpec {
   name: string;
@@ -43,6 +43,7 @@ export interface NodeSpec {
 const t = (name: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ name, kind: "tensor", ...extra });
 const ints = (name: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ name, kind: "ints", ...extra });
 const int = (name: string): FieldSpec => ({ name, kind: "int" });
+const obj = (name: string): FieldSpec => ({ name, kind: "object" });
 const neuronExt = [t("v_reset", { optional: true, nir1: true }), t("t_ref", { optional: true, extension: true })];
 
 /** A node whose shape is that of one of its parameter tensors; input must have the same number of elements. */
@@ -120,7 +121,7 @@ function port(node: Node, input: number[] | undefined): ShapeInfo | string {
 }
 
 function sparse(node: Node, input: number[] | undefined): ShapeInfo | string {
-  const n = node as NodeOf<"SparseProjection">;
+  const n = node as NodeOf<"SparseProjection" | "ProceduralProjection">;
   if (input && numel(input) !== n.pre) return `input has ${numel(input)} elements but the projection has pre = ${n.pre}`;
   return { input: input ?? [n.pre], output: [n.post] };
 }
@@ -147,6 +148,7 @@ const specList: NodeSpec[] = [
   { type: "CubaLIF", doc: "CubaLI with spike and reset at v > v_threshold", fields: [t("tau_syn"), t("tau_mem"), t("r"), t("v_leak"), t("v_threshold"), t("w_in"), ...neuronExt], stateful: true, spiking: true, extension: false, state: ["v", "i"], shapes: elementwise("tau_mem") },
   { type: "MultiCubaLIF", doc: "LIF with several synaptic currents, one per edge port (Phasor extension)", fields: [t("tau_syn"), t("tau_mem"), t("r"), t("v_leak"), t("v_threshold"), ...neuronExt], stateful: true, spiking: true, extension: true, state: ["v", "i"], shapes: elementwise("tau_mem") },
   { type: "SparseProjection", doc: "CSR sparse synapses with optional delays (Phasor extension)", fields: [int("pre"), int("post"), { name: "indptr", kind: "int32array" }, { name: "indices", kind: "int32array" }, { name: "weight", kind: "floatarray" }, { name: "delay", kind: "floatarray", optional: true }], stateful: false, spiking: false, extension: true, state: [], shapes: sparse },
+  { type: "ProceduralProjection", doc: "Sparse synapses from a connection rule and a seed, rows generated on demand (Phasor extension)", fields: [int("pre"), int("post"), obj("rule"), obj("weight"), { ...obj("delay"), optional: true }, int("seed")], stateful: false, spiking: false, extension: true, state: [], shapes: sparse },
   { type: "NIRGraph", doc: "Nested graph", fields: [], stateful: false, spiking: false, extension: false, state: [], shapes: () => ({}) },
 ];
 

@@ -8,6 +8,7 @@ import { numel } from "./graph.js";
 import { IssueList, PhasorError } from "./errors.js";
 import { flattenGraph, type FlatGraph } from "./flatten.js";
 import { nodeTypes, portCount, specOf, type FieldSpec } from "./nodes.js";
+import { specProblems } from "./procedural.js";
 
 /** A validated flat graph with shapes and an evaluation order. */
 export interface AnalysedGraph extends FlatGraph {
@@ -61,6 +62,7 @@ function checkFields(g: GraphNode, path: string[], issues: IssueList): void {
     if (node.type === "NIRGraph") checkFields(node, p, issues);
     for (const f of spec.fields) checkField(node, f, p, issues);
     if (node.type === "SparseProjection") checkCsr(node, p, issues);
+    if (node.type === "ProceduralProjection") for (const [f, m] of specProblems(node)) issues.add("bad-rule", [...p, f], m);
   }
   if (!Array.isArray(g.edges)) issues.add("missing-field", [...path, "edges"], "graph has no edge list");
 }
@@ -93,6 +95,9 @@ function checkField(node: Node, f: FieldSpec, path: string[], issues: IssueList)
       return;
     case "floatarray":
       if (!(v instanceof Float32Array || v instanceof Float64Array)) issues.add("bad-parameter", at, "must be a Float32Array or Float64Array");
+      return;
+    case "object":
+      if (typeof v !== "object") issues.add("bad-parameter", at, `must be an object, got ${JSON.stringify(v)}`);
   }
 }
 

@@ -36,9 +36,9 @@ export function floatProgram(graph: Graph, target: Target = genericMeshFloat(), 
   const projections = p.projections.map((pr) => {
     const src = s.netlist!.projections.find((x) => x.name === pr.name);
     if (!src || pr.partition === "host") return pr;
-    blobs[pr.csr ? pr.csr.weight : pr.conv!.weight] = Float64Array.from(storedWeights(src));
+    if (!pr.procedural) blobs[pr.csr ? pr.csr.weight : pr.conv!.weight] = Float64Array.from(storedWeights(src));
     if (pr.bias && src.bias) blobs[pr.bias] = Float64Array.from(src.bias);
-    return { ...pr, scale: 1 };
+    return { ...pr, scale: 1, ...(pr.procedural ? { procedural: { ...pr.procedural, codes: false } } : {}) };
   });
   return { ...p, target, layers, projections, blobs };
 }

@@ -9,6 +9,7 @@ import type { DiscreteLayer } from "../compiler/state.js";
 import { composeCsr } from "../compiler/ops.js";
 import type { Program, ProgramLayer, ProgramProjection } from "../compiler/program.js";
 import { decayValue } from "../compiler/passes/quantise.js";
+import { RowGenerator } from "../ir/procedural.js";
 import { DENSE_LATENCY } from "../target/arith/loihi.js";
 
 /** How a layer's state is updated. */
@@ -83,6 +84,11 @@ export interface VmProjection {
    * one (bit for bit), so that a spike's row costs 2 bytes per synapse instead of 12.
    */
   fast: { post: Uint16Array | Int32Array; uniformWeight: number | null };
+  /**
+   * A procedural projection: rows regenerated per spike (indptr all zero, no stored synapses).
+   * A row's weight is w gain[post] (float), or round(w gain[post] / scale) codes (times `unit`).
+   */
+  rows?: { gen: RowGenerator; gain: Float64Array; codes: boolean; scale: number; unit: number; dt: number };
 }
 
 /** The loaded Program. */
@@ -180,11 +186,18 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   if (pr.bias && bias?.length !== d.size) throw new PhasorError(`program projection ${pr.name}: bias blob ${pr.bias} is missing or has the wrong length`, "bad-program");
   const lag = d.arith === "loihi" ? DENSE_LATENCY : d.arith === "xylo" ? xyloLag(layers[src]) : pr.recurrent ? 1 : 0;
   const base = { index, name: pr.name, src, dst, port: pr.port, ring: pr.port, weightExp: pr.weightExp ?? 0, lag, partition: pr.partition, ...(bias ? { bias } : {}) };
+  if (pr.procedural) {
+    const q = pr.procedural, gen = new RowGenerator(q.spec), gain = Float64Array.from(p.blobs[q.gain]);
+    const unit = q.codes && d.arith === "float" && d.partition === "chip" ? pr.scale : 1;
+    const rows = { gen, gain, codes: q.codes, scale: pr.scale, unit, dt: p.options.dt };
+    const none = { indptr: new Int32Array(q.spec.pre + 1), indices: new Int32Array(0), weight: new Float64Array(0) };
+    return { ...base, ...none, maxDelay: q.maxDelay, shared: false, fast: { post: none.indices, uniformWeight: null }, rows };
+  }
   if (pr.csr) {
     const c = pr.csr;
     const delay = c.delay ? Int32Array.from(p.blobs[c.delay]) : undefined;
     const indices = Int32Array.from(p.blobs[c.indices]), weight = codes(c.weight);
-    return { ...base, indptr: Int32Array.from(p.blobs[c.indptr]), indices, weight, delay, maxDelay: delay ? Math.max(0, ...delay) : 0, shared: false, fast: compact(indices, weight, d.size) };
+    return { ...base, indptr: Int32Array.from(p.blobs[c.indptr]), indices, weight, delay, maxDelay: delay ? delay.reduce((a, x) => Math.max(a, x), 0) : 0, shared: false, fast: compact(indices, weight, d.size) };
   }
   const cv = pr.conv!;
   const ops: LinearOp[] = [];

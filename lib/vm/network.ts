@@ -166,6 +166,7 @@ export class Network {
 
   /** Scatters layer src's events of batch b (spk entries [from, to)) along projection p, made at step t. */
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
+    if (p.rows) return this.scatterRows(p, b, t, from, to);
     const s = this.states[p.src], d = this.states[p.dst];
     const { indptr, weight, delay } = p, { post, uniformWeight: w } = p.fast;
     const off = b * d.N, ring = d.ring[p.ring], D = d.D, base = t + p.lag, touched = d.touched?.[p.ring], rows = this.wasmRows[p.index];
@@ -194,6 +195,24 @@ export class Network {
         else for (let m = r0; m < r1; m++) { const j = off + post[m]; buf[j] += weight[m] * x; f[j] = 1; }
       } else if (w !== null) { const wx = w * x; for (let m = r0; m < r1; m++) buf[off + post[m]] += wx; }
       else for (let m = r0; m < r1; m++) buf[off + post[m]] += weight[m] * x;
+    }
+    this.reached[p.dst] += reached;
+  }
+
+  /** The scatter of a procedural projection: each spike's row generated, then added as a stored row would be. */
+  private scatterRows(p: VmProjection, b: number, t: number, from: number, to: number): void {
+    const s = this.states[p.src], d = this.states[p.dst], { gen, gain, codes, scale, unit, dt } = p.rows!;
+    const off = b * d.N, ring = d.ring[p.ring], D = d.D, base = t + p.lag, touched = d.touched?.[p.ring];
+    let reached = 0;
+    for (let q = from; q < to; q++) {
+      const k = s.spk[b * s.N + q], x = s.out[b * s.N + k], n = gen.row(k), post = gen.post, w = gen.weight, delay = gen.delay;
+      reached += n;
+      for (let m = 0; m < n; m++) {
+        const g = w[m] * gain[post[m]], weight = codes ? Math.round(g / scale) * unit : g;
+        const sl = delay ? (base + Math.round(delay[m] / dt)) % D : base % D, j = off + post[m];
+        ring[sl][j] += weight * x;
+        if (touched) touched[sl][j] = 1;
+      }
     }
     this.reached[p.dst] += reached;
   }

@@ -8,6 +8,7 @@ import { crossingSpikes } from "./traffic.js";
 import { coreXY } from "./place.js";
 import { isConvChain } from "./lower.js";
 import { loihiCodes } from "./quantise-loihi.js";
+import { discreteLayer } from "./discretise.js";
 
 /** Builds the Program (deterministic: names, orders and arrays depend only on the inputs). */
 export function emit(s: CompileState): CompileState {
@@ -32,7 +33,8 @@ export function emit(s: CompileState): CompileState {
     const out: ProgramProjection = { name: p.name, src: p.src, dst: p.dst, port: p.port, recurrent: p.recurrent, partition, scale: p.scale ?? 1 };
     if (p.weightExp !== undefined) out.weightExp = p.weightExp;
     const w = p.qweight ?? undefined;
-    if (p.csr) {
+    if (p.connectivity?.mode === "procedural" && p.csr) out.procedural = proceduralOf(s, p, put, b);
+    else if (p.csr) {
       out.csr = { pre: p.csr.pre, post: p.csr.post, indptr: put(b + "indptr", p.csr.indptr), indices: put(b + "indices", p.csr.indices), weight: put(b + "weight", w ?? p.csr.weight) };
       if (p.csr.delay) out.csr.delay = put(b + "delay", p.csr.delay);
       const [pool, conv] = p.ops.length === 2 ? p.ops : [undefined, p.ops[0]];
@@ -82,6 +84,7 @@ function buildReport(s: CompileState, layers: ProgramLayer[], projections: Progr
     routing: { entries: r.tables.reduce((a, tb) => a + tb.entries.length, 0), maxPerRouter: Math.max(0, ...r.tables.map((tb) => tb.entries.length)), limit: t.mesh.tableEntries },
     traffic: { spikes: r.spikes, packets: r.packets, spikeHops: r.spikeHops, unicastHops: r.unicastHops, multicast: t.mesh.multicast, source: s.options.spikeCounts ? "spike counts given" : "1 spike per neuron (no counts given)" },
     host: hostReport(s, layers, projections),
+    ...connectivityReport(s),
     unverifiedConstants: unverified(t),
   };
 }
@@ -96,6 +99,22 @@ function hostReport(s: CompileState, layers: ProgramLayer[], projections: Progra
   });
   const sum = (d: string) => channels.filter((c) => c.direction === d).reduce((a, c) => a + c.spikes, 0);
   return { layers: layers.filter((l) => l.partition === "host").map((l) => l.name), channels, spikes: { toHost: sum("chip->host"), toChip: sum("host->chip") } };
+}
+
+/** A procedural projection in the Program: its rule, the gain per destination neuron, the longest delay. */
+function proceduralOf(s: CompileState, p: Projection, put: (name: string, a: Float64Array) => string, b: string): NonNullable<ProgramProjection["procedural"]> {
+  const l = s.netlist!.layers.find((x) => x.name === p.dst)!, c = p.csr!;
+  const gain = discreteLayer(l, s.options.dt).gains[p.port] ?? new Float64Array(l.size).fill(1);
+  let maxDelay = 0;
+  if (c.delay) for (const d of c.delay) maxDelay = Math.max(maxDelay, d);
+  const { spec, reason } = p.connectivity!;
+  return { spec, gain: put(b + "gain", Float64Array.from(gain)), codes: !!p.qweight, maxDelay, synapses: c.indices.length, reason };
+}
+
+/** Which ProceduralProjections were kept procedural or materialised, and why. */
+function connectivityReport(s: CompileState): Pick<ResourceReport, "connectivity"> {
+  const rows = s.netlist!.projections.filter((p) => p.connectivity).map((p) => ({ projection: p.name, mode: p.connectivity!.mode, synapses: p.csr?.indices.length ?? 0, reason: p.connectivity!.reason }));
+  return rows.length ? { connectivity: rows } : {};
 }
 
 /** Stored synapses of a projection: expanded CSR entries, or the kept convolution's kernel weights. */

@@ -10,6 +10,7 @@
 import type { Edge, Node } from "../../ir/graph.js";
 import { numel } from "../../ir/graph.js";
 import { PhasorError } from "../../ir/errors.js";
+import { materialise } from "../../ir/procedural.js";
 import type { AnalysedGraph } from "../../ir/validate.js";
 import { specOf } from "../../ir/nodes.js";
 import type { Layer, LinearOp, Netlist, Projection } from "../netlist.js";
@@ -92,11 +93,12 @@ function toOp(g: AnalysedGraph, name: string, n: Node): LinearOp | undefined {
     case "Flatten": case "Output": return undefined;
     case "Affine": return { kind: "dense", node: name, weight: n.weight.data, out: n.weight.shape[0], in: n.weight.shape[1] };
     case "SparseProjection": return { kind: "sparse", node: name, csr: n };
+    case "ProceduralProjection": return { kind: "sparse", node: name, csr: { type: "SparseProjection", ...materialise(n), pre: n.pre, post: n.post }, rule: n };
     case "Scale": return { kind: "scale", node: name, scale: n.scale.data };
     case "Conv2d": return { kind: "conv", node: name, weight: n.weight.data, wShape: n.weight.shape, stride: n.stride, padding: n.padding, dilation: n.dilation, groups: n.groups, inShape: input, outShape: output };
     case "SumPool2d": return { kind: "pool", node: name, kernel: n.kernel_size, stride: n.stride, padding: n.padding, inShape: input, outShape: output };
     default:
-      throw new PhasorError([{ code: "unsupported-node", path: [name], message: `${n.type} nodes cannot be compiled yet (supported between neurons: Affine, Linear, Scale, Conv2d, SumPool2d, AvgPool2d, Flatten, SparseProjection)` }]);
+      throw new PhasorError([{ code: "unsupported-node", path: [name], message: `${n.type} nodes cannot be compiled yet (supported between neurons: Affine, Linear, Scale, Conv2d, SumPool2d, AvgPool2d, Flatten, SparseProjection, ProceduralProjection)` }]);
   }
 }
 

@@ -1,6 +1,7 @@
 /** Convolution lowering: expand op chains into CSR synapses, or keep them weight-shared where the target supports it. */
-import type { Projection } from "../netlist.js";
+import type { Csr, Projection } from "../netlist.js";
 import { composeCsr } from "../ops.js";
+import { isRowProcedural } from "../../ir/procedural.js";
 import type { CompileState } from "../state.js";
 
 /** True when the chain is what a weight-shared core executes: optional sum pooling, then one convolution. */
@@ -14,6 +15,55 @@ export function lower(s: CompileState): CompileState {
   const t = s.target, mode = s.options.lowering;
   const layers = new Map(s.netlist!.layers.map((l) => [l.name, l]));
   const shared = (p: Projection) => !layers.get(p.dst)!.host && isConvChain(p) && (mode === "weight-shared" || (mode === "auto" && t.conv.weightShared && t.mapping === "layer-per-core"));
-  const projections = s.netlist!.projections.map((p) => (shared(p) ? p : { ...p, csr: composeCsr(p.ops, layers.get(p.src)!.size) }));
+  const expanded = s.netlist!.projections.map((p) => (shared(p) ? p : { ...p, csr: asCsr(p, layers.get(p.src)!.size) }));
+  const projections = chooseConnectivity(s, expanded);
   return { ...s, netlist: { ...s.netlist!, projections } };
+}
+
+/**
+ * A lone sparse op with delays or from a rule keeps its synapses as they are (multapses, their
+ * order): composing would merge repeated pairs and misalign the per-synapse delays.
+ */
+function asCsr(p: Projection, nIn: number): Csr {
+  const op = p.ops.length === 1 ? p.ops[0] : undefined;
+  if (op?.kind !== "sparse" || (!op.rule && !op.csr.delay)) return composeCsr(p.ops, nIn);
+  const c = op.csr;
+  return { pre: c.pre, post: c.post, indptr: c.indptr, indices: c.indices, weight: Float64Array.from(c.weight) };
+}
+
+/**
+ * ProceduralProjections: materialised while every chip synapse fits half the target's synapse
+ * memory (cores x synapses per core; half leaves slack for partitioning into core-sized slices);
+ * otherwise the largest procedural-capable ones keep only their rule until the rest fits. `connectivity` forces either form; fixed in-degree is always materialised.
+ */
+function chooseConnectivity(s: CompileState, ps: Projection[]): Projection[] {
+  const t = s.target, mode = s.options.connectivity, memory = (t.cores * t.core.synapses) / 2;
+  const onChip = new Set(s.netlist!.layers.filter((l) => !l.host).map((l) => l.name));
+  const chip = ps.filter((p) => onChip.has(p.dst) && p.csr);
+  let stored = chip.reduce((a, p) => a + p.csr!.indices.length, 0);
+  const rule = (p: Projection) => (p.ops.length === 1 && p.ops[0].kind === "sparse" ? p.ops[0].rule : undefined);
+  const ownCodes = t.arithmetic.profile === "loihi" || t.arithmetic.profile === "xylo";
+  const capable = (p: Projection) => { const r = rule(p); return !!r && isRowProcedural(r.rule) && onChip.has(p.dst) && !ownCodes; };
+  const chosen = new Set<string>();
+  if (mode === "procedural") for (const p of ps) if (capable(p)) chosen.add(p.name);
+  if (mode === "auto")
+    for (const p of ps.filter(capable).sort((a, b) => b.csr!.indices.length - a.csr!.indices.length)) {
+      if (stored <= memory) break;
+      chosen.add(p.name);
+      stored -= p.csr!.indices.length;
+    }
+  const total = chip.reduce((a, p) => a + p.csr!.indices.length, 0);
+  return ps.map((p) => {
+    const r = rule(p);
+    if (!r) return p;
+    const n = p.csr!.indices.length;
+    const why = chosen.has(p.name)
+      ? mode === "procedural" ? "connectivity: procedural was asked for"
+        : `${total} synapses exceed half ${t.name}'s synapse memory (${t.cores} cores x ${t.core.synapses}); its ${n} synapses are regenerated per spike`
+      : !isRowProcedural(r.rule) ? `${r.rule.kind} has no per-row form (rows are drawn per postsynaptic neuron)`
+        : !onChip.has(p.dst) ? "its destination runs on the host"
+          : ownCodes ? `${t.name}'s weight encoding is not generated per row yet`
+          : mode === "materialised" ? "connectivity: materialised was asked for" : `${total} synapses fit half ${t.name}'s synapse memory (${memory})`;
+    return { ...p, connectivity: { mode: chosen.has(p.name) ? "procedural" : "materialised", reason: why, spec: r } };
+  });
 }

@@ -25,7 +25,7 @@ export function partition(s: CompileState): CompileState {
   const stamp = new Int32Array(total).fill(-1);
   for (const l of n.layers) {
     if (l.kind !== "neuron" || l.host) continue;
-    if (t.mapping === "single-core") { slices.push({ layer: l.name, start: 0, count: l.size, synapses: n.projections.filter((p) => p.dst === l.name).reduce((a, p) => a + (p.csr?.indices.length ?? 0), 0), fanIn: 0 }); continue; }
+    if (t.mapping === "single-core") { slices.push({ layer: l.name, start: 0, count: l.size, synapses: n.projections.filter((p) => p.dst === l.name).reduce((a, p) => a + (p.connectivity?.mode === "procedural" ? 0 : p.csr?.indices.length ?? 0), 0), fanIn: 0 }); continue; }
     if (t.mapping === "layer-per-core") {
       const p = n.projections.find((x) => x.dst === l.name);
       const m = p ? speckLayerMemory(p, n.layers.find((x) => x.name === p.src)!) : "no input";
@@ -42,7 +42,8 @@ export function partition(s: CompileState): CompileState {
 function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Array, slices: Slice[], s: CompileState, issues: IssueList): void {
   const core = s.target.core, tn = s.target.name;
   const inc = n.projections.filter((p) => p.dst === l.name);
-  const cols = inc.filter((p) => p.csr).map((p) => ({ t: transpose(p.csr!), base: off.get(p.src)! }));
+  // A procedural projection's synapses take no synapse memory (only its rule), but count towards fan-in.
+  const cols = inc.filter((p) => p.csr).map((p) => ({ t: transpose(p.csr!), base: off.get(p.src)!, stored: p.connectivity?.mode !== "procedural" }));
   const shared = inc.filter((p) => !p.csr).map((p) => ({ weights: p.ops[p.ops.length - 1].kind === "conv" ? (p.ops[p.ops.length - 1] as { weight: ArrayLike<number> }).weight.length : 0, fanIn: n.layers.find((x) => x.name === p.src)!.size }));
   const sharedSyn = shared.reduce((a, x) => a + x.weights, 0), sharedIn = shared.reduce((a, x) => a + x.fanIn, 0);
   let cur: Slice | undefined;
@@ -50,7 +51,7 @@ function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Ar
   for (let j = 0; j < l.size; j++) {
     let syn = 0, fresh = 0;
     const mark = cur ? id : -2;
-    for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) { syn++; if (stamp[c.base + c.t.indices[k]] !== mark) fresh++; }
+    for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) { if (c.stored) syn++; if (stamp[c.base + c.t.indices[k]] !== mark) fresh++; }
     const alone = { syn: syn + sharedSyn, fanIn: countDistinct(cols, j) + sharedIn };
     if (alone.fanIn > core.fanIn) { issues.add("fan-in", [l.name], `${l.name}[${j}] needs fan-in ${alone.fanIn}; ${tn} allows ${core.fanIn} inputs per core`); return; }
     if (alone.syn > core.synapses) { issues.add("synapse-memory", [l.name], `${l.name}[${j}] needs ${alone.syn} synapses; ${tn} stores ${core.synapses} per core`); return; }

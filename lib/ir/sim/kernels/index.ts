@@ -7,6 +7,7 @@ import { copyKernel, delayKernel, inputKernel, matmulKernel, scaleKernel, thresh
 import type { Kernel, KernelContext, KernelFactory } from "./kernel.js";
 import { membraneKernel } from "./neuron.js";
 import { sparseKernel } from "./sparse.js";
+import { proceduralKernel } from "./procedural.js";
 
 type Factories = { [T in Exclude<NodeType, "NIRGraph">]: KernelFactory<NodeOf<T>> };
 
@@ -31,6 +32,7 @@ const factories: Factories = {
   CubaLIF: cubaKernel,
   MultiCubaLIF: cubaKernel,
   SparseProjection: sparseKernel,
+  ProceduralProjection: proceduralKernel,
 };
 
 /** Builds the kernel for ctx.node, or throws naming the node types the simulator knows. */

@@ -1,0 +1,178 @@
+/**
+ * The Potjans & Diesmann (2014) cortical microcircuit, from the paper's tables (Cereb. Cortex
+ * 24:785, Tables 4-5): 8 populations (L2/3, L4, L5, L6; excitatory and inhibitory) of current-
+ * based LIF neurons with exponential synaptic currents, a fixed total number of synapses per
+ * pair of populations (multapses allowed), normal weights and delays, external Poisson drive at
+ * 8 Hz x K_ext (or its mean as DC). Scaling: `scale` multiplies neuron numbers and `kScale` the
+ * in-degrees; when kScale < 1 the weights grow by 1/sqrt(kScale) and a DC input restores each
+ * neuron's mean input (van Albada, Helias & Diesmann 2015). Voltages in mV, currents in pA.
+ */
+import type { Graph, Node, Edge, Tensor } from "../graph.js";
+import { PhasorError } from "../errors.js";
+import { Rng } from "../random.js";
+import { materialise, rowKey, type Distribution, type ProceduralSpec } from "../procedural.js";
+
+export const POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"] as const;
+
+/** Published parameters (PD14 Tables 4-5). Connection probability: row = target, column = source. */
+export const PD14 = {
+  N: [20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948],
+  conn: [
+    [0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0.0, 0.0076, 0.0],
+    [0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0.0, 0.0042, 0.0],
+    [0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.0],
+    [0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0.0, 0.1057, 0.0],
+    [0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.0],
+    [0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.0],
+    [0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252],
+    [0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443],
+  ],
+  Kext: [1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100],
+  bgRate: 8, w: 87.8, wRelSd: 0.1, g: -4, wL4eL23e: 2,
+  delayE: 1.5e-3, delayI: 0.75e-3, delayRelSd: 0.5,
+  Cm: 250, tauM: 10e-3, tauSyn: 0.5e-3, tRef: 2e-3, EL: -65, Vth: -50, Vreset: -65, V0mean: -58, V0sd: 10,
+};
+
+/**
+ * Full-scale reference rates (Hz), the PyNEST microcircuit example (Rothe, Bos & van Albada,
+ * NEST 2.x, Poisson drive): the rates its K-scaling compensation uses, close to PD14 Fig. 6.
+ */
+export const REFERENCE_RATES = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523];
+
+export interface MicrocircuitOptions {
+  /** Seed of connectivity, weights, delays and initial potentials. */
+  seed: number;
+  /** Simulation step in seconds (weights are J tau_syn / dt so that a spike adds J pA to the current). */
+  dt?: number;
+  /** Fraction of the published neuron numbers (default 1). */
+  scale?: number;
+  /** Fraction of the published in-degrees (default 1); below 1 the van Albada et al. (2015) correction applies. */
+  kScale?: number;
+  /** Projections as SparseProjection (CSR) or ProceduralProjection (rule + seed). */
+  connectivity?: "materialised" | "procedural";
+  /** External drive: Poisson inputs (an Input node per population, see poissonDrive) or their mean current as DC. */
+  drive?: "poisson" | "dc";
+}
+
+export interface MicrocircuitModel {
+  graph: Graph;
+  init: Record<string, Record<string, Float64Array>>;
+  /** Neurons per population (after scaling). */
+  sizes: number[];
+  /** Synapses per projection "SRC_DST" (after scaling). */
+  synapses: Record<string, number>;
+  /** Weight of one external Poisson input spike, in graph units (for poissonDrive). */
+  extWeight: number;
+  /** Poisson inputs per neuron per population (after scaling). */
+  kExt: number[];
+}
+
+/** Total synapses from population b to a at full scale (PD14 eq. 1, multapses allowed). */
+export function fullSynapses(a: number, b: number): number {
+  const c = PD14.conn[a][b], prod = PD14.N[a] * PD14.N[b];
+  return c > 0 ? Math.log(1 - c) / Math.log(1 - 1 / prod) : 0;
+}
+
+/** Mean PSC amplitude (pA) of synapses from population b onto a, before in-degree scaling. */
+export function meanWeight(a: number, b: number): number {
+  const exc = b % 2 === 0;
+  return exc ? (a === 0 && b === 2 ? PD14.wL4eL23e : 1) * PD14.w : PD14.g * PD14.w;
+}
+
+/** Extra DC (pA) per population restoring the mean input lost by scaling in-degrees (van Albada et al. 2015). */
+export function dcCompensation(kScale: number, poisson: boolean): number[] {
+  const f = 1 - Math.sqrt(kScale);
+  return POPULATIONS.map((_, a) => {
+    let x = 0;
+    for (let b = 0; b < 8; b++) x += meanWeight(a, b) * (fullSynapses(a, b) / PD14.N[a]) * REFERENCE_RATES[b];
+    if (poisson) x += PD14.w * PD14.Kext[a] * PD14.bgRate;
+    return f * x * PD14.tauSyn;
+  });
+}
+
+/** Builds the microcircuit and its initial potentials (normal, mean -58 mV, sd 10 mV as in PD14). */
+export function microcircuit(opts: MicrocircuitOptions): MicrocircuitModel {
+  const { seed, dt = 1e-4, scale = 1, kScale = 1, connectivity = "materialised", drive = "poisson" } = opts;
+  if (!(scale > 0 && scale <= 1) || !(kScale > 0 && kScale <= 1))
+    throw new PhasorError(`microcircuit: scale and kScale must lie in (0, 1], got ${scale} and ${kScale}`, "bad-parameter");
+  const sizes = PD14.N.map((n) => Math.max(1, Math.round(n * scale)));
+  const toGraph = PD14.tauSyn / dt, wScale = 1 / Math.sqrt(kScale);
+  const dc = dcCompensation(kScale, drive === "poisson");
+  const nodes: Record<string, Node> = {}, edges: Edge[] = [], synapses: Record<string, number> = {};
+  const r = (PD14.tauM / (PD14.Cm * 1e-12)) * 1e-9; // tau_m / C_m in ohms, as mV per pA
+  POPULATIONS.forEach((name, a) => {
+    const meanDrive = drive === "dc" ? PD14.w * PD14.Kext[a] * PD14.bgRate * PD14.tauSyn : 0;
+    nodes[name] = neurons(sizes[a], PD14.EL + r * (dc[a] + meanDrive), r);
+  });
+  POPULATIONS.forEach((dst, a) => POPULATIONS.forEach((src, b) => {
+    const n = Math.round(fullSynapses(a, b) * scale * kScale);
+    if (n === 0) return;
+    const spec = projectionSpec(a, b, sizes, n, toGraph * wScale, rowKey(seed, 100 + 8 * a + b, 0));
+    const name = `${src}_${dst}`;
+    nodes[name] = connectivity === "procedural" ? { type: "ProceduralProjection", ...spec } : sparseNode(spec);
+    edges.push({ src, dst: name }, { src: name, dst, port: 0 });
+    synapses[name] = n;
+  }));
+  const kExt = PD14.Kext.map((k) => Math.max(1, Math.round(k * kScale)));
+  if (drive === "poisson") POPULATIONS.forEach((name, a) => addExternal(nodes, edges, name, sizes[a], PD14.w * toGraph * wScale));
+  const rng = new Rng(rowKey(seed, 99, 0)), init: MicrocircuitModel["init"] = {};
+  POPULATIONS.forEach((name, a) => { init[name] = { v: normals(rng, sizes[a], PD14.V0mean, PD14.V0sd) }; });
+  return { graph: { type: "NIRGraph", nodes, edges }, init, sizes, synapses, extWeight: PD14.w * toGraph * wScale, kExt };
+}
+
+/** A population of MultiCubaLIF neurons with one synaptic current (tau_syn 0.5 ms for E and I alike). */
+function neurons(n: number, vLeak: number, r: number): Node {
+  const t = (x: number): Tensor => ({ shape: [n], data: new Float64Array(n).fill(x) });
+  return {
+    type: "MultiCubaLIF", tau_syn: { shape: [1], data: Float64Array.of(PD14.tauSyn) }, tau_mem: t(PD14.tauM), r: t(r),
+    v_leak: t(vLeak), v_threshold: t(PD14.Vth), v_reset: t(PD14.Vreset), t_ref: t(PD14.tRef),
+  };
+}
+
+/** The rule of one projection: n synapses (multapses), normal weights keeping their sign, normal delays clipped at dt. */
+function projectionSpec(a: number, b: number, sizes: number[], n: number, toGraph: number, seed: number): ProceduralSpec {
+  const w = meanWeight(a, b) * toGraph, sd = Math.abs(w) * PD14.wRelSd;
+  const weight: Distribution = w > 0 ? { kind: "normal", mean: w, sd, min: 0 } : { kind: "normal", mean: w, sd, max: 0 };
+  const d = b % 2 === 0 ? PD14.delayE : PD14.delayI;
+  return {
+    pre: sizes[b], post: sizes[a], rule: { kind: "fixed-total", n, multapses: true }, weight,
+    delay: { kind: "normal", mean: d, sd: d * PD14.delayRelSd, min: 1e-4 }, seed,
+  };
+}
+
+function sparseNode(spec: ProceduralSpec): Node {
+  const c = materialise(spec);
+  return { type: "SparseProjection", pre: spec.pre, post: spec.post, indptr: c.indptr, indices: c.indices, weight: c.weight, ...(c.delay ? { delay: c.delay } : {}) };
+}
+
+/** An Input node per population and a one-to-one projection carrying each neuron's external spike count. */
+function addExternal(nodes: Record<string, Node>, edges: Edge[], name: string, n: number, w: number): void {
+  const indptr = Int32Array.from({ length: n + 1 }, (_, k) => k), indices = Int32Array.from({ length: n }, (_, k) => k);
+  nodes[`X_${name}`] = { type: "Input", shape: [n] };
+  nodes[`X_${name}_w`] = { type: "SparseProjection", pre: n, post: n, indptr, indices, weight: new Float64Array(n).fill(w) };
+  edges.push({ src: `X_${name}`, dst: `X_${name}_w` }, { src: `X_${name}_w`, dst: name, port: 0 });
+}
+
+function normals(rng: Rng, n: number, mean: number, sd: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = mean + sd * Math.sqrt(-2 * Math.log(1 - rng.random())) * Math.cos(2 * Math.PI * rng.random());
+  return out;
+}
+
+/**
+ * External Poisson drive for `steps` steps: per population, each neuron's count of input spikes
+ * per step, Poisson with mean K_ext x 8 Hz x dt (the sum of K_ext independent 8 Hz sources).
+ */
+export function poissonDrive(m: MicrocircuitModel, steps: number, dt: number, seed: number): Record<string, { data: Float64Array; shape: number[] }> {
+  const rng = new Rng(rowKey(seed, 98, 0)), out: Record<string, { data: Float64Array; shape: number[] }> = {};
+  POPULATIONS.forEach((name, a) => {
+    const n = m.sizes[a], lambda = m.kExt[a] * PD14.bgRate * dt, data = new Float64Array(steps * n), e = Math.exp(-lambda);
+    for (let q = 0; q < data.length; q++) {
+      let k = 0;
+      for (let p = rng.random(); p > e; p *= rng.random()) k++;
+      data[q] = k;
+    }
+    out[`X_${name}`] = { data, shape: [steps, n] };
+  });
+  return out;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { PhasorError } from "./errors.js";
+import { materialise, RowGenerator, type ProceduralSpec } from "./procedural.js";
+import { validateGraph } from "./validate.js";
+import { checkNirExpressible } from "./nir/write.js";
+import type { Graph } from "./graph.js";
+
+const base = { pre: 60, post: 40, weight: { kind: "normal", mean: 2, sd: 1, min: 0 }, delay: { kind: "uniform", low: 1e-4, high: 3e-3 }, seed: 7 } as const;
+const spec = (rule: ProceduralSpec["rule"]): ProceduralSpec => ({ ...base, rule });
+
+/** Row i of a CSR as [post, weight, delay] triples. */
+function csrRow(c: ReturnType<typeof materialise>, i: number): number[][] {
+  const out: number[][] = [];
+  for (let s = c.indptr[i]; s < c.indptr[i + 1]; s++) out.push([c.indices[s], c.weight[s], c.delay![s]]);
+  return out;
+}
+
+describe("procedural rows", () => {
+  const rules: ProceduralSpec["rule"][] = [
+    { kind: "fixed-probability", p: 0.1 },
+    { kind: "fixed-total", n: 500, multapses: true },
+    { kind: "fixed-total", n: 500, multapses: false },
+    { kind: "fixed-out-degree", k: 7, multapses: false },
+  ];
+  for (const rule of rules) {
+    it(`${rule.kind}${"multapses" in rule ? ` (multapses ${rule.multapses})` : ""}: a row generated alone, in any order, equals its materialised CSR row`, () => {
+      const c = materialise(spec(rule)), gen = new RowGenerator(spec(rule));
+      for (let i = base.pre - 1; i >= 0; i -= 3) {
+        const n = gen.row(i);
+        const row = Array.from({ length: n }, (_, s) => [gen.post[s], gen.weight[s], gen.delay![s]]);
+        expect(row).toEqual(csrRow(c, i));
+      }
+    });
+  }
+
+  it("another seed gives other synapses", () => {
+    const a = materialise(spec(rules[1])), b = materialise({ ...spec(rules[1]), seed: 8 });
+    expect(Array.from(a.indices)).not.toEqual(Array.from(b.indices));
+  });
+
+  it("fixed total: exactly n synapses; without multapses no target twice in a row", () => {
+    for (const multapses of [true, false]) {
+      const c = materialise(spec({ kind: "fixed-total", n: 500, multapses }));
+      expect(c.indptr[base.pre]).toBe(500);
+      if (!multapses) for (let i = 0; i < base.pre; i++) expect(new Set(csrRow(c, i).map((r) => r[0])).size).toBe(c.indptr[i + 1] - c.indptr[i]);
+    }
+  });
+
+  it("fixed out-degree: k distinct targets per row; fixed in-degree: k sources per target", () => {
+    const out = materialise(spec({ kind: "fixed-out-degree", k: 7, multapses: false }));
+    for (let i = 0; i < base.pre; i++) expect(new Set(csrRow(out, i).map((r) => r[0])).size).toBe(7);
+    const inn = materialise(spec({ kind: "fixed-in-degree", k: 5, multapses: false }));
+    const perPost = new Int32Array(base.post);
+    for (const j of inn.indices) perPost[j]++;
+    expect(Array.from(perPost)).toEqual(new Array(base.post).fill(5));
+  });
+
+  it("fixed probability: the synapse count lies within 4 sd of p pre post", () => {
+    const c = materialise({ ...spec({ kind: "fixed-probability", p: 0.1 }), pre: 400, post: 300 });
+    const mean = 0.1 * 400 * 300, sd = Math.sqrt(mean * 0.9);
+    expect(Math.abs(c.indices.length - mean)).toBeLessThan(4 * sd);
+  });
+
+  it("weights follow the clipped normal (mean, sd, nothing below min)", () => {
+    const c = materialise({ ...spec({ kind: "fixed-total", n: 20000, multapses: true }), weight: { kind: "normal", mean: 5, sd: 0.5, min: 4.9 } });
+    expect(Math.min(...c.weight)).toBeGreaterThanOrEqual(4.9);
+    const free = materialise({ ...spec({ kind: "fixed-total", n: 20000, multapses: true }), weight: { kind: "normal", mean: 5, sd: 0.5 } }).weight;
+    const m = free.reduce((a, x) => a + x, 0) / free.length;
+    const sd = Math.sqrt(free.reduce((a, x) => a + (x - m) ** 2, 0) / free.length);
+    expect(Math.abs(m - 5)).toBeLessThan(0.02);
+    expect(Math.abs(sd - 0.5)).toBeLessThan(0.02);
+  });
+
+  it("fixed in-degree has no per-row form: the generator refuses it with a PhasorError", () => {
+    expect(() => new RowGenerator(spec({ kind: "fixed-in-degree", k: 3, multapses: true }))).toThrow(PhasorError);
+  });
+});
+
+describe("ProceduralProjection in the Graph", () => {
+  const graph = (rule: ProceduralSpec["rule"]): Graph => ({
+    type: "NIRGraph",
+    nodes: { inp: { type: "Input", shape: [60] }, proj: { type: "ProceduralProjection", ...spec(rule) }, out: { type: "Output", shape: [40] } },
+    edges: [{ src: "inp", dst: "proj" }, { src: "proj", dst: "out" }],
+  });
+
+  it("validates, and a bad rule is a PhasorError naming the node and field", () => {
+    expect(() => validateGraph(graph({ kind: "fixed-total", n: 10, multapses: true }))).not.toThrow();
+    expect(() => validateGraph(graph({ kind: "fixed-probability", p: 1.5 }))).toThrow(/proj.*rule.*p must lie in \[0, 1\]/s);
+    expect(() => validateGraph(graph({ kind: "fixed-out-degree", k: 50, multapses: false }))).toThrow(/k = 50 exceeds the 40 candidates/);
+  });
+
+  it("is a Phasor extension the NIR writer refuses", () => {
+    expect(() => checkNirExpressible(graph({ kind: "fixed-total", n: 10, multapses: true }))).toThrow(/ProceduralProjection is a Phasor extension/);
+  });
+});
