@@ -42,8 +42,8 @@ function shown(out: Msg[]): string {
   return lines.filter((l) => l && !/\[[.#=> ]+\]\s*\d+%/.test(l)).join("\n");
 }
 
-/** Every "N spikes" a text states, in order. */
-const spikeCounts = (text: string) => [...text.matchAll(/(\d+) spikes/g)].map((m) => Number(m[1]));
+/** The distinct spike counts ("N spikes") a text states, sorted (a figure's summary may repeat a count). */
+const spikeCounts = (text: string) => [...new Set([...text.matchAll(/(\d+) spikes/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
 
 /** A folder whose parent has `shared` (as the repository's does), and a PATH entry with `phasor`. */
 function sandbox(): { cwd: string; path: string } {
