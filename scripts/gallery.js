@@ -25,14 +25,17 @@ const WIDTH = 820, HEIGHT = 440;
 /** What the gallery shows: a figure of a notebook, found by its text/plain summary. */
 const GALLERY = [
   { notebook: "01-quickstart", match: /^raster: .*1 node/, file: "quickstart-raster.png", caption: "Spike raster of a 20-neuron LIF layer under Poisson input (`%sim`)" },
+  { notebook: "01-quickstart", match: /^traces: /, file: "membrane-traces.png", caption: "Its membrane potential: 5 of 20 neurons (a menu picks the others), threshold, reset and spikes (`%sim --record`)" },
   { notebook: "02-lif-dynamics", match: /^figure "One LIF neuron/, file: "lif-dynamics.png", caption: "One LIF neuron: Euler vs exact, reset to zero vs subtract, three time steps" },
   { notebook: "03-train", match: /^training: /, file: "training-curves.png", caption: "Live training curves from `%train` on a synthetic SHD-format dataset" },
   { notebook: "03-train", match: /^event frame: /, file: "shd-sample.png", caption: "A synthetic SHD-format sample, channels against time (`%dataset`)" },
   { notebook: "04-compile-and-map", match: /^mesh: .*tiny-chip/, file: "mesh-utilisation.png", caption: "Core utilisation on the mesh of a custom target (`%compile`)" },
-  { notebook: "05-vm-and-power", match: /^latency: /, file: "latency.png", caption: "Cycles per timestep on the cycle-accurate VM (`%vm cycles`)" },
+  { notebook: "04-compile-and-map", match: /^mesh: .*on loihi/, file: "mesh-loihi.png", caption: "The same network on Loihi's 128 cores, each core labelled, used ones with their utilisation (`%compile`)" },
+  { notebook: "05-vm-and-power", match: /^latency: /, file: "latency.png", caption: "Latency per timestep at the target's clock, on the cycle-accurate VM (`%vm cycles`)" },
   { notebook: "05-vm-and-power", match: /^congestion: /, file: "congestion.png", caption: "Link congestion on the mesh (`%vm cycles`)" },
   { notebook: "05-vm-and-power", match: /^power: /, file: "power-by-layer.png", caption: "Energy per inference by layer and operation (`%power`)" },
-  { notebook: "06-architecture-sweep", match: /^sweep: /, file: "pareto.png", caption: "Energy / latency / cores Pareto front of a generic-mesh sweep (`%sweep`)" },
+  { notebook: "05-vm-and-power", match: /^power heatmap: /, file: "power-heatmap.png", caption: "Energy per inference of each router's cores on the mesh (`%power`)" },
+  { notebook: "06-architecture-sweep", match: /^sweep: /, file: "pareto.png", caption: "Energy against latency of a generic-mesh sweep, Pareto front in red; a spread under 5% is drawn as % above the lowest (`%sweep`)" },
 ];
 
 const PLOTLY = "application/vnd.plotly.v1+json";

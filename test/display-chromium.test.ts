@@ -43,6 +43,7 @@ beforeAll(async () => {
   outputs = [];
   const display = createDisplay({ display: (data) => outputs.push(data), update: () => {}, clear: () => {} });
   display.plotly(raster({ fc1: [[0, 0], [3, 2], [7, 1]], out: [[5, 0]] }, { dt: 1e-3 }));
+  // Two neurons' lines and the threshold line: 3 traces.
   display.plotly(traces({ "fc1.v[0]": [0, 0.4, 0.8, 1.2, 0], "fc1.v[1]": [0, 0.2, 0.4, 0.6, 0.8] }, { threshold: 1 }));
   if (haveChromium) {
     browser = await chromium.launchPersistentContext(join(dir, "profile"), { executablePath: CHROMIUM, headless: true, args: FLAGS });
@@ -108,7 +109,7 @@ describe("Plotly HTML fallback in headless Chromium", () => {
     writeFileSync(file, notebookPage(fakeDefine));
     const report = await plotsIn(file, 2);
     expect(report.errors).toEqual([]);
-    expect(report.traces).toEqual([2, 2]);
+    expect(report.traces).toEqual([2, 3]);
     expect(report.define).toBe("amd"); // restored after plotly.js ran
     const page = await browser!.newPage();
     await page.goto(pathToFileURL(file).href);
@@ -123,7 +124,7 @@ describe("Plotly HTML fallback in headless Chromium", () => {
     writeFileSync(file, notebookPage(`<script src="${pathToFileURL(REQUIRE_JS).href}"></script>`));
     const report = await plotsIn(file, 2);
     expect(report.errors).toEqual([]);
-    expect(report.traces).toEqual([2, 2]);
+    expect(report.traces).toEqual([2, 3]);
     expect(report.define).toBe("amd");
   });
 
@@ -138,7 +139,7 @@ describe("Plotly HTML fallback in headless Chromium", () => {
     writeFileSync(file, notebookPage(loader).replace(htmlOf(outputs[0]), amdSafeScript(umd) + htmlOf(outputs[1])));
     const report = await plotsIn(file, 2);
     expect(report.errors).toEqual([]); // unguarded, require.js throws "Mismatched anonymous define() module"
-    expect(report.traces).toEqual([2, 2]);
+    expect(report.traces).toEqual([3, 3]);
     expect(report.define).toBe("amd");
   });
 
@@ -152,7 +153,7 @@ describe("Plotly HTML fallback in headless Chromium", () => {
     const html = join(dir, "figures.html");
     const report = await plotsIn(html, 2);
     expect(report.errors).toEqual([]);
-    expect(report.traces).toEqual([2, 2]);
+    expect(report.traces).toEqual([2, 3]);
     if (readFileSync(html, "utf8").includes("require.min.js")) expect(report.define).toBe("amd"); // Debian's template loads require.js
   });
 
@@ -161,7 +162,7 @@ describe("Plotly HTML fallback in headless Chromium", () => {
     const file = writeStandaloneHtml(outputs[1], dir)!;
     const report = await plotsIn(file, 1);
     expect(report.errors).toEqual([]);
-    expect(report.traces).toEqual([2]);
+    expect(report.traces).toEqual([3]);
   });
 });
 

@@ -51,12 +51,12 @@ export function sampleGrid(ds: EventDataset, s: EventSample, bins: number): { gr
     // `bins` windows from the first event that hold the last one too (Tonic's n_time_bins leaves it out).
     const tw = (span + 1) / bins, t0 = e.t.length ? e.t[0] : 0;
     const f = e.t.length ? toFrame(e, ds.sensorSize, { time_window: tw, start_time: t0, end_time: t0 + (bins + 0.5) * tw }) : { data: new Float32Array(bins * W) };
-    return { grid: { data: f.data, rows: bins, columns: W }, opts: { xTitle: "channel", yTitle: "time (ms)", yScale: tw / 1000, flipY: false } };
+    return { grid: { data: f.data, rows: bins, columns: W }, opts: { xTitle: "channel index", yTitle: "time (ms)", yScale: tw / 1000, flipY: false } };
   }
   const f = toFrame(e, ds.sensorSize, { n_event_bins: 1 });
   const counts = new Float32Array(W * H);
   for (let p = 0; p < P; p++) for (let k = 0; k < W * H; k++) counts[k] += f.data[p * W * H + k];
-  return { grid: { data: counts, rows: H, columns: W }, opts: { xTitle: "x", yTitle: "y" } };
+  return { grid: { data: counts, rows: H, columns: W }, opts: { xTitle: "x (pixel)", yTitle: "y (pixel)" } };
 }
 
 /** The %dataset magic. */

@@ -13,6 +13,7 @@ import {
 import { raster } from "../../lib/plot/raster.js";
 import { traces, recordColumns } from "../../lib/plot/traces.js";
 import { defineMagic, type MagicContext } from "./types.js";
+import { graphLevels } from "./levels.js";
 import { graphOf, positive, positiveInt } from "./values.js";
 import { fileOnly } from "./nir.js";
 
@@ -106,9 +107,8 @@ export const simMagic = defineMagic({
     const sizes = Object.fromEntries(Object.keys(r.spikes).map((n) => [n, numel(r.shapes[n].output)]));
     if (o.raster && total > 0) ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: r.steps, sizes }));
     if (record?.length) {
-      const cols = recordColumns(r.records, r);
-      const state = Object.keys(cols).filter((c) => !/\.(spike|out)(\[|$)/.test(c)); // spikes are in the raster
-      ctx.display.plotly(traces(cols, { dt: r.dt, columns: state, title: `State of ${record.join(", ")}` }));
+      const levels = graphLevels(g, record, settings.reset); // threshold and reset lines; spikes become markers
+      ctx.display.plotly(traces(recordColumns(r.records, r), { dt: r.dt, ...levels }));
     }
     return r;
   },

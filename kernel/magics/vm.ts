@@ -12,6 +12,7 @@ import { raster } from "../../lib/plot/raster.js";
 import { energySummary } from "../../lib/vm/energy.js";
 import { latencyPerStep, congestionHeatmap, coreStateFigure } from "../../lib/plot/cycles.js";
 import { defineMagic, type MagicContext } from "./types.js";
+import { noteProgram } from "./levels.js";
 import { positive, positiveInt } from "./values.js";
 
 /** Options shared by the VM magics. */
@@ -115,6 +116,11 @@ function condition(o: VmFlags): Condition {
   throw new PhasorError("%vm until needs --layer L [--index K] (a spike), --counter NAME --above X, or --overflow", "usage");
 }
 
+/** Neurons per layer, so that a raster's blocks have the layers' heights. */
+function layerSizes(p: Program): Record<string, number> {
+  return Object.fromEntries(p.layers.map((l) => [l.name, l.size]));
+}
+
 /** Prints a one-line summary of a result. */
 export function summarise(r: RunResult, ctx: MagicContext): void {
   const spikes = Object.entries(r.spikes).map(([k, v]) => `${k} ${v.length}`).join(", ");
@@ -175,9 +181,10 @@ export const vmMagic = defineMagic({
       const s = session(p, o, ctx, true, call), bar = show ? ctx.display.progress("VM") : undefined;
       s.options.onProgress = (t, n) => bar?.update(t / n, `step ${t} of ${n}`);
       const r = await s.runAsync();
+      noteProgram(r, p); // %trace draws the threshold and reset of its layers
       bar?.done();
       if (show) summarise(r, ctx);
-      if (plot) ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: r.steps }));
+      if (plot) ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: r.steps, sizes: layerSizes(p) }));
       return r;
     }
     const s = session(p, o, ctx, false, call);
@@ -194,7 +201,7 @@ export const vmMagic = defineMagic({
     }
     if (action === "raster") {
       const r = s.result();
-      if (plot) ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: Math.max(1, r.steps) }));
+      if (plot) ctx.display.plotly(raster(r.spikes, { dt: r.dt, steps: Math.max(1, r.steps), sizes: layerSizes(p) }));
       else if (show) ctx.print(`spikes in ${r.steps} steps: ${Object.entries(r.spikes).map(([k, v]) => `${k} ${v.length}`).join(", ")}\n`);
       return r;
     }

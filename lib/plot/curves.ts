@@ -1,9 +1,10 @@
 /**
- * Training curves: loss (left) and accuracy (right) against the training step, per-step
- * training values as lines and per-epoch validation values as markers. Long runs are thinned
- * to at most `maxPoints` per line (every k-th step, keeping the last) so live updates stay small.
+ * Training curves: loss (left) and accuracy in % (right) against the training step, per-step
+ * training values as lines and per-epoch validation values as markers, each split in its own
+ * colour in both panels. Long runs are thinned to at most `maxPoints` per line (every k-th
+ * step, keeping the last) so live updates stay small.
  */
-import { DEFAULT_CONFIG, PALETTE, type Figure, type Trace } from "./figure.js";
+import { AXIS, COLOURS, DEFAULT_CONFIG, type Figure, type Trace } from "./figure.js";
 
 /** One training step's numbers. */
 export interface StepPoint {
@@ -25,7 +26,7 @@ export interface CurvesOptions {
   title?: string;
   /** At most this many points per line (default 2000). */
   maxPoints?: number;
-  /** A note for the title and summary, e.g. "backend: wasm, 2 workers". */
+  /** How the run was made, e.g. "backend: wasm, 2 workers": in the summary and `layout.meta.phasor.note`, not the title. */
   note?: string;
 }
 
@@ -38,20 +39,30 @@ function thin<T>(xs: readonly T[], max: number): T[] {
   return out;
 }
 
-/** Loss and accuracy curves of a training run (steps so far, validation per epoch). */
+type Split = "train" | "validation";
+
+/** One split's line in one panel: train per step as a line, validation per epoch as dotted markers; one legend entry per split. */
+function splitTrace(split: Split, panel: 1 | 2, x: number[], y: (number | null)[]): Trace {
+  const colour = COLOURS[split], what = panel === 1 ? "loss" : "accuracy";
+  const style = split === "train" ? { mode: "lines", line: { color: colour, width: 1.5 } }
+    : { mode: "lines+markers", marker: { color: colour, size: 7 }, line: { color: colour, dash: "dot", width: 1.5 } };
+  return {
+    type: "scatter", name: split, legendgroup: split, showlegend: panel === 1, x, y, ...style,
+    xaxis: panel === 1 ? "x" : "x2", yaxis: panel === 1 ? "y" : "y2",
+    hovertemplate: `${split} ${what} %{y:.4g}${panel === 2 ? " %" : ""}<br>step %{x}<extra></extra>`,
+  };
+}
+
+/** Loss and accuracy curves of a training run (steps so far, validation per epoch): train and validation in one colour each. */
 export function trainingCurves(steps: readonly StepPoint[], epochs: readonly EpochPoint[] = [], opts: CurvesOptions = {}): Figure {
   const s = thin(steps, Math.max(2, opts.maxPoints ?? 2000));
   const val = epochs.filter((e) => e.valLoss !== undefined || e.valAccuracy !== undefined);
-  const line = (name: string, y: number[], axis: 1 | 2, color: string): Trace => ({
-    type: "scatter", mode: "lines", name, x: s.map((p) => p.step), y, xaxis: axis === 1 ? "x" : "x2", yaxis: axis === 1 ? "y" : "y2", line: { color, width: 1.5 },
-  });
-  const marks = (name: string, y: (number | null)[], axis: 1 | 2, color: string): Trace => ({
-    type: "scatter", mode: "lines+markers", name, x: val.map((e) => e.step), y, xaxis: axis === 1 ? "x" : "x2", yaxis: axis === 1 ? "y" : "y2", marker: { color, size: 7 }, line: { color, dash: "dot" },
-  });
-  const data: Trace[] = [line("train loss", s.map((p) => p.loss), 1, PALETTE[0]), line("train accuracy", s.map((p) => p.accuracy), 2, PALETTE[0])];
+  const pct = (a: number | undefined) => (a === undefined ? null : round(a * 100));
+  const sx = s.map((p) => p.step), vx = val.map((e) => e.step);
+  const data: Trace[] = [splitTrace("train", 1, sx, s.map((p) => p.loss)), splitTrace("train", 2, sx, s.map((p) => pct(p.accuracy)))];
   if (val.length) {
-    data.push(marks("validation loss", val.map((e) => e.valLoss ?? null), 1, PALETTE[1]));
-    data.push(marks("validation accuracy", val.map((e) => e.valAccuracy ?? null), 2, PALETTE[1]));
+    data.push(splitTrace("validation", 1, vx, val.map((e) => e.valLoss ?? null)));
+    data.push(splitTrace("validation", 2, vx, val.map((e) => pct(e.valAccuracy))));
   }
   const last = steps[steps.length - 1];
   const lastVal = val[val.length - 1];
@@ -61,15 +72,24 @@ export function trainingCurves(steps: readonly StepPoint[], epochs: readonly Epo
   return {
     data,
     layout: {
-      title: { text: (opts.title ?? "Training") + (opts.note ? ` (${opts.note})` : "") },
-      grid: { rows: 1, columns: 2, pattern: "independent" },
-      xaxis: { title: { text: "step" }, domain: [0, 0.45] },
-      yaxis: { title: { text: "loss" } },
-      xaxis2: { title: { text: "step" }, domain: [0.55, 1] },
-      yaxis2: { title: { text: "accuracy" }, range: [0, 1] },
-      legend: { orientation: "h", y: -0.25, yanchor: "top" }, // below the x-axis titles, not over them
-      meta: { phasor: { kind: "training-curves", summary, steps: steps.length, epochs: val.length } },
+      title: { text: opts.title ?? "Training" },
+      xaxis: { title: { text: AXIS.trainingStep }, domain: [0, 0.44], anchor: "y" },
+      yaxis: { title: { text: "loss (mean over batch)" }, anchor: "x", rangemode: "tozero" },
+      xaxis2: { title: { text: AXIS.trainingStep }, domain: [0.56, 1], anchor: "y2" },
+      yaxis2: { title: { text: "accuracy (%)" }, range: [0, 100], anchor: "x2" },
+      annotations: [panelTitle("loss", 0), panelTitle("accuracy", 0.56)],
+      legend: { orientation: "h", x: 0.5, xanchor: "center", y: -0.22, yanchor: "top" }, // below the x-axis titles, not over them
+      margin: { t: 70, b: 90 },
+      meta: { phasor: { kind: "training-curves", summary, steps: steps.length, epochs: val.length, note: opts.note } },
     },
     config: { ...DEFAULT_CONFIG },
   };
+}
+
+function panelTitle(text: string, x: number): Record<string, unknown> {
+  return { text: `<b>${text}</b>`, xref: "paper", yref: "paper", x, y: 1, xanchor: "left", yanchor: "bottom", showarrow: false };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
 }

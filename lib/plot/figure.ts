@@ -44,6 +44,40 @@ export const DEFAULT_CONFIG: Config = { responsive: true, displaylogo: false };
 /** Plotly's default colour cycle, so Phasor's colours match other Plotly figures. */
 export const PALETTE: readonly string[] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
+/** Colours with one meaning in every figure: a training split, a reference line. */
+export const COLOURS = {
+  train: PALETTE[0],
+  validation: PALETTE[1],
+  threshold: "rgba(0,0,0,0.7)",
+  reset: "rgba(0,0,0,0.45)",
+  dominated: PALETTE[7],
+  front: PALETTE[3],
+} as const;
+
+/** The colour scale of every heatmap: light for little, dark for much (YlGnBu), so empty cells read as empty. */
+export const SEQUENTIAL: ReadonlyArray<readonly [number, string]> = [
+  [0, "#ffffd9"], [0.125, "#edf8b1"], [0.25, "#c7e9b4"], [0.375, "#7fcdbb"], [0.5, "#41b6c4"],
+  [0.625, "#1d91c0"], [0.75, "#225ea8"], [0.875, "#253494"], [1, "#081d58"],
+];
+
+/**
+ * Axis titles shared by the figures, so the same quantity is named the same way everywhere.
+ * A numeric axis states its unit in parentheses; an index or category axis says what it counts.
+ */
+export const AXIS = {
+  timeMs: "time (ms)",
+  timeSteps: "time (steps)",
+  neuron: "neuron index",
+  node: "node",
+  layer: "layer",
+  meshX: "mesh x (router)",
+  meshY: "mesh y (router)",
+  trainingStep: "training step (batches)",
+  energy: "energy per inference (µJ)",
+  latency: "latency per inference (µs)",
+  stepLatency: "latency per step (µs)",
+} as const;
+
 /** A text/plain summary of any figure: the builder's own line, else its title and trace types. */
 export function summarise(figure: Figure): string {
   const own = figure.layout?.meta?.phasor?.summary;

@@ -3,7 +3,7 @@
  * grid is the pixel array (y down); for a one-row sensor such as SHD's 700 channels the
  * caller bins time into rows, so the heatmap reads as channels against time.
  */
-import { DEFAULT_CONFIG, type Figure } from "./figure.js";
+import { DEFAULT_CONFIG, SEQUENTIAL, type Figure } from "./figure.js";
 
 /** Counts laid out row-major: data[r * columns + c]. */
 export interface FrameGrid {
@@ -42,11 +42,14 @@ export function eventFrame(grid: FrameGrid, opts: FrameOptions = {}): Figure {
   const scale = opts.yScale ?? 1;
   const summary = `event frame: ${rows} x ${columns}, ${total} events, at most ${max} per cell`;
   return {
-    data: [{ type: "heatmap", z, x: Array.from({ length: columns }, (_, c) => c), y: Array.from({ length: rows }, (_, r) => r * scale), colorscale: "Viridis", colorbar: { title: { text: "events" } } }],
+    data: [{
+      type: "heatmap", z, x: Array.from({ length: columns }, (_, c) => c), y: Array.from({ length: rows }, (_, r) => r * scale),
+      colorscale: SEQUENTIAL, colorbar: { title: { text: "events per cell (count)" } },
+    }],
     layout: {
       title: { text: opts.title ?? "Event frame" },
-      xaxis: { title: { text: opts.xTitle ?? "x" } },
-      yaxis: { title: { text: opts.yTitle ?? "y" }, autorange: opts.flipY === false ? true : "reversed" },
+      xaxis: { title: { text: opts.xTitle ?? "x (pixel)" } },
+      yaxis: { title: { text: opts.yTitle ?? "y (pixel)" }, autorange: opts.flipY === false ? true : "reversed" },
       meta: { phasor: { kind: "event-frame", summary, rows, columns, events: total } },
     },
     config: { ...DEFAULT_CONFIG },

@@ -1,9 +1,11 @@
 /**
  * Core utilisation on the mesh: a compiler resource report as a Plotly heatmap, one cell per
- * core at its router's (x, y), cores sharing a router drawn as a small block around it.
+ * core at its router's (x, y), cores sharing a router drawn as a small block around it, each
+ * cell labelled with its core and, when used, its utilisation.
  * Takes the report structurally (lib/plot imports no compiler code).
  */
 import { DEFAULT_CONFIG, type Figure } from "./figure.js";
+import { meshHeatmap } from "./grid.js";
 
 /** Which utilisation to colour by: the largest of the four, or one of them. */
 export type MeshMetric = "max" | "neurons" | "synapses" | "fanIn" | "fanOut";
@@ -50,7 +52,7 @@ interface CoreCell {
   u: MeshUtilisation;
 }
 
-/** A heatmap of core utilisation (0..1, unused cores blank) laid out on the mesh. */
+/** A heatmap of core utilisation (0..100%) on the mesh: every core labelled, used ones with their value, lines between routers. */
 export function meshUtilisation(report: MeshReport, opts: MeshOptions = {}): Figure {
   const metric = opts.metric ?? "max";
   const { width, height, coresPerRouter: per } = report.mesh;
@@ -60,31 +62,44 @@ export function meshUtilisation(report: MeshReport, opts: MeshOptions = {}): Fig
   const cells = mergeCores(report.cores);
   const z: (number | null)[][] = Array.from({ length: rows }, () => new Array<number | null>(cols).fill(null));
   const text: string[][] = Array.from({ length: rows }, () => new Array<string>(cols).fill(""));
+  const hovertext: string[][] = Array.from({ length: rows }, () => new Array<string>(cols).fill(""));
+  labelFreeCores(report, side, down, text, hovertext);
   let peak = { value: 0, core: -1 };
   for (const [core, cell] of cells) {
     const slot = core % per, x = cell.x * side + (slot % side), y = cell.y * down + Math.floor(slot / side);
     if (y >= rows || x >= cols) continue;
     const value = valueOf(cell.u, metric);
     z[y][x] = value;
-    text[y][x] = hover(core, cell);
+    text[y][x] = `c${core}<br>${percent(value)}`;
+    hovertext[y][x] = hover(core, cell);
     if (value > peak.value) peak = { value, core };
   }
   const summary = `mesh: ${cells.size} of ${report.coresTotal} cores used on ${report.target} (${width}x${height} routers, ${per} per router); peak ${metric === "max" ? "" : metric + " "}utilisation ${percent(peak.value)}${peak.core >= 0 ? ` (core ${peak.core})` : ""}`;
-  const axis = (title: string, n: number, k: number) => ({ title: { text: title }, tickvals: Array.from({ length: n }, (_, i) => i * k + (k - 1) / 2), ticktext: Array.from({ length: n }, (_, i) => String(i)), zeroline: false, showgrid: false });
+  const what = metric === "max" ? "utilisation, tightest limit" : `${metric} utilisation`;
+  const grid = meshHeatmap({
+    width, height, side, down, z, text, hover: hovertext, colorbar: `${what} (%)`, tickformat: ".0%", zmax: Math.max(1, peak.value),
+  });
   return {
-    data: [{
-      type: "heatmap", z, text, hoverinfo: "text", zmin: 0, zmax: Math.max(1, peak.value), colorscale: "Viridis", xgap: 1, ygap: 1,
-      colorbar: { title: { text: metric === "max" ? "utilisation (max)" : `${metric} utilisation` }, tickformat: ".0%" },
-    }],
+    data: [grid.trace],
     layout: {
-      title: { text: opts.title ?? `Core utilisation on ${report.target}` },
-      xaxis: axis("mesh x", width, side),
-      yaxis: { ...axis("mesh y", height, down), scaleanchor: "x" },
-      plot_bgcolor: "#f4f4f4",
+      ...grid.layout,
+      title: { text: opts.title ?? `Core utilisation on ${report.target} (${cells.size} of ${report.coresTotal} cores used)` },
       meta: { phasor: { kind: "mesh", summary, metric, coresUsed: cells.size, peak: peak.value } },
     },
     config: { ...DEFAULT_CONFIG },
   };
+}
+
+/** Every core of the chip, used or not, is named in its cell (core ids run router by router, x fastest). */
+function labelFreeCores(report: MeshReport, side: number, down: number, text: string[][], hovertext: string[][]): void {
+  const { width, coresPerRouter: per } = report.mesh;
+  for (let core = 0; core < report.coresTotal; core++) {
+    const r = Math.floor(core / per), slot = core % per;
+    const x = (r % width) * side + (slot % side), y = Math.floor(r / width) * down + Math.floor(slot / side);
+    if (y >= text.length || x >= text[0].length) continue;
+    text[y][x] = `c${core}`;
+    hovertext[y][x] = `core ${core}: unused`;
+  }
 }
 
 /** Slices sharing a core (single-core targets) add up; their layers are listed together. */

@@ -4,7 +4,8 @@
  * without a published constant behind it is never drawn as a number: its kind of operation
  * (or core) is left out and named "n/a" with the reason in an annotation and in meta.phasor.na.
  */
-import { DEFAULT_CONFIG, PALETTE, type Figure, type Trace } from "./figure.js";
+import { AXIS, DEFAULT_CONFIG, PALETTE, type Figure, type Trace } from "./figure.js";
+import { cellNumber, meshHeatmap } from "./grid.js";
 
 /** Energies by kind of operation; null where the constant behind it is unpublished. */
 type Ops = Record<string, number | null | undefined>;
@@ -59,32 +60,59 @@ export function powerByLayer(e: EnergyLike, batch = 1): Figure {
   return {
     data,
     layout: {
-      title: { text: `Energy per inference by layer (${e.target}; power over chip time)` }, barmode: "stack", annotations: notes,
-      xaxis: { title: { text: "layer" } }, yaxis: { title: { text: "energy per inference (µJ)" } },
+      title: { text: `Energy per inference by layer (${e.target})` }, barmode: "stack", annotations: notes,
+      xaxis: { title: { text: AXIS.layer }, type: "category" }, yaxis: { title: { text: AXIS.energy } },
       meta: { phasor: { kind: "power", summary, layers, ops, na: na.map((op) => ({ op, reason })) } },
     },
     config: { ...DEFAULT_CONFIG },
   };
 }
 
-/** Heatmap of energy per core (µJ per inference) over the mesh; a core whose energy rests on an unpublished constant is n/a (no colour). */
+/**
+ * Heatmap of energy per inference (µJ) on the mesh, one cell per router (its cores added up), the
+ * value written in it; a router whose energy rests on an unpublished constant is n/a (no colour).
+ */
 export function coreHeatmap(e: EnergyLike, cores: CorePlace[], mesh: { width: number; height: number }, batch = 1): Figure {
-  const z = Array.from({ length: mesh.height }, () => new Array<number | null>(mesh.width).fill(0));
-  const text = Array.from({ length: mesh.height }, () => new Array<string>(mesh.width).fill(""));
+  const z = Array.from({ length: mesh.height }, () => new Array<number | null>(mesh.width).fill(null));
+  const ids = Array.from({ length: mesh.height }, () => Array.from({ length: mesh.width }, () => [] as number[]));
+  const hover = Array.from({ length: mesh.height }, () => new Array<string>(mesh.width).fill(""));
+  const na = new Set<string>();
   let naCores = 0;
   for (const c of cores) {
     const ops = Object.values(e.byCore[String(c.id)] ?? {});
     const sum = ops.some((x) => x === null) ? null : ops.reduce<number>((a, b) => a + (b ?? 0), 0);
-    if (sum === null) naCores++;
-    const cell = z[c.y][c.x];
-    z[c.y][c.x] = sum === null || cell === null ? null : cell + J(sum / batch);
-    text[c.y][c.x] += `${text[c.y][c.x] ? "; " : ""}core ${c.id}${c.layer ? ` (${c.layer})` : ""}${sum === null ? " n/a" : ""}`;
+    if (sum === null) {
+      naCores++;
+      na.add(`${c.x},${c.y}`);
+    }
+    z[c.y][c.x] = na.has(`${c.x},${c.y}`) ? null : (z[c.y][c.x] ?? 0) + J((sum ?? 0) / batch);
+    ids[c.y][c.x].push(c.id);
+    hover[c.y][c.x] += `${hover[c.y][c.x] ? "; " : ""}core ${c.id}${c.layer ? ` (${c.layer})` : ""}${sum === null ? " n/a" : ""}`;
+  }
+  const text = ids.map((row, y) => row.map((list, x) => cellText(list, z[y][x], na.has(`${x},${y}`))));
+  for (let y = 0; y < mesh.height; y++) {
+    for (let x = 0; x < mesh.width; x++) {
+      const cores = hover[y][x] ? `: ${hover[y][x]}` : ": no cores used";
+      hover[y][x] = `router (${x}, ${y})${cores}<br>${text[y][x].replace(/^.*<br>/, "") || "–"}`;
+    }
   }
   const why = naCores ? `; ${naCores} core(s) n/a: ${e.na?.total ?? "no published figure"}` : "";
   const summary = `power heatmap: ${cores.length} cores on a ${mesh.width}x${mesh.height} mesh${why}`;
+  const grid = meshHeatmap({ width: mesh.width, height: mesh.height, z, text, hover, colorbar: AXIS.energy });
   return {
-    data: [{ type: "heatmap", z, text, hovertemplate: "(%{x}, %{y}) %{text}: %{z:.4g} µJ<extra></extra>", colorscale: "Viridis", colorbar: { title: { text: "µJ" } } }],
-    layout: { title: { text: `Energy per core (${e.target})` }, xaxis: { title: { text: "x" }, dtick: 1 }, yaxis: { title: { text: "y" }, dtick: 1 }, meta: { phasor: { kind: "power-heatmap", summary, naCores } } },
+    data: [grid.trace],
+    layout: {
+      ...grid.layout, title: { text: `Energy per inference on the mesh (${e.target})` },
+      meta: { phasor: { kind: "power-heatmap", summary, naCores } },
+    },
     config: { ...DEFAULT_CONFIG },
   };
+}
+
+/** A router's cell: its cores (c4, or c4–c7) and their energy in µJ, or n/a. */
+function cellText(ids: number[], value: number | null, na: boolean): string {
+  if (!ids.length) return "";
+  const lo = Math.min(...ids), hi = Math.max(...ids);
+  const label = lo === hi ? `c${lo}` : `c${lo}–c${hi}`;
+  return `${label}<br>${na ? "n/a" : `${cellNumber(value ?? 0)} µJ`}`;
 }

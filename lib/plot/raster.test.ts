@@ -42,6 +42,14 @@ describe("raster as markers", () => {
     expect((fig.layout.xaxis as { title: { text: string } }).title.text).toBe("time (ms)");
   });
 
+  it("puts ticks on whole neuron indices only: a one-neuron raster has the single tick 0", () => {
+    const one = raster({ lif: [[2, 0], [5, 0]] }, { dt: 1e-3 }).layout.yaxis as Record<string, unknown>;
+    expect(one).toMatchObject({ range: [-0.5, 0.5], tickmode: "linear", tick0: 0, dtick: 1 });
+    expect((one.title as { text: string }).text).toBe("lif neuron index");
+    const ticks = (n: number) => (raster({ lif: [[0, n - 1]] }).layout.yaxis as { dtick: number }).dtick;
+    expect([ticks(1), ticks(8), ticks(20), ticks(120)]).toEqual([1, 1, 5, 20]);
+  });
+
   it("is plain JSON (no typed arrays), so it survives the wire unchanged", () => {
     const fig = raster(twoNodes, { dt: 1e-3 });
     expect(JSON.parse(JSON.stringify(fig))).toEqual(fig);

@@ -3,7 +3,7 @@
  * in blocks. Past `maxPoints` spikes markers stop being readable (and browsers slow down),
  * so the raster becomes a density heatmap of spike counts per (time bin, neuron bin).
  */
-import { DEFAULT_CONFIG, PALETTE, type Figure, type Layout, type Trace } from "./figure.js";
+import { AXIS, DEFAULT_CONFIG, PALETTE, SEQUENTIAL, type Figure, type Layout, type Trace } from "./figure.js";
 
 /** One spike: `[step, index]`, or `[step, batch, index]` as the simulator emits for batch > 1. */
 export type SpikeEvent = readonly number[];
@@ -80,12 +80,13 @@ export function raster(spikes: Spikes, opts: RasterOptions = {}): Figure {
     summary += `; drawn as a density heatmap (${per}, ${why})`;
     title += ` (density, ${per})`;
   } else {
-    data = blocks.map((b, i) => scatterTrace(b, axis, blocks.length > 1, markerSize(spikeCount), i));
+    const style = neurons <= FEW_NEURONS ? "tick" : markerSize(spikeCount);
+    data = blocks.map((b, i) => scatterTrace(b, axis, blocks.length > 1, style, i));
   }
 
   const layout: Layout = {
     title: { text: title },
-    xaxis: { title: { text: axis.unit === "ms" ? "time (ms)" : "step" }, range: xRange(steps, scale), zeroline: false },
+    xaxis: { title: { text: axis.unit === "ms" ? AXIS.timeMs : AXIS.timeSteps }, range: xRange(steps, scale), zeroline: false },
     yaxis: yAxis(blocks, neurons),
     showlegend: !aggregate && blocks.length > 1,
     shapes: separators(blocks),
@@ -157,7 +158,7 @@ function maxOf(events: ReadonlyArray<Pair>, col: 0 | 1): number {
   return m;
 }
 
-function scatterTrace(b: Block, axis: Axis, several: boolean, size: number, i: number): Trace {
+function scatterTrace(b: Block, axis: Axis, several: boolean, style: "tick" | number, i: number): Trace {
   const n = b.events.length;
   const x = new Array<number>(n);
   const y = new Array<number>(n);
@@ -167,7 +168,7 @@ function scatterTrace(b: Block, axis: Axis, several: boolean, size: number, i: n
   }
   const trace: Trace = {
     type: "scattergl", mode: "markers", name: b.name, x, y,
-    marker: { size, color: PALETTE[i % PALETTE.length] },
+    marker: markerOf(style, PALETTE[i % PALETTE.length]),
     hovertemplate: `${several ? b.name + " " : ""}neuron %{${several ? "customdata" : "y"}}<br>${axis.unit === "ms" ? "t = %{x} ms" : "step %{x}"}<extra></extra>`,
   };
   if (several) trace.customdata = b.events.map((e) => e[1]);
@@ -200,23 +201,33 @@ function densityHeatmap(blocks: Block[], steps: number, neurons: number, axis: A
   const x = Array.from({ length: timeBins }, (_, t) => round((t * stepsPerBin + (stepsPerBin - 1) / 2) * axis.scale));
   const y = Array.from({ length: neuronBins }, (_, r) => r * neuronsPerBin + (neuronsPerBin - 1) / 2);
   const trace: Trace = {
-    type: "heatmap", name: "spike density", x, y, z, colorscale: "Viridis", zmin: 0,
-    colorbar: { title: { text: "spikes / bin" } },
+    type: "heatmap", name: "spike density", x, y, z, colorscale: SEQUENTIAL, zmin: 0,
+    colorbar: { title: { text: "spikes per bin (count)" } },
     hovertemplate: `${axis.unit === "ms" ? "t ≈ %{x} ms" : "step ≈ %{x}"}<br>neuron ≈ %{y}<br>%{z} spikes<extra></extra>`,
   };
   return { trace, timeBins, neuronBins, stepsPerBin, neuronsPerBin };
 }
 
+/** Neuron indices on y: whole numbers only (a one-neuron raster has the one tick 0), or node names for several nodes. */
 function yAxis(blocks: Block[], neurons: number): Record<string, unknown> {
   const axis: Record<string, unknown> = { range: [-0.5, Math.max(neurons, 1) - 0.5], zeroline: false };
   if (blocks.length > 1) {
     axis.tickvals = blocks.map((b) => b.offset + (b.size - 1) / 2);
     axis.ticktext = blocks.map((b) => b.name);
-    axis.title = { text: "node" };
+    axis.title = { text: AXIS.node };
   } else {
-    axis.title = { text: blocks.length === 1 && blocks[0].name !== "neurons" ? `${blocks[0].name} neuron` : "neuron" };
+    Object.assign(axis, { tickmode: "linear", tick0: 0, dtick: integerStep(neurons), tickformat: "d" });
+    const name = blocks.length === 1 && blocks[0].name !== "neurons" ? `${blocks[0].name} ` : "";
+    axis.title = { text: `${name}${AXIS.neuron}` };
   }
   return axis;
+}
+
+/** A tick step of 1, 2 or 5 times a power of ten giving at most about eight ticks (1 for few neurons). */
+function integerStep(neurons: number): number {
+  const want = Math.max(1, neurons / 8);
+  const p = 10 ** Math.floor(Math.log10(want));
+  return [1, 2, 5, 10].map((k) => k * p).find((c) => c >= want) ?? 1;
 }
 
 /** Thin horizontal lines between node blocks. */
@@ -229,6 +240,13 @@ function separators(blocks: Block[]): Record<string, unknown>[] {
 
 function xRange(steps: number, scale: number): [number, number] {
   return [round(-0.5 * scale), round((Math.max(steps, 1) - 0.5) * scale)];
+}
+
+/** Up to this many neurons, each spike is a vertical tick (the classic raster), not a dot lost in the row. */
+const FEW_NEURONS = 8;
+
+function markerOf(style: "tick" | number, color: string): Record<string, unknown> {
+  return style === "tick" ? { symbol: "line-ns-open", size: 16, color, line: { width: 2, color } } : { size: style, color };
 }
 
 function markerSize(count: number): number {

@@ -1,37 +1,96 @@
 import { describe, expect, it } from "vitest";
 import { decimate, recordColumns, traces } from "./traces.js";
-import { summarise } from "./figure.js";
+import { summarise, type Figure } from "./figure.js";
+
+const lines = (f: Figure) => f.data.filter((t) => t.mode === "lines" && !/threshold|reset/.test(String(t.name)));
+const named = (f: Figure, re: RegExp) => f.data.filter((t) => re.test(String(t.name)));
+const axisTitle = (f: Figure, key: string) => (f.layout[key] as { title: { text: string } }).title.text;
 
 describe("traces", () => {
-  it("draws one line per column over steps, leaving the step column as x", () => {
+  it("draws one line per neuron over steps, leaving the step column as x", () => {
     const fig = traces({ step: [10, 11, 12], "fc1.v[0]": new Float64Array([0, 0.5, 1]), "fc1.v[1]": [1, 0, -1] });
-    expect(fig.data.map((t) => t.name)).toEqual(["fc1.v[0]", "fc1.v[1]"]);
+    expect(lines(fig).map((t) => t.name)).toEqual(["neuron 0", "neuron 1"]);
     expect(fig.data[0].x).toEqual([10, 11, 12]);
     expect(fig.data[0].y).toEqual([0, 0.5, 1]);
     expect(Array.isArray(fig.data[0].y)).toBe(true);
-    expect(summarise(fig)).toBe("traces: 2 columns over 3 steps (fc1.v[0], fc1.v[1])");
+    expect(summarise(fig)).toBe("traces: 2 neurons over 3 steps (fc1.v)");
   });
 
-  it("uses milliseconds with dt, and draws threshold lines", () => {
-    const fig = traces({ v: [0, 1, 2] }, { dt: 1e-3, threshold: 1 });
+  it("puts a unit on the time and state axes", () => {
+    const fig = traces({ "lif.v[0]": [0, 1, 2] }, { dt: 1e-3 });
     expect(fig.data[0].x).toEqual([0, 1, 2]);
-    const shapes = fig.layout.shapes as Array<{ y0: number; y1: number; xref: string }>;
-    expect(shapes).toHaveLength(1);
-    expect(shapes[0]).toMatchObject({ y0: 1, y1: 1, xref: "paper" });
+    expect(axisTitle(fig, "xaxis")).toBe("time (ms)");
+    expect(axisTitle(fig, "yaxis")).toBe("membrane v (model units)");
+    expect(axisTitle(traces({ "lif.v[0]": [0] }, { units: "mV" }), "yaxis")).toBe("membrane v (mV)");
+    expect(axisTitle(traces({ "lif.v[0]": [0] }), "xaxis")).toBe("time (steps)");
   });
 
-  it("draws per-column thresholds only for the columns that have one", () => {
-    const fig = traces({ a: [0], b: [0], c: [0] }, { threshold: { a: 1, c: 2 } });
-    const shapes = fig.layout.shapes as Array<{ y0: number; line: { color: string } }>;
-    expect(shapes.map((s) => s.y0)).toEqual([1, 2]);
-    expect(shapes[1].line.color).toBe("#2ca02c"); // c is the third column: third colour
+  it("draws the threshold and the reset as labelled lines across the membrane panel", () => {
+    const fig = traces({ "lif.v[0]": [0, 0.6, 0], "lif.v[1]": [0, 0.2, 0.4] }, { dt: 1e-3, threshold: { lif: [1] }, reset: { lif: 0 } });
+    const [th] = named(fig, /^threshold/);
+    const [reset] = named(fig, /^reset/);
+    expect(th).toMatchObject({ name: "threshold 1", x: [0, 2], y: [1, 1], yaxis: "y", line: { dash: "dash" } });
+    expect(reset).toMatchObject({ name: "reset 0", y: [0, 0] });
+    expect(fig.layout.meta?.phasor).toMatchObject({ threshold: [1], reset: [0] });
   });
 
-  it("caps the number of columns and says so", () => {
-    const records = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`v[${i}]`, [i]]));
-    const fig = traces(records, { maxColumns: 5 });
+  it("draws a line per neuron in its colour when thresholds differ, hidden and shown with the neuron", () => {
+    const fig = traces({ "n.v[0]": [0], "n.v[1]": [0], "n.v[2]": [0] }, { threshold: { n: [1, 1, 2] }, visibleNeurons: 2 });
+    const th = named(fig, /threshold/);
+    expect(th.map((t) => (t.y as number[])[0])).toEqual([1, 1, 2]);
+    expect((th[2].line as { color: string }).color).toBe("#2ca02c"); // the third neuron's colour
+    expect(th.map((t) => t.visible)).toEqual([true, true, false]);
+    expect(th.map((t) => t.legendgroup)).toEqual(["n[0]", "n[1]", "n[2]"]);
+  });
+
+  it("marks spikes on the membrane trace at the threshold, not as a second line", () => {
+    const fig = traces({ "lif.v[0]": [0.5, 0, 0.7], "lif.spike[0]": [0, 1, 0] }, { dt: 2e-3, threshold: 1 });
+    const spikes = named(fig, /spikes$/);
+    expect(spikes).toHaveLength(1);
+    expect(spikes[0]).toMatchObject({ mode: "markers", x: [2], y: [1], yaxis: "y", legendgroup: "lif[0]" });
+    expect(lines(fig)).toHaveLength(1); // the spike column is not drawn as a line
+    expect(summarise(fig)).toContain("1 spike marked");
+    const bare = named(traces({ "lif.v[0]": [0.5, 0.2], "lif.spike[0]": [0, 1] }), /spikes$/)[0];
+    expect(bare.y).toEqual([0.2]); // without a threshold, on the trace itself
+  });
+
+  it("gives each node and variable its own panel, sharing the time axis", () => {
+    const fig = traces({ "a.v[0]": [0, 1], "a.i[0]": [2, 3], "b.v[0]": [4, 5] }, { threshold: { a: 1, b: 2 } });
+    expect(fig.data.filter((t) => t.mode === "lines" && t.name?.includes("[")).map((t) => t.yaxis)).toEqual(["y", "y2", "y3"]);
+    expect(axisTitle(fig, "yaxis2")).toBe("synaptic current i (model units)");
+    expect(fig.data.every((t) => t.xaxis === "x")).toBe(true);
+    expect(named(fig, /^threshold/).map((t) => t.yaxis)).toEqual(["y", "y3"]); // membrane panels only
+    const domains = ["yaxis", "yaxis2", "yaxis3"].map((k) => (fig.layout[k] as { domain: number[] }).domain);
+    expect(domains[0][0]).toBeGreaterThan(domains[1][1]); // stacked, the first on top
+    expect((fig.layout.annotations as Array<{ text: string }>).map((a) => a.text)).toEqual(["<b>a</b> · membrane v", "<b>a</b> · synaptic current i", "<b>b</b> · membrane v"]);
+  });
+
+  it("shows at most visibleNeurons neurons at first and a menu for the others", () => {
+    const records = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`lif.v[${i}]`, [i]]));
+    const fig = traces(records, { visibleNeurons: 10 });
+    expect(lines(fig).filter((t) => t.visible === true)).toHaveLength(10);
+    const menu = (fig.layout.updatemenus as Array<{ buttons: Array<{ label: string; args: Array<{ visible: boolean[] }> }> }>)[0];
+    expect(menu.buttons.map((b) => b.label)).toEqual(["neurons 1–10 of 25", "neurons 11–20 of 25", "neurons 21–25 of 25", "all 25 neurons"]);
+    expect(menu.buttons[2].args[0].visible.filter(Boolean)).toHaveLength(5);
+    expect(summarise(fig)).toContain("10 shown at first");
+    expect(traces(records).data.filter((t) => t.visible === true)).toHaveLength(5); // the default
+    expect(traces({ "lif.v[0]": [0] }).layout.updatemenus).toBeUndefined();
+  });
+
+  it("leaves neurons past maxNeurons out and says so", () => {
+    const records = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`lif.v[${i}]`, [i]]));
+    const fig = traces(records, { maxNeurons: 5 });
     expect(fig.data).toHaveLength(5);
-    expect(summarise(fig)).toContain("showing 5 of 30 columns");
+    expect(summarise(fig)).toContain("25 more neurons left out");
+  });
+
+  it("starts on a window of about twenty spikes per neuron when they fire densely", () => {
+    const n = 1000, spike = Array.from({ length: n }, (_, t) => (t % 10 === 9 ? 1 : 0)); // 100 spikes
+    const fig = traces({ "lif.v[0]": new Float64Array(n), "lif.spike[0]": spike }, { dt: 1e-3 });
+    expect((fig.layout.xaxis as { range: number[] }).range).toEqual([0, 200]);
+    expect(summarise(fig)).toContain("first 200 of 1000 ms shown");
+    const sparse = traces({ "lif.v[0]": new Float64Array(n), "lif.spike[0]": spike.map((s, t) => (t < 100 ? s : 0)) }, { dt: 1e-3 });
+    expect((sparse.layout.xaxis as { range?: number[] }).range).toBeUndefined();
   });
 
   it("refuses an unknown column, naming the ones present", () => {

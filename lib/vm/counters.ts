@@ -9,7 +9,7 @@
 import type { VmModel } from "./model.js";
 import type { Network } from "./network.js";
 import type { CoreModel, Work } from "./cores/index.js";
-import { HOST, coreOfNeuron, countRange, destinations, fanout, type Fanout } from "./noc/routes.js";
+import { HOST, coreOfNeuron, destinations, fanout, rowCount, type Fanout } from "./noc/routes.js";
 import { zeroCounts, type Counters, type Counts } from "./types.js";
 
 const destCache = new WeakMap<VmModel, number[][][]>();
@@ -51,7 +51,7 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
         const p = m.projections[pi], dl = m.layers[p.dst];
         const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
         for (const s of dunits) {
-          const n = countRange(p.indices, p.indptr[k], p.indptr[k + 1], s.start, s.start + s.count);
+          const n = rowCount(p, k, s.start, s.start + s.count);
           if (n === 0) continue;
           for (const x of [L(p.dst), C(s.core)]) { x.synOpsAC += n * bin; x.synOpsMAC += n * gr; }
           mem(C(s.core), core.receive(n), e);
@@ -64,7 +64,7 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
     const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
     for (const s of dunits) {
       let n = 0;
-      for (let k = 0; k < m.layers[p.src].size; k++) n += countRange(p.indices, p.indptr[k], p.indptr[k + 1], s.start, s.start + s.count);
+      for (let k = 0; k < m.layers[p.src].size; k++) n += rowCount(p, k, s.start, s.start + s.count);
       L(p.dst).synOpsDense += n * stepsDone * B; C(s.core).synOpsDense += n * stepsDone * B;
     }
   }

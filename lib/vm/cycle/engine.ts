@@ -7,6 +7,7 @@
  * arithmetic is applied in the behavioural engine's canonical order, so spikes are identical.
  * A step ends at a barrier once every unit is done and the mesh is empty.
  */
+import { PhasorError } from "../../ir/errors.js";
 import type { Engine, EngineOptions } from "../engine.js";
 import type { Network } from "../network.js";
 import type { VmProjection } from "../model.js";
@@ -25,6 +26,8 @@ import { routerOf } from "../noc/routes.js";
 /** Builds the cycle-accurate engine over a network. */
 export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}): Engine {
   const m = net.model, t = m.program.target, kernel = new Kernel();
+  const procedural = m.projections.find((p) => p.rows);
+  if (procedural) throw new PhasorError(`the cycle engine does not run procedural projections yet (${procedural.name}); compile with connectivity: "materialised"`, "procedural");
   const units = buildUnits(m), dests = allDestinations(m);
   const onCore = new Map<number, Unit[]>();
   for (const u of units) { const a = onCore.get(u.core); if (a) a.push(u); else onCore.set(u.core, [u]); }

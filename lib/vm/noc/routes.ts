@@ -5,7 +5,7 @@
  */
 import type { Target } from "../../target/types.js";
 import { coreXY } from "../../compiler/passes/place.js";
-import type { VmModel } from "../model.js";
+import type { VmModel, VmProjection } from "../model.js";
 
 /** The host's pseudo core id; it sits at router (0, 0). */
 export const HOST = -1;
@@ -30,7 +30,7 @@ export function destinations(m: VmModel, l: number): number[][] {
     const p = m.projections[pi], d = m.layers[p.dst];
     const cores = d.partition === "chip" ? d.slices : [{ core: HOST, start: 0, count: d.size }];
     for (let k = 0; k < N; k++)
-      for (const s of cores) if (countRange(p.indices, p.indptr[k], p.indptr[k + 1], s.start, s.start + s.count) > 0) sets[k].add(s.core);
+      for (const s of cores) if (rowCount(p, k, s.start, s.start + s.count) > 0) sets[k].add(s.core);
   }
   const seen = new Map<string, number[]>();
   return sets.map((s) => {
@@ -43,6 +43,13 @@ export function destinations(m: VmModel, l: number): number[][] {
 /** Number of sorted indices in [r0, r1) that fall in [lo, hi). */
 export function countRange(ix: Int32Array, r0: number, r1: number, lo: number, hi: number): number {
   return lowerBound(ix, r0, r1, hi) - lowerBound(ix, r0, r1, lo);
+}
+
+/** Synapses of row k whose target lies in [lo, hi): a stored row, or a procedural row generated again (rows are sorted). */
+export function rowCount(p: VmProjection, k: number, lo: number, hi: number): number {
+  if (!p.rows) return countRange(p.indices, p.indptr[k], p.indptr[k + 1], lo, hi);
+  const n = p.rows.gen.row(k);
+  return countRange(p.rows.gen.post, 0, n, lo, hi);
 }
 
 /** First position in [r0, r1) whose index is >= x. */

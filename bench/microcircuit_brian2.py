@@ -1,0 +1,52 @@
+"""The Potjans & Diesmann (2014) microcircuit in Brian2 cpp_standalone, on the synapses Phasor
+built (read from files written by bench/microcircuit.js), timed; prints one JSON line.
+
+usage: /usr/bin/python3 bench/microcircuit_brian2.py DIR SECONDS SEED
+DIR holds sizes.json, i.int32, j.int32 (global neuron indices), w.float64 (pA), d.float64 (s).
+"""
+import json, os, resource, sys, tempfile, time
+
+import numpy as np
+from brian2 import (NeuronGroup, Synapses, SpikeMonitor, PoissonInput, Network, ms, mV, pA, pF, Hz, second,
+                    defaultclock, set_device, seed as brian_seed, device)
+
+src, duration, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+meta = json.load(open(os.path.join(src, "sizes.json")))
+sizes, kext = meta["sizes"], meta["kExt"]
+workdir = tempfile.mkdtemp(prefix="phasor-brian-mc-")
+set_device("cpp_standalone", directory=workdir, build_on_run=False)
+brian_seed(seed)
+defaultclock.dt = 0.1 * ms
+
+t0 = time.perf_counter()
+C_m, tau_m, tau_syn, E_L, V_th, V_reset = 250 * pF, 10 * ms, 0.5 * ms, -65 * mV, -50 * mV, -65 * mV
+eqs = """
+dv/dt = (E_L - v) / tau_m + I / C_m : volt (unless refractory)
+dI/dt = -I / tau_syn : amp
+"""
+N = sum(sizes)
+G = NeuronGroup(N, eqs, threshold="v > V_th", reset="v = V_reset", refractory=2 * ms, method="exact")
+G.v = "-58*mV + 10*mV*randn()"
+i = np.fromfile(os.path.join(src, "i.int32"), dtype=np.int32)
+j = np.fromfile(os.path.join(src, "j.int32"), dtype=np.int32)
+S = Synapses(G, G, "w : amp", on_pre="I_post += w")
+S.connect(i=i, j=j)
+S.w = np.fromfile(os.path.join(src, "w.float64")) * pA
+S.delay = np.fromfile(os.path.join(src, "d.float64")) * second
+objs, start = [G, S], 0
+for n, k in zip(sizes, kext):
+    objs.append(PoissonInput(G[start:start + n], "I", N=k, rate=8 * Hz, weight=87.8 * pA))
+    start += n
+mon = SpikeMonitor(G)
+net = Network(*objs, mon)
+net.run(duration * second)
+device.build(directory=workdir, run=True, compile=True)
+elapsed = time.perf_counter() - t0
+counts = np.bincount(np.asarray(mon.i[:]), minlength=N)
+rates, start = [], 0
+for n in sizes:
+    rates.append(float(counts[start:start + n].sum()) / n / duration)
+    start += n
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"variant": "brian2 cpp_standalone", "build_seconds": elapsed - (device._last_run_time or 0),
+                  "loop_seconds": device._last_run_time, "peak_mb": peak / 1024, "synapses": int(len(i)), "rates": rates}))
