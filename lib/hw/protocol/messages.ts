@@ -129,7 +129,9 @@ const STATUS_BODY = {
   server: str, runner: str, uptime: num, clients: num, connections: num, queued: num, running: { type: "array", items: RUNNING_SCHEMA },
   done: num, failed: num, cancelled: num, rejected: num, limits: LIMITS_SCHEMA, held: HELD_SCHEMA, state: { enum: ["serving", "draining"] },
 } as const;
-const STATUS_REQUIRED = ["server", "runner", "uptime", "clients", "connections", "queued", "running", "done", "failed", "cancelled", "rejected", "limits", "held", "state"] as const;
+const STATUS_REQUIRED = [
+  "server", "runner", "uptime", "clients", "connections", "queued", "running", "done", "failed", "cancelled", "rejected", "limits", "held", "state",
+] as const;
 const ISSUE_SCHEMA = {
   type: "object", required: ["code", "path", "message"],
   properties: { code: str, path: { type: "array", items: { type: ["string", "number"] } }, message: str },

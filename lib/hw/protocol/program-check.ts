@@ -27,7 +27,9 @@ export function checkProgram(p: Program): void {
 function checkLayer(p: Program, l: ProgramLayer, at: Path, bad: (path: Path, m: string) => void): number | undefined {
   if (typeof l?.name !== "string") return bad(at, "a layer needs a name"), undefined;
   const shape = l.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d > 0)) return bad([...at, "shape"], `layer ${l.name}: shape must be positive integers, got ${show(shape)}`), undefined;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+    return bad([...at, "shape"], `layer ${l.name}: shape must be positive integers, got ${show(shape)}`), undefined;
+  }
   const n = shape.reduce((a, b) => a * b, 1);
   if (l.size !== n) return bad([...at, "size"], `layer ${l.name}: size ${show(l.size)} is not the product of its shape [${shape}] (${n})`), undefined;
   if (!l.params) return n;
@@ -43,7 +45,9 @@ function checkProjection(p: Program, pr: ProgramProjection, at: Path, sizes: Map
   if (pre === undefined || post === undefined) return bad(at, `projection ${show(pr?.name)} joins unknown layers ${show(pr?.src)} -> ${show(pr?.dst)}`);
   const what = `projection ${pr.name}`;
   if (!finitePositive(pr.scale)) bad([...at, "scale"], `${what}: scale must be a finite number > 0, got ${show(pr.scale)}`);
-  if (pr.weightExp !== undefined && !(Number.isSafeInteger(pr.weightExp) && Math.abs(pr.weightExp) <= 64)) bad([...at, "weightExp"], `${what}: weightExp must be an integer in [-64, 64], got ${show(pr.weightExp)}`);
+  if (pr.weightExp !== undefined && !(Number.isSafeInteger(pr.weightExp) && Math.abs(pr.weightExp) <= 64)) {
+    bad([...at, "weightExp"], `${what}: weightExp must be an integer in [-64, 64], got ${show(pr.weightExp)}`);
+  }
   if (!Number.isSafeInteger(pr.port) || pr.port < 0 || pr.port > 64) bad([...at, "port"], `${what}: port must be a small integer >= 0, got ${show(pr.port)}`);
   if (pr.bias !== undefined) blob(p, pr.bias, post, at, what, bad);
   if (pr.csr) checkCsr(p, pr, [...at, "csr"], pre, post, bad);

@@ -58,7 +58,9 @@ export class BoardCore {
   /** A connection passed the handshake; replies held for its client key are sent to it. */
   connected(conn: string, client: ClientInfo): void {
     if (this.conns.has(conn)) return;
-    if (this.conns.size >= this.limits.maxConnections) return this.log(`connection of ${label(client)} not tracked: ${this.conns.size} connections held (limit ${this.limits.maxConnections})`);
+    if (this.conns.size >= this.limits.maxConnections) {
+      return this.log(`connection of ${label(client)} not tracked: ${this.conns.size} connections held (limit ${this.limits.maxConnections})`);
+    }
     const c: Conn = { id: conn, label: `${label(client)}#${++this.connSeq}`, client, programs: new Map(), lastSeen: Date.now() };
     this.conns.set(conn, c);
     const held = this.outbox.open(conn, client.key);
@@ -76,7 +78,10 @@ export class BoardCore {
   async receive(conn: string, frames: Uint8Array[], client: ClientInfo = { key: conn, name: conn }): Promise<void> {
     if (!this.conns.has(conn)) this.connected(conn, client);
     const c = this.conns.get(conn);
-    if (!c) return void this.outbox.direct(conn, outgoing(errorReply("", [{ code: "server-full", path: [], message: `the server holds ${this.limits.maxConnections} connections; try again later` }])));
+    if (!c) {
+      const message = `the server holds ${this.limits.maxConnections} connections; try again later`;
+      return void this.outbox.direct(conn, outgoing(errorReply("", [{ code: "server-full", path: [], message }])));
+    }
     c.lastSeen = Date.now();
     const checked = checkRequest(frames, this.limits.maxMessageBytes);
     if (!checked.ok) {
@@ -153,7 +158,9 @@ export class BoardCore {
     const bytes = frames[0].byteLength + frames[1].byteLength, L = this.limits;
     if (bytes > L.maxProgramBytes) throw fault("over-limit", ["program"], `program of ${bytes} bytes exceeds this server's limit of ${L.maxProgramBytes}`);
     const total = this.status().held.programBytes;
-    if (total + bytes > L.maxProgramBytesTotal) throw fault("server-full", ["program"], `the server holds ${total} bytes of programs; ${bytes} more would pass its limit of ${L.maxProgramBytesTotal}; try again later`);
+    if (total + bytes > L.maxProgramBytesTotal) {
+      throw fault("server-full", ["program"], `the server holds ${total} bytes of programs; ${bytes} more would pass its limit of ${L.maxProgramBytesTotal}; try again later`);
+    }
     const { program, sha256 } = programFromFrames(frames[0], frames[1]);
     checkProgram(program);
     try {
@@ -178,7 +185,9 @@ export class BoardCore {
     if (mine >= L.maxJobsPerClient) throw fault("over-limit", ["jobs"], `this client already has ${mine} jobs; the limit is ${L.maxJobsPerClient}`);
     if (this.queue.size >= L.maxQueuedJobs) throw fault("server-full", ["jobs"], `${this.queue.size} jobs are waiting (limit ${L.maxQueuedJobs}); try again later`);
     const bytes = frames.reduce((n, f) => n + f.byteLength, 0);
-    if (this.queuedBytes + bytes > L.maxQueuedBytes) throw fault("server-full", ["inputs"], `waiting jobs hold ${this.queuedBytes} bytes of inputs; ${bytes} more would pass the limit of ${L.maxQueuedBytes}`);
+    if (this.queuedBytes + bytes > L.maxQueuedBytes) {
+      throw fault("server-full", ["inputs"], `waiting jobs hold ${this.queuedBytes} bytes of inputs; ${bytes} more would pass the limit of ${L.maxQueuedBytes}`);
+    }
     const inputs = inputsFromFrames(r.inputs ?? [], frames);
     const { steps, batch } = admit(r, program, inputs, L);
     const job: Job = { job: `j${++this.seq}`, client: c.client.key, conn: c.id, id: r.id, program, sha256: r.program, inputs, bytes, steps, batch, record: r.record };
@@ -225,7 +234,9 @@ export class BoardCore {
       });
       if (run.reason) throw new Error(run.reason);
       const text = Buffer.from(encodeResult(r), "utf8");
-      if (text.byteLength > L.maxResultBytes) throw fault("result-too-large", ["result"], `the result has ${text.byteLength} bytes; this server sends at most ${L.maxResultBytes} (record fewer layers or steps)`);
+      if (text.byteLength > L.maxResultBytes) {
+        throw fault("result-too-large", ["result"], `the result has ${text.byteLength} bytes; this server sends at most ${L.maxResultBytes} (record fewer layers or steps)`);
+      }
       this.counts.done++;
       await this.replyJob(job, { type: "result", id: job.id, job: job.job, seconds: (Date.now() - run.t0) / 1e3 }, [text]);
     } catch (e) {
@@ -250,7 +261,10 @@ export class BoardCore {
   /** One heartbeat: progress of the running job, queue positions, backlogs retried, idle connections forgotten. */
   private async beat(): Promise<void> {
     const r = this.running;
-    if (r && !r.reason) void this.replyJob(r.job, { type: "progress", id: r.job.id, job: r.job.job, step: r.step, steps: r.steps, elapsed: (Date.now() - r.t0) / 1e3, telemetry: { queued: this.queue.size } }, [], true);
+    if (r && !r.reason) {
+      const elapsed = (Date.now() - r.t0) / 1e3, telemetry = { queued: this.queue.size };
+      void this.replyJob(r.job, { type: "progress", id: r.job.id, job: r.job.job, step: r.step, steps: r.steps, elapsed, telemetry }, [], true);
+    }
     const ahead = this.running ? 1 : 0;
     for (const [position, j] of this.queue.items().entries()) void this.replyJob(j, { type: "queued", id: j.id, job: j.job, position: position + ahead }, [], true);
     const idle = Date.now() - this.limits.idleSeconds * 1e3;

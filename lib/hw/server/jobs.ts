@@ -45,10 +45,14 @@ export function admit(r: RequestOf<"run">, program: Program, inputs: Record<stri
   if (given.some((d) => d.shape[1] !== B)) issues.push({ code: "input-batch", path: ["inputs"], message: `inputs disagree on B: [${given.map((d) => d.shape[1])}]` });
   const steps = r.steps ?? Math.max(0, ...given.map((d) => d.shape[0]));
   const batch = r.batch ?? B ?? 1;
-  if (B !== undefined && batch !== B && B !== 1) issues.push({ code: "input-batch", path: ["batch"], message: `batch ${batch} with inputs of B = ${B}; give batch ${B}, or inputs of B = 1 (sent to every batch entry)` });
+  if (B !== undefined && batch !== B && B !== 1) {
+    const message = `batch ${batch} with inputs of B = ${B}; give batch ${B}, or inputs of B = 1 (sent to every batch entry)`;
+    issues.push({ code: "input-batch", path: ["batch"], message });
+  }
   if (!steps) issues.push({ code: "steps", path: ["steps"], message: "give steps (a program without inputs needs them)" });
   const neurons = program.layers.reduce((n, l) => n + (l.kind === "neuron" ? l.size : 0), 0);
-  const over = (what: string, value: number, limit: number) => issues.push({ code: "over-limit", path: [what], message: `${what} ${value} exceeds this server's limit of ${limit}` });
+  const over = (what: string, value: number, limit: number) =>
+    issues.push({ code: "over-limit", path: [what], message: `${what} ${value} exceeds this server's limit of ${limit}` });
   if (steps > limits.maxSteps) over("steps", steps, limits.maxSteps);
   if (batch > limits.maxBatch) over("batch", batch, limits.maxBatch);
   if (steps * batch * neurons > limits.maxWork) over("work", steps * batch * neurons, limits.maxWork);

@@ -147,7 +147,7 @@ export class Outbox {
     const fits = (o: Outgoing) => lane.bytes + o.bytes <= L.maxUnreadBytes && this.unread + this.held + o.bytes <= L.maxHeldReplyBytes;
     const before = lane.bytes;
     const converted = fits(out) ? 0 : this.compact(lane);
-    const o = fits(out) || out.reply.type !== "result" ? out : notice(out.reply, `its result (${out.bytes} bytes) was dropped: this connection left more than ${L.maxUnreadBytes} bytes of replies unread`);
+    const o = fits(out) || out.reply.type !== "result" ? out : notice(out.reply, unread(out, L.maxUnreadBytes));
     if (fits(o)) {
       lane.backlog.push(o);
       lane.bytes += o.bytes;
@@ -171,7 +171,7 @@ export class Outbox {
     if (lane.backlog.length || !this.lanes.has(conn)) return;
     if (lane.dropped) {
       const n = lane.dropped, message = `${n} repl${n === 1 ? "y was" : "ies were"} dropped while this connection was not reading`;
-      if ((await this.send(conn, { type: "error", id: "", code: "not-delivered", message, path: [], issues: [{ code: "not-delivered", path: [], message }] }, [])) !== "sent") return;
+      if ((await this.send(conn, errorOf("", "not-delivered", message), [])) !== "sent") return;
       lane.dropped = 0;
     }
     lane.overflowed = false;
@@ -180,7 +180,8 @@ export class Outbox {
   /** Over budget: the backlog's results become notices; returns how many. */
   private compact(lane: Lane): number {
     const before = lane.bytes, results = lane.backlog.filter((o) => o.reply.type === "result").length;
-    lane.backlog = lane.backlog.map((o) => (o.reply.type === "result" ? notice(o.reply, `its result (${o.bytes} bytes) was dropped: this connection left more than ${this.limits().maxUnreadBytes} bytes of replies unread`) : o));
+    const max = this.limits().maxUnreadBytes;
+    lane.backlog = lane.backlog.map((o) => (o.reply.type === "result" ? notice(o.reply, unread(o, max)) : o));
     lane.bytes = lane.backlog.reduce((n, o) => n + o.bytes, 0);
     this.unread -= before - lane.bytes;
     return results;
@@ -206,5 +207,13 @@ export class Outbox {
 }
 
 function notice(r: Extract<Reply, { type: "result" }>, why: string): Outgoing {
-  return outgoing({ type: "error", id: r.id, job: r.job, code: "not-delivered", message: `job ${r.job} finished, but ${why}`, path: [], issues: [{ code: "not-delivered", path: [], message: `job ${r.job} finished, but ${why}` }] });
+  return outgoing({ ...errorOf(r.id, "not-delivered", `job ${r.job} finished, but ${why}`), job: r.job });
+}
+
+function unread(o: Outgoing, max: number): string {
+  return `its result (${o.bytes} bytes) was dropped: this connection left more than ${max} bytes of replies unread`;
+}
+
+function errorOf(id: string, code: string, message: string): Extract<Reply, { type: "error" }> {
+  return { type: "error", id, code, message, path: [], issues: [{ code, path: [], message }] };
 }

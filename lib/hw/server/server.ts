@@ -137,7 +137,8 @@ export class BoardServer {
   /** Logs every handshake that fails before ZAP (wrong server key, wrong secret, NULL mechanism). */
   private watchHandshakes(): void {
     const ev = this.socket.events;
-    ev.on("handshake:error:protocol", (e) => this.log(`refused a handshake from ${e.address}: ${e.error.message} (a plain client, a wrong server key or a client key pair that does not match)`));
+    const why = "a plain client, a wrong server key or a client key pair that does not match";
+    ev.on("handshake:error:protocol", (e) => this.log(`refused a handshake from ${e.address}: ${e.error.message} (${why})`));
     ev.on("handshake:error:auth", (e) => this.log(`refused a handshake from ${e.address}: ${e.error.message}`));
     ev.on("handshake:error:other", (e) => this.log(`refused a handshake from ${e.address}: ${e.error.message}`));
   }
