@@ -33,9 +33,9 @@ const GALLERY = [
   { notebook: "04-compile-and-map", match: /^mesh: .*on loihi/, file: "mesh-loihi.png", caption: "The same network on Loihi's 128 cores, each core labelled, used ones with their utilisation (`%compile`)" },
   { notebook: "05-vm-and-power", match: /^latency: /, file: "latency.png", caption: "Latency per timestep at the target's clock, on the cycle-accurate VM (`%vm cycles`)" },
   { notebook: "05-vm-and-power", match: /^congestion: /, file: "congestion.png", caption: "Link congestion on the mesh (`%vm cycles`)" },
-  { notebook: "05-vm-and-power", match: /^power: /, file: "power-by-layer.png", caption: "Energy per inference by layer and operation (`%power`)" },
-  { notebook: "05-vm-and-power", match: /^power heatmap: /, file: "power-heatmap.png", caption: "Energy per inference of each router's cores on the mesh (`%power`)" },
-  { notebook: "06-architecture-sweep", match: /^sweep: /, file: "pareto.png", caption: "Energy against latency of a generic-mesh sweep, Pareto front in red; a spread under 5% is drawn as % above the lowest (`%sweep`)" },
+  { notebook: "05-vm-and-power", match: /^power: /, file: "power-by-layer.png", caption: "Energy of the synaptic, neuron and routing events per inference, by layer (`%power`)" },
+  { notebook: "05-vm-and-power", match: /^power heatmap: /, file: "power-heatmap.png", caption: "Energy per inference of each router's cores on the mesh, static power included (`%power`)" },
+  { notebook: "06-architecture-sweep", match: /^sweep: /, file: "pareto.png", caption: "Energy against latency of a generic-mesh sweep, Pareto front in red; a spread under 25% is drawn as % above the lowest (`%sweep`)" },
 ];
 
 const PLOTLY = "application/vnd.plotly.v1+json";

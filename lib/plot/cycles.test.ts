@@ -19,8 +19,10 @@ describe("paretoFigure", () => {
     [2.2703, 2.2693, 2.2688, 2.2683].forEach((uj, i) => expect(hover[i]).toBeCloseTo(uj, 9));
   });
 
-  it("keeps absolute µJ when energies differ by 5% or more; log only past a factor of 20", () => {
-    const wide = paretoFigure(points([1, 2, 3, 4]));
+  it("keeps absolute µJ when energies differ by 25% or more; log only past a factor of 20", () => {
+    expect(yTitle(paretoFigure(points([2.57, 2.86])))).toBe("energy above the lowest, 2.57 µJ (%)"); // 11%
+    const wide = paretoFigure(points([1, 1.3, 3, 4]));
+    expect(yTitle(paretoFigure(points([1, 1.25])))).toBe("energy per inference (µJ)");
     expect(yTitle(wide)).toBe("energy per inference (µJ)");
     expect((wide.layout.yaxis as { type: string }).type).toBe("linear");
     expect((paretoFigure(points([1, 10, 100, 1000])).layout.yaxis as { type: string }).type).toBe("log");

@@ -65,12 +65,15 @@ export function paretoFront(points: readonly SweepPoint[]): number[] {
   return ok.filter((a) => !ok.some((b) => dominated(a.p, b.p))).map((x) => x.i);
 }
 
-/** Below this relative spread of energy (max / min - 1), the energy axis shows % above the lowest. */
-const SMALL_SPREAD = 0.05;
+/**
+ * Below this relative spread of energy (max / min - 1), the energy axis shows % above the lowest:
+ * an absolute axis zoomed onto such a spread would not start near zero and would make it look large.
+ */
+const SMALL_SPREAD = 0.25;
 
 /**
  * Energy against latency per inference, marker size for cores, the Pareto front highlighted. When
- * the energies differ by less than 5%, the energy axis is relative (% above the lowest, which is
+ * the energies differ by less than 25%, the energy axis is relative (% above the lowest, which is
  * named) and the spread is written on the figure, so a 0.3% spread does not look large.
  */
 export function paretoFigure(points: readonly SweepPoint[]): Figure {

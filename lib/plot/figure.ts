@@ -54,10 +54,10 @@ export const COLOURS = {
   front: PALETTE[3],
 } as const;
 
-/** The colour scale of every heatmap: light for little, dark for much (YlGnBu), so empty cells read as empty. */
+/** The colour scale of every heatmap: white for none, then light to dark (YlGnBu), so empty cells read as empty. */
 export const SEQUENTIAL: ReadonlyArray<readonly [number, string]> = [
-  [0, "#ffffd9"], [0.125, "#edf8b1"], [0.25, "#c7e9b4"], [0.375, "#7fcdbb"], [0.5, "#41b6c4"],
-  [0.625, "#1d91c0"], [0.75, "#225ea8"], [0.875, "#253494"], [1, "#081d58"],
+  [0, "#ffffff"], [0.1, "#edf8b1"], [0.25, "#c7e9b4"], [0.4, "#7fcdbb"], [0.55, "#41b6c4"],
+  [0.7, "#1d91c0"], [0.8, "#225ea8"], [0.9, "#253494"], [1, "#081d58"],
 ];
 
 /**

@@ -44,7 +44,7 @@ export function eventFrame(grid: FrameGrid, opts: FrameOptions = {}): Figure {
   return {
     data: [{
       type: "heatmap", z, x: Array.from({ length: columns }, (_, c) => c), y: Array.from({ length: rows }, (_, r) => r * scale),
-      colorscale: SEQUENTIAL, colorbar: { title: { text: "events per cell (count)" } },
+      colorscale: SEQUENTIAL, colorbar: { title: { text: "events per cell (count)" }, ...(max <= 10 ? { dtick: 1 } : {}) },
     }],
     layout: {
       title: { text: opts.title ?? "Event frame" },

@@ -22,6 +22,8 @@ export interface MeshGrid {
   colorbar: string;
   tickformat?: string;
   zmax?: number;
+  /** Cells to outline, [column, row] (used cores: they stand out even at a low value). */
+  outline?: ReadonlyArray<readonly [number, number]>;
 }
 
 /** Above this many cells, values go to the hover text only (they would not fit). */
@@ -41,7 +43,8 @@ export function meshHeatmap(g: MeshGrid): { trace: Trace; layout: Layout } {
     Object.assign(trace, { text: g.text, texttemplate: "%{text}", textfont: { size: fontSize(cells) } });
   }
   const axis = (title: string, routers: number, k: number) => ({
-    title: { text: title }, range: [-0.5, routers * k - 0.5], zeroline: false, showgrid: false, ticks: "",
+    title: { text: title }, range: [-0.5, routers * k - 0.5], zeroline: false, showgrid: false,
+    ticks: "outside", ticklen: 6, tickcolor: "rgba(0,0,0,0)", // labels clear of the cells
     constrain: "domain", // the plot shrinks to square cells, the axes stay beside it
     tickvals: Array.from({ length: routers }, (_, i) => i * k + (k - 1) / 2),
     ticktext: Array.from({ length: routers }, (_, i) => String(i)),
@@ -51,7 +54,7 @@ export function meshHeatmap(g: MeshGrid): { trace: Trace; layout: Layout } {
     layout: {
       xaxis: axis(AXIS.meshX, g.width, side),
       yaxis: { ...axis(AXIS.meshY, g.height, down), scaleanchor: "x" },
-      shapes: routerLines(g.width, g.height, side, down),
+      shapes: [...routerLines(g.width, g.height, side, down), ...(g.outline ?? []).map(([x, y]) => outlineOf(x, y))],
       plot_bgcolor: "#ffffff",
     },
   };
@@ -66,6 +69,11 @@ function routerLines(width: number, height: number, side: number, down: number):
   const horizontal = Array.from({ length: height + 1 }, (_, j) => j * down - 0.5)
     .map((y) => ({ type: "line", xref: "x", yref: "y", x0: -0.5, x1, y0: y, y1: y, line, layer: "above" }));
   return [...vertical, ...horizontal];
+}
+
+function outlineOf(x: number, y: number): Record<string, unknown> {
+  const d = 0.47; // inside the cell's gap
+  return { type: "rect", xref: "x", yref: "y", x0: x - d, x1: x + d, y0: y - d, y1: y + d, line: { color: "#333", width: 1.5 }, layer: "above" };
 }
 
 function fontSize(cells: number): number {

@@ -33,6 +33,8 @@ describe("meshUtilisation", () => {
     expect(shapes.filter((s) => s.x0 === s.x1).map((s) => s.x0)).toEqual([-0.5, 1.5, 3.5]); // around both routers
     expect(shapes.filter((s) => s.y0 === s.y1).map((s) => s.y0)).toEqual([-0.5, 1.5]);
     expect(f.layout.plot_bgcolor).toBe("#ffffff"); // unused cores are white, not grey
+    const rects = (f.layout.shapes as Array<{ type: string; x0: number; y0: number }>).filter((s) => s.type === "rect");
+    expect(rects.map((s) => [s.x0 + 0.47, s.y0 + 0.47])).toEqual([[3, 0]]); // the used core outlined
   });
   it("adds up slices that share one core (single-core targets) and lists their layers", () => {
     const f = meshUtilisation({ target: "xylo-audio2", coresTotal: 1, mesh: { width: 1, height: 1, coresPerRouter: 1 }, cores: [

@@ -65,11 +65,13 @@ export function meshUtilisation(report: MeshReport, opts: MeshOptions = {}): Fig
   const hovertext: string[][] = Array.from({ length: rows }, () => new Array<string>(cols).fill(""));
   labelFreeCores(report, side, down, text, hovertext);
   let peak = { value: 0, core: -1 };
+  const outline: Array<[number, number]> = [];
   for (const [core, cell] of cells) {
     const slot = core % per, x = cell.x * side + (slot % side), y = cell.y * down + Math.floor(slot / side);
     if (y >= rows || x >= cols) continue;
     const value = valueOf(cell.u, metric);
     z[y][x] = value;
+    outline.push([x, y]);
     text[y][x] = `c${core}<br>${percent(value)}`;
     hovertext[y][x] = hover(core, cell);
     if (value > peak.value) peak = { value, core };
@@ -77,7 +79,7 @@ export function meshUtilisation(report: MeshReport, opts: MeshOptions = {}): Fig
   const summary = `mesh: ${cells.size} of ${report.coresTotal} cores used on ${report.target} (${width}x${height} routers, ${per} per router); peak ${metric === "max" ? "" : metric + " "}utilisation ${percent(peak.value)}${peak.core >= 0 ? ` (core ${peak.core})` : ""}`;
   const what = metric === "max" ? "utilisation, tightest limit" : `${metric} utilisation`;
   const grid = meshHeatmap({
-    width, height, side, down, z, text, hover: hovertext, colorbar: `${what} (%)`, tickformat: ".0%", zmax: Math.max(1, peak.value),
+    width, height, side, down, z, text, hover: hovertext, colorbar: `${what} (%)`, tickformat: ".0%", zmax: Math.max(1, peak.value), outline,
   });
   return {
     data: [grid.trace],

@@ -17,6 +17,6 @@ describe("power figures", () => {
   });
 
   it("names the target in the bar chart's title and nothing else", () => {
-    expect(titleText(powerByLayer(e).layout)).toBe("Energy per inference by layer (loihi)");
+    expect(titleText(powerByLayer(e).layout)).toBe("Event energy per inference by layer (loihi)"); // static power is per core
   });
 });

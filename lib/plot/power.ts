@@ -60,7 +60,7 @@ export function powerByLayer(e: EnergyLike, batch = 1): Figure {
   return {
     data,
     layout: {
-      title: { text: `Energy per inference by layer (${e.target})` }, barmode: "stack", annotations: notes,
+      title: { text: `Event energy per inference by layer (${e.target})` }, barmode: "stack", annotations: notes,
       xaxis: { title: { text: AXIS.layer }, type: "category" }, yaxis: { title: { text: AXIS.energy } },
       meta: { phasor: { kind: "power", summary, layers, ops, na: na.map((op) => ({ op, reason })) } },
     },
@@ -98,7 +98,8 @@ export function coreHeatmap(e: EnergyLike, cores: CorePlace[], mesh: { width: nu
   }
   const why = naCores ? `; ${naCores} core(s) n/a: ${e.na?.total ?? "no published figure"}` : "";
   const summary = `power heatmap: ${cores.length} cores on a ${mesh.width}x${mesh.height} mesh${why}`;
-  const grid = meshHeatmap({ width: mesh.width, height: mesh.height, z, text, hover, colorbar: AXIS.energy });
+  const outline = cores.map((c): [number, number] => [c.x, c.y]);
+  const grid = meshHeatmap({ width: mesh.width, height: mesh.height, z, text, hover, colorbar: AXIS.energy, outline });
   return {
     data: [grid.trace],
     layout: {
