@@ -122,9 +122,8 @@ export class RowGenerator {
   }
 
   private fillValues(rng: Rng, n: number): void {
-    const w = this.weight, d = this.delay;
-    for (let m = 0; m < n; m++) w[m] = sample(rng, this.spec.weight);
-    if (d) for (let m = 0; m < n; m++) d[m] = sample(rng, this.spec.delay!);
+    sampleInto(rng, this.spec.weight, this.weight, n);
+    if (this.delay) sampleInto(rng, this.spec.delay!, this.delay, n);
   }
 
   private ensure(n: number): void {
@@ -145,6 +144,17 @@ export function sample(rng: Rng, d: Distribution): number {
   const u = 1 - rng.random(), v = rng.random();
   const x = d.mean + d.sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   return Math.min(d.max ?? Infinity, Math.max(d.min ?? -Infinity, x));
+}
+
+/** n draws into out[0..n): normal values two per pair of uniforms (Box-Muller's cosine and sine), others one by one. */
+export function sampleInto(rng: Rng, d: Distribution, out: Float64Array, n: number): void {
+  if (d.kind !== "normal") { for (let m = 0; m < n; m++) out[m] = sample(rng, d); return; }
+  const lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
+  for (let m = 0; m < n; m += 2) {
+    const r = d.sd * Math.sqrt(-2 * Math.log(1 - rng.random())), a = 2 * Math.PI * rng.random();
+    out[m] = Math.min(hi, Math.max(lo, d.mean + r * Math.cos(a)));
+    if (m + 1 < n) out[m + 1] = Math.min(hi, Math.max(lo, d.mean + r * Math.sin(a)));
+  }
 }
 
 /** n targets in [0, size), ascending: uniform with replacement, or n distinct ones (Floyd's algorithm). */
@@ -220,8 +230,8 @@ function materialiseColumns(s: ProceduralSpec): { indptr: Int32Array; indices: I
     const rng = new Rng(rowKey(s.seed, COLUMNS, j));
     drawTargets(rng, s.pre, r.k, r.multapses, col);
     src.set(col, j * r.k);
-    for (let m = 0; m < r.k; m++) w[j * r.k + m] = sample(rng, s.weight);
-    if (d) for (let m = 0; m < r.k; m++) d[j * r.k + m] = sample(rng, s.delay!);
+    sampleInto(rng, s.weight, w.subarray(j * r.k, (j + 1) * r.k), r.k);
+    if (d) sampleInto(rng, s.delay!, d.subarray(j * r.k, (j + 1) * r.k), r.k);
   }
   const indptr = new Int32Array(s.pre + 1);
   for (let q = 0; q < nnz; q++) indptr[src[q] + 1]++;
