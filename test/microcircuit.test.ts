@@ -32,6 +32,18 @@ describe("microcircuit builder", () => {
     expect(m.extWeight).toBeCloseTo((87.8 * 0.5e-3) / dt / Math.sqrt(0.5), 9);
   });
 
+  it("draws the published weights and delays: L4E -> L2/3E at twice 87.8 pA, inhibition at -4x, delays clipped at dt", () => {
+    const m = microcircuit({ seed: 2, dt: 2e-4, scale: 0.01, connectivity: "procedural" });
+    const spec = (name: string) => m.graph.nodes[name] as Extract<(typeof m.graph.nodes)[string], { type: "ProceduralProjection" }>;
+    const toPa = 2e-4 / 0.5e-3;
+    const mean = (name: string) => { const w = spec(name).weight; return w.kind === "normal" ? w.mean * toPa : NaN; };
+    expect(mean("L4E_L23E")).toBeCloseTo(2 * 87.8, 9);
+    expect(mean("L23E_L4E")).toBeCloseTo(87.8, 9);
+    expect(mean("L23I_L23E")).toBeCloseTo(-4 * 87.8, 9);
+    expect(spec("L23I_L23E").delay).toEqual({ kind: "normal", mean: 0.75e-3, sd: 0.375e-3, min: 2e-4 });
+    expect(spec("L4E_L23E").delay).toEqual({ kind: "normal", mean: 1.5e-3, sd: 0.75e-3, min: 2e-4 });
+  });
+
   it("is a Phasor extension graph: the NIR writer refuses it", () => {
     expect(() => checkNirExpressible(microcircuit({ seed: 1, dt, scale: 0.002 }).graph)).toThrow(/Phasor extension/);
   });

@@ -107,7 +107,7 @@ export function microcircuit(opts: MicrocircuitOptions): MicrocircuitModel {
   POPULATIONS.forEach((dst, a) => POPULATIONS.forEach((src, b) => {
     const n = Math.round(fullSynapses(a, b) * scale * kScale);
     if (n === 0) return;
-    const spec = projectionSpec(a, b, sizes, n, toGraph * wScale, rowKey(seed, 100 + 8 * a + b, 0));
+    const spec = projectionSpec(a, b, sizes, n, toGraph * wScale, dt, rowKey(seed, 100 + 8 * a + b, 0));
     const name = `${src}_${dst}`;
     nodes[name] = connectivity === "procedural" ? { type: "ProceduralProjection", ...spec } : sparseNode(spec);
     edges.push({ src, dst: name }, { src: name, dst, port: 0 });
@@ -130,13 +130,13 @@ function neurons(n: number, vLeak: number, r: number): Node {
 }
 
 /** The rule of one projection: n synapses (multapses), normal weights keeping their sign, normal delays clipped at dt. */
-function projectionSpec(a: number, b: number, sizes: number[], n: number, toGraph: number, seed: number): ProceduralSpec {
+function projectionSpec(a: number, b: number, sizes: number[], n: number, toGraph: number, dt: number, seed: number): ProceduralSpec {
   const w = meanWeight(a, b) * toGraph, sd = Math.abs(w) * PD14.wRelSd;
   const weight: Distribution = w > 0 ? { kind: "normal", mean: w, sd, min: 0 } : { kind: "normal", mean: w, sd, max: 0 };
   const d = b % 2 === 0 ? PD14.delayE : PD14.delayI;
   return {
     pre: sizes[b], post: sizes[a], rule: { kind: "fixed-total", n, multapses: true }, weight,
-    delay: { kind: "normal", mean: d, sd: d * PD14.delayRelSd, min: 1e-4 }, seed,
+    delay: { kind: "normal", mean: d, sd: d * PD14.delayRelSd, min: dt }, seed,
   };
 }
 
