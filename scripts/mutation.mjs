@@ -32,6 +32,7 @@ const MODULES = {
 };
 
 const DETECTED = new Set(["Killed", "Timeout"]);
+const rel = (f) => f.replace(`${process.cwd()}/`, "");
 const INVALID = new Set(["CompileError", "RuntimeError", "Ignored"]);
 
 function parseModules(argv) {
@@ -68,11 +69,11 @@ function report(runs) {
     const files = [...new Set(results.map((r) => r.fileName))].sort();
     for (const f of files) {
       const s = score(results.filter((r) => r.fileName === f));
-      lines.push(`| ${name} | ${f} | ${s.valid} | ${s.detected} | ${s.pct.toFixed(1)}% |`);
+      lines.push(`| ${name} | ${rel(f)} | ${s.valid} | ${s.detected} | ${s.pct.toFixed(1)}% |`);
     }
     const s = score(results);
     lines.push(`| **${name}** | all (${minutes.toFixed(0)} min) | ${s.valid} | ${s.detected} | **${s.pct.toFixed(1)}%** |`);
-    for (const r of results) if (!DETECTED.has(r.status) && !INVALID.has(r.status)) survivors.push(`${r.fileName}:${r.location.start.line} ${r.status} ${r.mutatorName}: ${JSON.stringify((r.replacement ?? "").replace(/\s+/g, " ").slice(0, 70))}`);
+    for (const r of results) if (!DETECTED.has(r.status) && !INVALID.has(r.status)) survivors.push(`${rel(r.fileName)}:${r.location.start.line} ${r.status} ${r.mutatorName}: ${JSON.stringify((r.replacement ?? "").replace(/\s+/g, " ").slice(0, 70))}`);
   }
   return { table: lines.join("\n"), survivors };
 }
