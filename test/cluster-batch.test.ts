@@ -7,8 +7,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../lib/compiler/pipeline.js";
 import { saveProgram } from "../lib/compiler/serialize.js";
-import { graph, tensor } from "../lib/ir/builders.js";
-import type { Node } from "../lib/ir/graph.js";
 import { formatNpy } from "../lib/ir/io/index.js";
 import { Rng } from "../lib/ir/random.js";
 import {
@@ -19,30 +17,13 @@ import {
   type RedisServer,
   type WorkerProcess,
 } from "./cluster-support.js";
+import { ifNet } from "./vm-networks.js";
 
 const haveIt = haveRedis();
 
 /** in(16) -> 32 IF -> 4 IF on generic-mesh. */
 function program(dir: string): string {
-  const rng = new Rng(5);
-  const w = (o: number, i: number) =>
-    tensor(
-      Float64Array.from({ length: o * i }, () => (rng.random() < 0.5 ? 0.5 : -0.1)),
-      [o, i],
-    );
-  const IF = (n: number): Node => ({
-    type: "IF",
-    r: tensor(new Float64Array(n).fill(1e4)),
-    v_threshold: tensor(new Float64Array(n).fill(1)),
-  });
-  const g = graph()
-    .input("in", [16])
-    .linear("fc1", w(32, 16))
-    .node("h", IF(32))
-    .linear("fc2", w(4, 32))
-    .node("out", IF(4))
-    .output("o")
-    .build();
+  const g = ifNet({ outputs: 4, seed: 5, weight: 0.5 });
   return saveProgram(compile(g, "generic-mesh", { reset: "zero" }), join(dir, "prog.json")).json;
 }
 

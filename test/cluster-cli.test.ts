@@ -7,10 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../lib/compiler/pipeline.js";
 import { saveProgram } from "../lib/compiler/serialize.js";
-import { graph, tensor } from "../lib/ir/builders.js";
-import type { Graph, Node } from "../lib/ir/graph.js";
+import type { Graph } from "../lib/ir/graph.js";
 import { writeNir } from "../lib/ir/nir/write.js";
-import { Rng } from "../lib/ir/random.js";
 import {
   haveRedis,
   phasorAsync,
@@ -19,28 +17,11 @@ import {
   type RedisServer,
   type WorkerProcess,
 } from "./cluster-support.js";
+import { ifNet } from "./vm-networks.js";
 import { runPhasor } from "./support.js";
 
 function net(): Graph {
-  const rng = new Rng(3);
-  const w = (o: number, i: number) =>
-    tensor(
-      Float64Array.from({ length: o * i }, () => (rng.random() < 0.5 ? 0.4 : -0.1)),
-      [o, i],
-    );
-  const IF = (n: number): Node => ({
-    type: "IF",
-    r: tensor(new Float64Array(n).fill(1e4)),
-    v_threshold: tensor(new Float64Array(n).fill(1)),
-  });
-  return graph()
-    .input("in", [16])
-    .linear("fc1", w(32, 16))
-    .node("h", IF(32))
-    .linear("fc2", w(8, 32))
-    .node("out", IF(8))
-    .output("o")
-    .build();
+  return ifNet();
 }
 
 const dir = mkdtempSync(join(tmpdir(), "phasor-cluster-cli-"));

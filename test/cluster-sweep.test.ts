@@ -3,9 +3,7 @@
 // worker is killed with SIGKILL in the middle of a job; a worker started late takes jobs; a job
 // that loses its worker more often than the stall limit fails with a clear error. Needs a build.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graph, tensor } from "../lib/ir/builders.js";
-import type { Graph, Node } from "../lib/ir/graph.js";
-import { Rng } from "../lib/ir/random.js";
+import type { Graph } from "../lib/ir/graph.js";
 import { sweep, type SweepGrid, type SweepRow } from "../lib/vm/sweep.js";
 import { poissonInput, sweepMagic } from "../kernel/magics/sweep.js";
 import { createDisplay, type MimeBundle } from "../kernel/display.js";
@@ -15,28 +13,11 @@ import { clusterStatus } from "../lib/cluster/status.js";
 import { clusterSweep } from "../lib/cluster/sweep.js";
 import type { ClusterProgress } from "../lib/cluster/client.js";
 import { haveRedis, startRedis, startWorkers, WorkerProcess, type RedisServer } from "./cluster-support.js";
+import { ifNet } from "./vm-networks.js";
 
 /** in(64) -> 256 IF -> 16 IF: a few hundred ms per point on the cycle engine, so a kill lands mid-job. */
 function net(): Graph {
-  const rng = new Rng(3);
-  const w = (o: number, i: number) =>
-    tensor(
-      Float64Array.from({ length: o * i }, () => (rng.random() < 0.5 ? 0.4 : -0.1)),
-      [o, i],
-    );
-  const IF = (n: number): Node => ({
-    type: "IF",
-    r: tensor(new Float64Array(n).fill(1e4)),
-    v_threshold: tensor(new Float64Array(n).fill(1)),
-  });
-  return graph()
-    .input("in", [64])
-    .linear("fc1", w(256, 64))
-    .node("h", IF(256))
-    .linear("fc2", w(16, 256))
-    .node("out", IF(16))
-    .output("o")
-    .build();
+  return ifNet({ inputs: 64, hidden: 256, outputs: 16 });
 }
 
 const haveIt = haveRedis();

@@ -24,12 +24,13 @@ export function randomSpikes(shape: number[], steps: number, p: number, seed: nu
 
 const nir = (f: string, convention: "snntorch" | "sinabs") => () => readNir(resolve(nirPaper, f), { convention, dt: 1e-4 });
 
-/** A small IF network TrueNorth can hold (binary-ish weights, no leak). */
-export function ifNet(): Graph {
-  const rng = new Rng(3);
-  const w = (o: number, i: number) => tensor(Float64Array.from({ length: o * i }, () => (rng.random() < 0.5 ? 0.4 : -0.1)), [o, i]);
+/** A small IF network TrueNorth can hold (binary-ish weights, no leak): in -> fc1 -> h -> fc2 -> out, sizes and seed adjustable. */
+export function ifNet(o: { inputs?: number; hidden?: number; outputs?: number; seed?: number; weight?: number } = {}): Graph {
+  const { inputs = 16, hidden = 32, outputs = 8, seed = 3, weight = 0.4 } = o;
+  const rng = new Rng(seed);
+  const w = (n: number, i: number) => tensor(Float64Array.from({ length: n * i }, () => (rng.random() < 0.5 ? weight : -0.1)), [n, i]);
   const IF = (n: number): Node => ({ type: "IF", r: tensor(new Float64Array(n).fill(1e4)), v_threshold: tensor(new Float64Array(n).fill(1)) });
-  return graph().input("in", [16]).linear("fc1", w(32, 16)).node("h", IF(32)).linear("fc2", w(8, 32)).node("out", IF(8)).output("o").build();
+  return graph().input("in", [inputs]).linear("fc1", w(hidden, inputs)).node("h", IF(hidden)).linear("fc2", w(outputs, hidden)).node("out", IF(outputs)).output("o").build();
 }
 
 export const cases: Case[] = [
