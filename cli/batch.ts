@@ -18,6 +18,8 @@ import {
   type BatchOutcome,
 } from "../lib/cluster/batch.js";
 import { engineOf, runJson, type RunFlags } from "./run.js";
+import { isPackedFile } from "../lib/data/pack-read.js";
+import { packedInputs } from "../lib/cluster/packed-inputs.js";
 
 /** Checks the flags of a batch run; returns the engine. */
 function checkFlags(o: RunFlags): "behavioural" | "cycle" {
@@ -55,8 +57,11 @@ export async function batchCommand(file: string, o: RunFlags): Promise<void> {
     dir = o.out!;
   checkFolder(dir);
   const p = loadProgram(file);
-  const files = listInputs(o.inputs!);
-  const labels = o.labels ? readLabels(o.labels) : undefined;
+  // A packed dataset (phasor data pack): one input per sample of --split, its labels from the file.
+  const packed = (await isPackedFile(o.inputs!)) ? await packedInputs(o.inputs!, p, { split: o.split, steps: o.steps }) : undefined;
+  if (o.split !== undefined && !packed) throw new PhasorError([{ code: "usage", path: ["--split"], message: "--split picks a split of a packed dataset (--inputs FILE.h5)" }]);
+  const files = packed?.files ?? listInputs(o.inputs!);
+  const labels = o.labels ? readLabels(o.labels) : packed?.labels;
   const readout = readoutLayer(p, o.readout);
   mkdirSync(dir, { recursive: true });
   const show = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}\x1b[K`) : () => undefined;
@@ -66,6 +71,7 @@ export async function batchCommand(file: string, o: RunFlags): Promise<void> {
     steps: o.steps,
     batch: o.batch,
     cluster: o.cluster,
+    read: packed?.read,
     timeoutMs: o.timeout ? o.timeout * 1000 : undefined,
     onProgress: (x) => show(`batch: ${progressNote(x)}`),
   });

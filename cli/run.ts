@@ -24,6 +24,7 @@ export interface RunFlags {
   json?: boolean;
   /** A batch run (cli/batch.ts): a folder or pattern of input files, and where to run them. */
   inputs?: string;
+  split?: string;
   cluster?: string;
   labels?: string;
   readout?: string;
@@ -141,8 +142,9 @@ export function registerRun(p: Command): void {
     .description("run a compiled Program on the VM (behavioural or cycle-accurate)")
     .argument("<program>", "PROGRAM.json written by phasor compile --out")
     .option("--input <file>", ".csv (one row per step) or .npy [T, ...shape] / [T, batch, ...shape]")
-    .option("--inputs <dir|glob>", "a batch: one run per .csv/.npy file of a folder or a quoted pattern (\"in/*.npy\"); --out DIR")
+    .option("--inputs <dir|glob>", "a batch: one run per .csv/.npy file of a folder or a quoted pattern (\"in/*.npy\"), or per sample of a packed dataset (PACKED.h5); --out DIR")
     .option("--cluster <url>", "with --inputs: one job per file on the workers of this Redis server (redis://HOST:PORT)")
+    .option("--split <name>", "with --inputs PACKED.h5: the split to run (default: every sample)")
     .option("--labels <file>", "with --inputs: class labels (JSON {\"name.npy\": 3} or CSV name,label) for the aggregate's accuracy")
     .option("--readout <layer>", "with --labels: the layer whose most-spiking neuron is the prediction (default: the last)")
     .option("--timeout <s>", "with --cluster: give up after this many seconds", (s: string) => Number(s))

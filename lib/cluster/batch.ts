@@ -20,6 +20,8 @@ export interface BatchOptions extends ClusterRunOptions {
   batch?: number;
   /** Redis URL: one job per file on the workers there; absent: every file in this process. */
   cluster?: string;
+  /** How to read an input's bytes (default: the file); a packed dataset renders its samples here. */
+  read?: (file: string) => Uint8Array;
 }
 
 /** One input's outcome. */
@@ -102,7 +104,7 @@ async function localBatch(p: Program, files: string[], o: BatchOptions): Promise
     if (o.signal?.aborted)
       throw new PhasorError(`batch run cancelled after ${out.length} of ${files.length} inputs`, "aborted");
     try {
-      out.push({ file, ok: true, result: runInput(p, readFileSync(file), file, o) });
+      out.push({ file, ok: true, result: runInput(p, (o.read ?? readFileSync)(file), file, o) });
     } catch (e) {
       out.push({ file, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
@@ -128,7 +130,7 @@ async function clusterBatch(p: Program, files: string[], o: BatchOptions): Promi
     const hasInput = p.layers.some((l) => l.kind === "input");
     const jobs: RunJob[] = [];
     for (const [index, file] of files.entries()) {
-      const input = hasInput ? await client.blobs.put(readFileSync(file)) : undefined;
+      const input = hasInput ? await client.blobs.put((o.read ?? readFileSync)(file)) : undefined;
       jobs.push({
         kind: "run",
         program,
