@@ -59,11 +59,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function waitFor(what: string | RegExp, ms: number, from = 0): Promise<string> {
   const until = Date.now() + ms;
   let text = "";
+  const seen = (tail: string) => (typeof what === "string" ? tail.includes(what) : what.test(tail));
   while (Date.now() < until) {
     text = screen();
-    const tail = text.slice(from);
-    if (typeof what === "string" ? tail.includes(what) : what.test(tail)) return tail;
-    if (replExited()) break;
+    if (seen(text.slice(from))) return text.slice(from);
+    if (replExited()) {
+      // The REPL may have printed `what` (and exited) between the capture above and this check: look once more.
+      text = screen();
+      if (seen(text.slice(from))) return text.slice(from);
+      break;
+    }
     await sleep(200);
   }
   const exited = replExited();
