@@ -12,7 +12,7 @@ export function assignPartitions(s: CompileState): CompileState {
   const layers: Layer[] = s.netlist!.layers.map((l) => {
     const why = l.kind === "readout"
       ? `${l.name} is a non-spiking linear readout (no neuron before the Output); ${t.name} emits spikes only`
-      : l.kind === "neuron" && !t.models.includes(l.model)
+      : l.kind === "neuron" && !(t.models as string[]).includes(l.model)
         ? `${l.name} is ${/^[AEIOU]/.test(l.model) ? "an" : "a"} ${l.model} neuron; ${t.name} runs ${t.models.join(", ")} only`
         : undefined;
     if (!why) return l;

@@ -3,7 +3,8 @@
  * Schema, compiled by ajv, own properties only), frame count. Problems come back as issues,
  * never thrown. Replies are checked the same way by the client (checkReply).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { compileSchema } from "../../ir/json-schema.js";
 import type { Issue } from "../../ir/errors.js";
 import { ID_PATTERN, REPLY_SCHEMAS, REQUEST_FRAMES, REQUEST_SCHEMAS, isReplyType, isRequestType, type Reply, type Request, type RequestType } from "./messages.js";
 
@@ -13,12 +14,11 @@ export type Checked = { ok: true; request: Request; frames: Uint8Array[] } | { o
 /** Largest header frame, bytes. */
 export const MAX_HEADER = 64 * 1024;
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, ownProperties: true });
 const requestCheck = compileAll(REQUEST_SCHEMAS);
 const replyCheck = compileAll(REPLY_SCHEMAS);
 
 function compileAll<T extends object>(schemas: T): Record<keyof T, ValidateFunction> {
-  return Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, ajv.compile(s as object)])) as Record<keyof T, ValidateFunction>;
+  return Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, compileSchema(s as object)])) as Record<keyof T, ValidateFunction>;
 }
 
 /** Validates raw frames (header first) against the message schemas and the size limit. */
