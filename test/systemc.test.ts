@@ -1,0 +1,91 @@
+// The SystemC model (`phasor compile --emit systemc`): built with CMake against libsystemc-dev,
+// run standalone (its main drives the model through the TLM-2.0 socket) on the networks of the
+// arithmetic conformance suite (every profile) and the VM's networks (every target): its spikes
+// must equal the behavioural engine's. Skipped with a message without SystemC, cmake or g++
+// (PHASOR_REQUIRE_ALL=1 makes that a failure).
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { compile, type Program } from "../lib/compiler/index.js";
+import { denseEvents, emitSystemC, inputData, programSha256, stateCodes, systemcFiles } from "../lib/compiler/systemc/index.js";
+import { SOURCES } from "../lib/compiler/systemc/sources.js";
+import { floatProgram, loadModel, runProgram, type VmInit } from "../lib/vm/index.js";
+import { programHash } from "../lib/hw/index.js";
+import type { DenseInput } from "../lib/ir/sim/index.js";
+import { haveNirPaper, need } from "./support.js";
+import { cases, randomSpikes } from "./vm-networks.js";
+import { conformanceNetwork, conformanceProgram, PROFILES, SHAPES } from "./systemc-networks.js";
+
+const SYSTEMC_HEADER = existsSync(join(process.env.SYSTEMC_HOME ?? "/usr", "include", "systemc"));
+const tool = (cmd: string) => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
+const haveSystemC = need("SystemC (libsystemc-dev), cmake and g++", SYSTEMC_HEADER && tool("cmake") && tool("g++"), "apt-get install libsystemc-dev cmake g++");
+
+/**
+ * One build of the model's C++ (the same for every Program), cached in the temp folder by the
+ * sources' hash; each Program swaps in its program_id.cpp (one small file recompiled, relinked).
+ */
+function builder() {
+  const key = createHash("sha256").update(JSON.stringify(SOURCES)).digest("hex").slice(0, 16);
+  const root = join(tmpdir(), `phasor-systemc-${key}`), src = join(root, "src"), build = join(root, "build");
+  return (p: Program, name: string) => {
+    const dir = join(root, "programs", name.replace(/[^a-z0-9]+/gi, "-"));
+    emitSystemC(p, loadModel(p), dir);
+    mkdirSync(src, { recursive: true });
+    for (const f of Object.keys(SOURCES)) if (!existsSync(join(src, f))) copyFileSync(join(dir, f), join(src, f));
+    copyFileSync(join(dir, "program_id.cpp"), join(src, "program_id.cpp"));
+    if (!existsSync(join(build, "CMakeCache.txt"))) execFileSync("cmake", ["-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release"], { stdio: "pipe" });
+    execFileSync("cmake", ["--build", build], { stdio: "pipe" });
+    return { exe: join(build, "phasor_model"), dir };
+  };
+}
+
+interface ModelRun { program: string; steps: number; spikes: Record<string, number[][]>; stepCycles: number[]; counters: Record<string, number>; wallSeconds: number }
+
+function runModel(exe: string, args: string[]): { status: number; stderr: string } {
+  const r = spawnSync(exe, args, { encoding: "utf8", env: { ...process.env, SYSC_DISABLE_COPYRIGHT_MESSAGE: "1" } });
+  return { status: r.status ?? -1, stderr: r.stderr };
+}
+
+/** Runs the model of `p` (built by `build`) on a dense input of its one input layer (and initial state). */
+function model(build: ReturnType<typeof builder>, p: Program, name: string, input: DenseInput | undefined, steps: number, init?: VmInit): ModelRun {
+  const { exe, dir } = build(p, name), m = loadModel(p);
+  const inputLayer = m.layers.find((l) => l.kind === "input")!;
+  const codes = Object.entries(init ?? {}).flatMap(([layer, vars]) => Object.entries(vars).map(([variable, values]) => ({
+    layer, variable, codes: stateCodes(m.layers.find((l) => l.name === layer)!, values),
+  })));
+  writeFileSync(join(dir, "input.txt"), inputData(steps, input ? [denseEvents(inputLayer.name, input.data, input.shape)] : [], codes));
+  const out = join(dir, "out.json");
+  const r = runModel(exe, ["--program", join(dir, "program.dat"), "--input", join(dir, "input.txt"), "--out", out]);
+  if (r.status !== 0) throw new Error(`model of ${name} failed: ${r.stderr}`);
+  return JSON.parse(readFileSync(out, "utf8"));
+}
+
+const spikeCount = (s: Record<string, unknown[]>) => Object.values(s).reduce((a, x) => a + x.length, 0);
+
+describe.skipIf(!haveSystemC)("SystemC model", () => {
+  const build = builder();
+
+  test("spikes equal the behavioural engine's on every conformance network and profile", () => {
+    const STEPS = 120;
+    for (const p of PROFILES) for (const s of SHAPES) {
+      const { g, inputs } = conformanceNetwork(s, p), prog = conformanceProgram(g, p), input = randomSpikes([inputs], STEPS, 0.35, 5);
+      const want = runProgram(prog, { input, steps: STEPS });
+      expect(spikeCount(want.spikes), `${p} ${s} spikes`).toBeGreaterThan(5);
+      const got = model(build, prog, `${p} ${s}`, input, STEPS);
+      expect(got.spikes, `${p} ${s}`).toEqual(want.spikes);
+      expect(got.program).toBe(programSha256(prog));
+    }
+  }, 900_000);
+
+  test.skipIf(!haveNirPaper())("spikes equal the behavioural engine's on the VM's networks, every target", async () => {
+    for (const c of cases) for (const t of c.targets) {
+      const prog = compile(await c.graph(), t.target, t.options);
+      const want = runProgram(prog, { input: c.input, steps: c.steps, init: c.init });
+      const got = model(build, prog, `${c.name} ${t.target}`, c.input as DenseInput | undefined, c.steps, c.init);
+      expect(got.spikes, `${c.name} on ${t.target}`).toEqual(want.spikes);
+    }
+  }, 900_000);
+});
