@@ -7,7 +7,7 @@ export default {
   vitest: { configFile: "vitest.mutation.config.mts", related: false },
   coverageAnalysis: "perTest",
   reporters: ["clear-text", "progress", "json"],
-  concurrency: 2,
+  concurrency: 1,
   timeoutMS: 10_000,
   // Under .phasor/ (git-ignored); never in place, since others edit this working tree meanwhile.
   tempDirName: ".phasor/stryker-tmp",

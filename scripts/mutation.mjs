@@ -17,17 +17,21 @@ const MODULES = {
     mutate: ["lib/hw/protocol/validate.ts", "lib/hw/protocol/program-check.ts"],
     tests: ["lib/hw/server/core.test.ts"],
   },
-  vm: {
-    mutate: ["lib/vm/energy.ts", "lib/vm/energy-counts.ts", "lib/vm/counters.ts", "lib/vm/cycle/*.ts"],
-    tests: ["test/vm-conformance.test.ts", "test/vm-timing.test.ts", "test/vm-units.test.ts", "test/vm-kernels.test.ts"],
+  "vm-energy": {
+    mutate: ["lib/vm/energy.ts", "lib/vm/energy-counts.ts", "lib/vm/counters.ts"],
+    tests: ["test/energy.test.ts", "test/mutation-energy.test.ts"],
+  },
+  "vm-cycle": {
+    mutate: ["lib/vm/cycle/*.ts"],
+    tests: ["test/vm-conformance.test.ts", "test/vm-timing.test.ts", "test/vm-units.test.ts", "test/mutation-cycle.test.ts"],
   },
   compiler: {
     mutate: ["lib/compiler/passes/quantise.ts", "lib/compiler/passes/rules.ts", "lib/compiler/passes/partition.ts"],
-    tests: ["test/compile-quant.test.ts", "test/compile-rules.test.ts", "test/compile-rules-xylo-speck.test.ts", "test/compile-host.test.ts"],
+    tests: ["test/compile-quant.test.ts", "test/compile-rules.test.ts", "test/compile-rules-xylo-speck.test.ts", "test/compile-host.test.ts", "test/mutation-compiler.test.ts"],
   },
   train: {
     mutate: ["lib/train/surrogates.ts", "lib/train/kernels/scan.ts", "lib/train/kernels/neuron-scan.ts"],
-    tests: ["test/train-kernels.test.ts", "test/train-remat.test.ts"],
+    tests: ["test/train-kernels.test.ts", "test/mutation-train.test.ts"],
   },
 };
 
@@ -35,16 +39,27 @@ const DETECTED = new Set(["Killed", "Timeout"]);
 const rel = (f) => f.replace(`${process.cwd()}/`, "");
 const INVALID = new Set(["CompileError", "RuntimeError", "Ignored"]);
 
-function parseModules(argv) {
-  const names = [];
-  for (let k = 0; k < argv.length; k++) if (argv[k] === "--module") names.push(argv[++k]);
+/** `--module NAME` (repeatable, or `all`), `--concurrency N` (default 1: the cores are shared) and
+ * `--files GLOB,...` (mutate only these files of the module, to narrow a run). */
+function parseArgs(argv) {
+  const names = [], opts = { concurrency: 1, files: null };
+  for (let k = 0; k < argv.length; k++) {
+    if (argv[k] === "--module") names.push(argv[++k]);
+    else if (argv[k] === "--concurrency") opts.concurrency = Number(argv[++k]);
+    else if (argv[k] === "--files") opts.files = argv[++k].split(",");
+    else usage(`unknown option ${argv[k]}`);
+  }
+  if (!(Number.isInteger(opts.concurrency) && opts.concurrency >= 1)) usage("--concurrency takes a whole number >= 1");
   const list = names.includes("all") ? Object.keys(MODULES) : names;
   const unknown = list.filter((n) => !Object.hasOwn(MODULES, n));
-  if (!list.length || unknown.length) {
-    console.error(`usage: npm run mutation -- --module NAME (${Object.keys(MODULES).join(", ")}, all)${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`);
-    process.exit(2);
-  }
-  return list;
+  if (!list.length || unknown.length) usage(unknown.length ? `unknown module: ${unknown.join(", ")}` : "no module named");
+  return { list, opts };
+}
+
+function usage(why) {
+  const mods = `${Object.keys(MODULES).join(", ")}, all`;
+  console.error(`usage: npm run mutation -- --module NAME [--module NAME ...] [--concurrency N] [--files F,...]\n  modules: ${mods}\n  ${why}`);
+  process.exit(2);
 }
 
 /** Detected / valid mutants, percent (Stryker's mutation score). */
@@ -53,12 +68,13 @@ function score(results) {
   return { valid: valid.length, detected: valid.filter((r) => DETECTED.has(r.status)).length, pct: valid.length ? (100 * valid.filter((r) => DETECTED.has(r.status)).length) / valid.length : NaN };
 }
 
-async function runModule(name) {
+async function runModule(name, { concurrency, files }) {
   const m = MODULES[name];
+  const mutate = files ?? m.mutate;
   process.env.PHASOR_MUTATION_TESTS = m.tests.join(",");
   mkdirSync(".phasor/mutation", { recursive: true });
   const t0 = Date.now();
-  const results = await new Stryker({ ...base, mutate: m.mutate, jsonReporter: { fileName: `.phasor/mutation/${name}.json` } }).runMutationTest();
+  const results = await new Stryker({ ...base, concurrency, mutate, jsonReporter: { fileName: `.phasor/mutation/${name}.json` } }).runMutationTest();
   return { name, results, minutes: (Date.now() - t0) / 60e3 };
 }
 
@@ -79,7 +95,8 @@ function report(runs) {
 }
 
 const runs = [];
-for (const name of parseModules(process.argv.slice(2))) runs.push(await runModule(name));
+const { list, opts } = parseArgs(process.argv.slice(2));
+for (const name of list) runs.push(await runModule(name, opts));
 const { table, survivors } = report(runs);
 console.log(`\nMutation scores (StrykerJS, ${new Date().toISOString().slice(0, 10)})\n\n${table}\n\nSurviving mutants (${survivors.length}):\n${survivors.map((s) => `- ${s}`).join("\n")}`);
 writeFileSync(".phasor/mutation/summary.md", `${table}\n\n${survivors.map((s) => `- ${s}`).join("\n")}\n`);

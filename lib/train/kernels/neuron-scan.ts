@@ -23,17 +23,17 @@ export type ScanAttrs = {
 const COEFFS = ["a", "c", "b", "as", "cs", "thr", "v0", "vr"] as const;
 
 /** Reads scan attributes back from a kernel's attribute map, checking each field. */
-function parseAttrs(m: NamedAttrMap | undefined): ScanAttrs {
+function parseAttrs(m: NamedAttrMap = {}): ScanAttrs {
   const arr = (k: string): number[] => {
-    const v = m?.[k];
+    const v = m[k];
     if (!Array.isArray(v) || v.some((x) => typeof x !== "number")) throw new Error(`scan attribute ${k} must be a number array`);
     return v as number[];
   };
   const [a, c, b, as, cs, thr, v0, vr] = COEFFS.map(arr);
-  const reset = m?.reset === "subtract" ? "subtract" : "zero";
+  const reset = m.reset === "subtract" ? "subtract" : "zero";
   return {
-    a, c, b, as, cs, thr, v0, vr, reset, spiking: m?.spiking === true, synaptic: m?.synaptic === true,
-    truncate: Number(m?.truncate ?? 0), surrogate: String(m?.surrogate ?? "fast-sigmoid"), slope: Number(m?.slope ?? 25),
+    a, c, b, as, cs, thr, v0, vr, reset, spiking: m.spiking === true, synaptic: m.synaptic === true,
+    truncate: Number(m.truncate ?? 0), surrogate: String(m.surrogate ?? "fast-sigmoid"), slope: Number(m.slope ?? 25),
   };
 }
 
@@ -48,7 +48,6 @@ function spec(a: ScanAttrs, shape: number[]): ScanSpec {
   return {
     T: shape[0], B: shape[1], N: shape[2], spiking: a.spiking, synaptic: a.synaptic, reset: a.reset,
     truncate: a.truncate, surrogate: (x) => s.derivative(x, slope),
-    fastSigmoid: a.surrogate === "fast-sigmoid" ? slope : undefined,
   };
 }
 

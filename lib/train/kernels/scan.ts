@@ -25,10 +25,8 @@ export interface ScanSpec {
   reset: "zero" | "subtract";
   /** Truncated BPTT window in steps (0: full BPTT). */
   truncate: number;
-  /** Surrogate derivative of x = v - thr. */
+  /** Surrogate derivative of x = v - thr (the registry's scalar form, lib/train/surrogates.ts). */
   surrogate: (x: number) => number;
-  /** When the surrogate is the built-in fast sigmoid: its slope (the kernel inlines 1 / (slope |x| + 1)^2). */
-  fastSigmoid?: number;
 }
 
 /** Forward scan: writes out (spikes, or membrane for non-spiking) and vpre (membrane before reset). */
@@ -41,19 +39,23 @@ export function scanForward(p: ScanParams, s: ScanSpec, x: Float32Array, wr: Flo
   for (let b = 0; b < B; b++) v.set(p.v0, b * N);
   const zero = s.reset === "zero";
   const pa = p.a, pc = p.c, pb = p.b, pas = p.as, pcs = p.cs, thr = p.thr, vr = p.vr;
+  // Stryker disable next-line EqualityOperator: one pass past the end only reads and writes outside the arrays (ignored)
   for (let t = 0; t < T; t++) {
     const base = t * BN;
+    // Stryker disable next-line EqualityOperator: an extra row writes the next step's slots, which that step overwrites
     for (let bb = 0; bb < B; bb++) {
       const row = bb * N;
       const k0 = base + row;
       // The step's input: x itself, or a copy plus the recurrent rows of last step's spikes.
       let xs = x, xo = k0;
       if (wr && t > 0) {
+        // Stryker disable next-line EqualityOperator: one pass past the end only reads and writes outside the arrays (ignored)
         for (let n = 0; n < N; n++) xe[n] = x[k0 + n];
         const prev = k0 - BN;
         for (let k = 0; k < N; k++) {
           if (out[prev + k] === 0) continue;
           const wrow = k * N;
+          // Stryker disable next-line EqualityOperator: one pass past the end only reads and writes outside the arrays (ignored)
           for (let n = 0; n < N; n++) xe[n] += wr[wrow + n];
         }
         xs = xe; xo = 0;
@@ -98,12 +100,11 @@ export function scanBackward(
   const gsExtra = new Float32Array(BN);
   const zero = s.reset === "zero";
   const pa = p.a, pc = p.c, pas = p.as, pcs = p.cs, thr = p.thr;
-  // The default surrogate inline (no call per element); any other through its function.
-  const fast = s.fastSigmoid !== undefined, slope = s.fastSigmoid ?? 0, sur = s.surrogate;
+  const sur = s.surrogate;
   dwr?.fill(0); // wasm outputs arrive uninitialised
   for (let t = T - 1; t >= 0; t--) {
     const base = t * BN;
-    const cut = truncate > 0 && t % truncate === 0;
+    const cut = t % truncate === 0; // t % 0 is NaN: no cut for full BPTT
     for (let bb = 0; bb < B; bb++) {
       const row = bb * N;
       for (let n = 0; n < N; n++) {
@@ -112,15 +113,7 @@ export function scanBackward(
         let gvp: number;
         if (spiking) {
           const gs = dOut[k] + gsExtra[j];
-          const u = vpre[k] - thr[n];
-          let dsdv: number;
-          if (fast) {
-            const q = slope * (u < 0 ? -u : u) + 1;
-            dsdv = 1 / (q * q);
-          } else {
-            dsdv = sur(u);
-          }
-          gvp = gs * dsdv + (zero ? gv[j] * (1 - out[k]) : gv[j]);
+          gvp = gs * sur(vpre[k] - thr[n]) + (zero ? gv[j] * (1 - out[k]) : gv[j]);
         } else {
           gvp = dOut[k] + gv[j];
         }
@@ -133,12 +126,13 @@ export function scanBackward(
         gv[j] = cut ? 0 : pa[n] * gvp;
       }
     }
-    if (wr) gsExtra.fill(0);
+    gsExtra.fill(0);
     // A truncation cut detaches s_{t-1} (no gradient into the past) but Wr still gets s_{t-1}^T dx_t.
-    if (!wr || !dwr || t === 0) continue;
+    if (!wr || t === 0) continue;
     const prev = base - BN;
     for (let bb = 0; bb < B; bb++) {
       const row = bb * N;
+      // Stryker disable next-line EqualityOperator: kk = N writes the next row's slot (rewritten next) or past the end
       for (let kk = 0; kk < N; kk++) {
         const wrow = kk * N;
         if (!cut) {
@@ -146,7 +140,7 @@ export function scanBackward(
           for (let n = 0; n < N; n++) acc += dx[base + row + n] * wr[wrow + n];
           gsExtra[row + kk] = acc;
         }
-        if (out[prev + row + kk] === 0) continue;
+        if (!dwr || out[prev + row + kk] === 0) continue;
         for (let n = 0; n < N; n++) dwr[wrow + n] += dx[base + row + n];
       }
     }
