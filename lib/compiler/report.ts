@@ -1,5 +1,6 @@
 /** The resource report: cores, per-core utilisation, routing, traffic, quantisation error, host split. */
 import type { Target } from "../target/types.js";
+import type { SystemTraffic } from "./passes/route.js";
 
 /** Per-core use as fractions of the core's limits. */
 export interface CoreReport {
@@ -38,6 +39,8 @@ export interface ResourceReport {
   unverifiedConstants: string[];
   /** ProceduralProjections: kept as a rule (procedural) or stored (materialised), with the reason. */
   connectivity?: Array<{ projection: string; mode: "materialised" | "procedural"; synapses: number; reason: string }>;
+  /** A multi-chip system: chips in use and their utilisation, packets per inter-chip link (per run, same counts as `traffic`). */
+  system?: SystemTraffic & { chip: string; expected: boolean };
 }
 
 /** Constants of a target without a published figure (kind "unpublished", or a legacy UNVERIFIED source), as paths for the report's caveats. */
@@ -61,10 +64,21 @@ export function formatReport(r: ResourceReport): string {
     lines.push(`host partition: ${r.host.layers.join(", ")}; ${r.host.spikes.toHost} spikes chip->host, ${r.host.spikes.toChip} host->chip`);
     if (r.host.channels.length) lines.push(table(["channel", "direction", "synapses", "spikes"], r.host.channels.map((c) => [c.projection, c.direction, `${c.synapses}`, `${c.spikes}`])));
   }
+  if (r.system) lines.push("", ...systemLines(r.system));
   const coded = r.layers.filter((l) => l.codes);
   if (coded.length) lines.push("", ...coded.map((l) => `${l.name}: ${l.codes}`));
   if (r.unverifiedConstants.length) lines.push(`caveat: no published figure (0 used) for ${r.unverifiedConstants.join(", ")}`);
   return lines.join("\n");
+}
+
+/** Chips in use with their utilisation, and the packets on each inter-chip link. */
+function systemLines(x: NonNullable<ResourceReport["system"]>): string[] {
+  const how = x.expected ? "expected packets (from projection rules)" : "packets";
+  return [
+    `system: ${x.chipsUsed} of ${x.chipsTotal} ${x.chip} chips in use; ${x.interChipPackets.toFixed(0)} ${how} cross chip links`,
+    table(["chip", "cores", "neurons"], x.chips.map((c) => [`${c.chip}`, `${c.cores} (${pct(c.utilisation.cores)})`, `${c.neurons} (${pct(c.utilisation.neurons)})`])),
+    ...(x.links.length ? ["", table(["link", "kind", "packets"], x.links.map((l) => [`${l.from} -> ${l.to}`, l.kind, l.packets.toFixed(0)]))] : []),
+  ];
 }
 
 function table(head: string[], rows: string[][]): string {

@@ -8,3 +8,5 @@ export { spinnaker2 } from "./presets/spinnaker2.js";
 export { xyloAudio2 } from "./presets/xylo.js";
 export { speck, speckKernelMemory, speckNeuronMemory, SPECK_KERNEL_MEMORY, SPECK_NEURON_MEMORY } from "./presets/speck.js";
 export { genericMesh, type GenericMeshParams } from "./presets/generic.js";
+export { nahuku32, spinnaker2Board48 } from "./presets/systems/index.js";
+export { systemTarget, systemOf, chipCount, chipOfCore } from "./system.js";

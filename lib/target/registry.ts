@@ -12,6 +12,7 @@ import { spinnaker2 } from "./presets/spinnaker2.js";
 import { xyloAudio2 } from "./presets/xylo.js";
 import { speck } from "./presets/speck.js";
 import { genericMesh } from "./presets/generic.js";
+import { nahuku32, spinnaker2Board48 } from "./presets/systems/index.js";
 
 /** Every known target by name; each entry builds a fresh copy. */
 export const targets = new Registry<() => Target>("target")
@@ -22,7 +23,9 @@ export const targets = new Registry<() => Target>("target")
   .register("spinnaker2", spinnaker2)
   .register("xylo-audio2", xyloAudio2)
   .register("speck", speck)
-  .register("generic-mesh", () => genericMesh());
+  .register("generic-mesh", () => genericMesh())
+  .register("nahuku32", nahuku32)
+  .register("spinnaker2-48", spinnaker2Board48);
 
 /** A fresh copy of a registered target; an unknown name lists the known ones. */
 export function getTarget(name: string): Target {

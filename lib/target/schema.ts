@@ -136,6 +136,27 @@ export const ENERGY_SCHEMA = closed("energy per event and static power", {
   dynamicPower: { ...CONSTANT_SCHEMA, description: "whole-chip dynamic power in place of per-event energies (all-in)" },
 }, ["synOp", "neuronUpdate", "hop", "staticPerCore"]);
 
+/** A link between chips (or boards) of a system: per packet energy and latency, packets per second. */
+export const LINK_SCHEMA = closed("an inter-chip or inter-board link", {
+  energy: { ...CONSTANT_SCHEMA, description: "energy per spike packet crossing the link" },
+  latency: { ...CONSTANT_SCHEMA, description: "latency of one crossing" },
+  bandwidth: { ...CONSTANT_SCHEMA, description: "packets per second the link carries (unit packet/s)" },
+}, ["energy", "latency", "bandwidth"]);
+
+const grid = (what: string) => closed(what, { width: posInt, height: posInt }, ["width", "height"]);
+
+/** A multi-chip system (lib/target/system.ts): the mesh spans every chip; chip and board boundaries cut it into links of their own. */
+export const SYSTEM_SCHEMA = closed("chips in a grid on boards in a grid, joined by links of their own", {
+  chip: { ...text, description: "the chip at every position (a target name)" },
+  chipMesh: grid("routers per chip"),
+  coresPerChip: posInt,
+  chips: grid("chips per board"),
+  boards: grid("boards in the system (default 1 x 1)"),
+  chipLink: LINK_SCHEMA,
+  boardLink: LINK_SCHEMA,
+  topologyNote: { ...text, description: "how the real system differs from this grid, in words" },
+}, ["chip", "chipMesh", "coresPerChip", "chips", "chipLink"]);
+
 /** Neuron node types (NIR names) a target may support. */
 export const NEURON_MODEL_SCHEMA = { enum: ["IF", "LIF", "CubaLIF", "LI", "CubaLI", "MultiCubaLIF", "I"] } as const;
 
@@ -160,6 +181,7 @@ export const TARGET_SCHEMA = closed("a complete hardware description", {
   },
   timing: TIMING_SCHEMA,
   energy: ENERGY_SCHEMA,
+  system: SYSTEM_SCHEMA,
 }, ["name", "description", "references", "mesh", "cores", "core", "arithmetic", "models", "resets", "conv", "limits", "rules", "mapping",
   "timing", "energy"]);
 
@@ -209,7 +231,16 @@ function crossChecks(t: Target, where: string | Array<string | number>, issues: 
   if (t.coreOverrides && t.coreOverrides.length !== t.cores) {
     issues.add("bad-target", at("coreOverrides"), `has ${t.coreOverrides.length} entries for ${t.cores} cores; give one per core`);
   }
+  if (t.system) systemChecks(t, at, issues);
   if (a.decay === "none" && t.models.some((x) => x !== "IF" && x !== "I")) {
     issues.add("bad-target", at("models"), `decay "none" can only run IF/I neurons, not ${t.models.join(", ")}`);
   }
+}
+
+/** A system's grid must be its mesh: chip meshes times chips times boards, coresPerChip times chips. */
+function systemChecks(t: Target, at: (...p: Array<string | number>) => Array<string | number>, issues: IssueList): void {
+  const s = t.system!, b = s.boards ?? { width: 1, height: 1 }, chips = s.chips.width * s.chips.height * b.width * b.height;
+  const w = s.chipMesh.width * s.chips.width * b.width, h = s.chipMesh.height * s.chips.height * b.height;
+  if (t.mesh.width !== w || t.mesh.height !== h) issues.add("bad-target", at("mesh"), `a system of ${chips} chips of ${s.chipMesh.width}x${s.chipMesh.height} routers needs a ${w}x${h} mesh, not ${t.mesh.width}x${t.mesh.height}`);
+  if (t.cores !== s.coresPerChip * chips) issues.add("bad-target", at("cores"), `a system of ${chips} chips of ${s.coresPerChip} cores has ${s.coresPerChip * chips} cores, not ${t.cores}`);
 }

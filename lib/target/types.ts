@@ -7,7 +7,7 @@
 import type { Infer } from "../ir/json-schema.js";
 import type {
   ARITHMETIC_SCHEMA, BARRIER_SCHEMA, CONSTANT_KIND_SCHEMA, CONSTANT_SCHEMA, CONV_SCHEMA, CORE_SCHEMA, DECAY_ENCODING_SCHEMA, ENERGY_SCHEMA,
-  LIMITS_SCHEMA, MESH_SCHEMA, NEURON_MODEL_SCHEMA, TARGET_SCHEMA, TIMING_SCHEMA,
+  LIMITS_SCHEMA, LINK_SCHEMA, MESH_SCHEMA, NEURON_MODEL_SCHEMA, SYSTEM_SCHEMA, TARGET_SCHEMA, TIMING_SCHEMA,
 } from "./schema.js";
 
 /** Where a figure comes from: "silicon", "pre-silicon", "all-in", "fitted" or "unpublished" (value 0, reported as n/a). */
@@ -34,5 +34,9 @@ export type BarrierSpec = Infer<typeof BARRIER_SCHEMA>;
 export type EnergySpec = Infer<typeof ENERGY_SCHEMA>;
 /** A neuron model a target may support (NIR names). */
 export type NeuronModel = Infer<typeof NEURON_MODEL_SCHEMA>;
+/** An inter-chip or inter-board link of a system. */
+export type LinkSpec = Infer<typeof LINK_SCHEMA>;
+/** A multi-chip system: chips and boards in grids, their links (lib/target/system.ts). */
+export type SystemSpec = Infer<typeof SYSTEM_SCHEMA>;
 /** A complete hardware description. */
 export type Target = Infer<typeof TARGET_SCHEMA>;

@@ -9,7 +9,7 @@
 import type { Constant, Target } from "../target/types.js";
 import type { Counters } from "./types.js";
 import type { CycleReport } from "./cycle/report.js";
-import type { EnergyCounts } from "./energy-counts.js";
+import { linkWait, type EnergyCounts } from "./energy-counts.js";
 
 /** The chip time of a run, per inference (one batch entry). */
 export interface ChipTime {
@@ -78,7 +78,7 @@ export interface ChipTimeInputs {
 /** The chip time per inference of a run. */
 export function chipTime(t: Target, o: ChipTimeInputs): ChipTime {
   if (o.realTime || t.timing.timeBase === "real-time" || t.timing.tick) return realTime(t, o);
-  const rests: Array<[string, Constant]> = [["timing.clock", t.timing.clock], ...cycleConstants(t)];
+  const rests: Array<[string, Constant]> = [["timing.clock", t.timing.clock], ...cycleConstants(t), ...linkWait(t, o.counts).used];
   const missing = rests.filter(([, k]) => unpublished(k)).map(([p]) => p);
   const source = o.cycles
     ? "cycle-accurate engine: the steps' latencies at the target's clock"
@@ -112,5 +112,5 @@ function estimate(t: Target, o: ChipTimeInputs): number {
     const work = (k ? (k.synOpsAC + k.synOpsMAC) * syn : 0) + x.active * upd + x.inactive * idle + events;
     busiest = Math.max(busiest, work);
   }
-  return busiest + o.steps * barrierSeconds(t, o.counts.tilesUsed);
+  return busiest + o.steps * (barrierSeconds(t, o.counts.tilesUsed) + linkWait(t, o.counts).seconds);
 }

@@ -5,7 +5,8 @@
  * sent and received by cores (one per event and destination core, as SANA-FE counts them).
  */
 import type { Network } from "./network.js";
-import type { Target } from "../target/types.js";
+import type { Constant, Target } from "../target/types.js";
+import { linkKind } from "../target/system.js";
 import { allDestinations } from "./counters.js";
 import { HOST, coreOfNeuron, path, routerOf } from "./noc/routes.js";
 
@@ -22,6 +23,9 @@ export interface ActivityCounts {
   /** Messages a core sends (one per event and destination core on the chip) and receives. */
   messagesOut: number;
   messagesIn: number;
+  /** On a system: chip-to-chip and board-to-board link traversals (not counted in hopsEW/hopsNS). */
+  chipLinks: number;
+  boardLinks: number;
 }
 
 /** Per layer and per core (core -1 is the host). */
@@ -32,9 +36,11 @@ export interface EnergyCounts {
   activityCounted: boolean;
   /** Routers (tiles) holding a core in use. */
   tilesUsed: number;
+  /** On a system: the most chip and board links one event crossed (the farthest inter-chip delivery). */
+  farthest: { chip: number; board: number };
 }
 
-const zero = (): ActivityCounts => ({ active: 0, inactive: 0, hopsEW: 0, hopsNS: 0, chipSpikes: 0, messagesOut: 0, messagesIn: 0 });
+const zero = (): ActivityCounts => ({ active: 0, inactive: 0, hopsEW: 0, hopsNS: 0, chipSpikes: 0, messagesOut: 0, messagesIn: 0, chipLinks: 0, boardLinks: 0 });
 
 /** Derives the counts of a run after `steps` steps. */
 export function energyCounts(net: Network, steps: number): EnergyCounts {
@@ -50,7 +56,7 @@ export function energyCounts(net: Network, steps: number): EnergyCounts {
       for (const x of [L(l.index), C(s.core)]) { x.active += active; x.inactive += updates - active; }
     }
   }
-  const dests = allDestinations(m), routes = new Map<string, { ew: number; ns: number }>();
+  const dests = allDestinations(m), routes = new Map<string, LinkCounts>(), farthest = { chip: 0, board: 0 };
   for (const l of m.layers) {
     const ev = net.events[l.index];
     for (let k = 0; k < l.size; k++) {
@@ -61,29 +67,57 @@ export function energyCounts(net: Network, steps: number): EnergyCounts {
       if (!r) { r = directionalHops(t, src, d); routes.set(key, r); }
       const chipDests = d.filter((c) => c !== HOST);
       for (const x of [L(l.index), C(src)]) {
-        x.hopsEW += r.ew * e; x.hopsNS += r.ns * e;
+        x.hopsEW += r.ew * e; x.hopsNS += r.ns * e; x.chipLinks += r.chip * e; x.boardLinks += r.board * e;
         if (src !== HOST && l.kind === "neuron") { x.chipSpikes += e; x.messagesOut += chipDests.length * e; }
       }
       for (const c of chipDests) C(c).messagesIn += e;
+      farthest.chip = Math.max(farthest.chip, r.farChip); farthest.board = Math.max(farthest.board, r.farBoard);
     }
   }
   const tiles = new Set(m.program.cores.map((c) => routerOf(t, c.id).join(",")));
-  return { layers, cores, activityCounted: net.active !== null, tilesUsed: Math.max(1, tiles.size) };
+  return { layers, cores, activityCounted: net.active !== null, tilesUsed: Math.max(1, tiles.size), farthest };
 }
 
-/** Links one event from `src` crosses to reach `dsts`, east-west and north-south (multicast: the tree's links once). */
-export function directionalHops(t: Target, src: number, dsts: readonly number[]): { ew: number; ns: number } {
+/** Links one event crosses: on-chip east-west and north-south, chip and board links, and the most chip/board links to one destination. */
+export interface LinkCounts { ew: number; ns: number; chip: number; board: number; farChip: number; farBoard: number }
+
+/** Links one event from `src` crosses to reach `dsts`, east-west and north-south (multicast: the tree's links once); on a system, chip and board links apart. */
+export function directionalHops(t: Target, src: number, dsts: readonly number[]): LinkCounts {
   const [sx, sy] = routerOf(t, src), seen = new Set<string>();
-  let ew = 0, ns = 0;
+  const out: LinkCounts = { ew: 0, ns: 0, chip: 0, board: 0, farChip: 0, farBoard: 0 };
   for (const d of dsts) {
     if (d === src) continue;
     const [dx, dy] = routerOf(t, d);
+    let chip = 0, board = 0;
     for (const link of path(t, sx, sy, dx, dy)) {
+      const ew = link.port === "E" || link.port === "W", x = link.router % t.mesh.width, y = Math.floor(link.router / t.mesh.width);
+      const kind = ew ? linkKind(t, "x", link.port === "E" ? x : x - 1) : linkKind(t, "y", link.port === "N" ? y : y - 1);
+      if (kind === "chip") chip++; else if (kind === "board") board++;
       const id = `${link.router}${link.port}`;
       if (t.mesh.multicast && seen.has(id)) continue;
       seen.add(id);
-      if (link.port === "E" || link.port === "W") ew++; else ns++;
+      if (kind === "chip") out.chip++; else if (kind === "board") out.board++; else if (ew) out.ew++; else out.ns++;
     }
+    out.farChip = Math.max(out.farChip, chip); out.farBoard = Math.max(out.farBoard, board);
   }
-  return { ew, ns };
+  return out;
+}
+
+/** Seconds a step waits for its farthest inter-chip spike (the most chip and board links one event crossed times their latency), and the latencies used. */
+export function linkWait(t: Target, counts: EnergyCounts): { seconds: number; used: Array<[string, Constant]> } {
+  const s = t.system, used: Array<[string, Constant]> = [];
+  if (!s) return { seconds: 0, used };
+  let sec = 0;
+  if (counts.farthest.chip) { used.push(["system.chipLink.latency", s.chipLink.latency]); sec += counts.farthest.chip * latency(s.chipLink.latency); }
+  const b = s.boardLink ?? s.chipLink;
+  if (counts.farthest.board) { used.push([s.boardLink ? "system.boardLink.latency" : "system.chipLink.latency", b.latency]); sec += counts.farthest.board * latency(b.latency); }
+  return { seconds: sec, used };
+}
+
+const LATENCY: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6, "µs": 1e-6, ns: 1e-9 };
+
+function latency(c: Constant): number {
+  const u = LATENCY[c.unit];
+  if (u === undefined) throw new Error(`link latency in unknown unit "${c.unit}"`);
+  return c.value * u;
 }

@@ -12,7 +12,8 @@ import type { ChipTime } from "./chip-time.js";
 
 /** Kinds of operation energy is charged for. */
 export type EnergyOp =
-  | "synOp" | "neuronUpdate" | "neuronUpdateInactive" | "spike" | "packet" | "hop" | "hopNS" | "withinTile" | "dynamicPower" | "static";
+  | "synOp" | "neuronUpdate" | "neuronUpdateInactive" | "spike" | "packet" | "hop" | "hopNS" | "withinTile" | "chipLink" | "boardLink"
+  | "dynamicPower" | "static";
 
 /** Energies by kind of operation; null where the constant has no published figure. */
 export type OpEnergy = Partial<Record<EnergyOp, number | null>>;
@@ -89,12 +90,16 @@ function eventOps(t: Target, detail: boolean): EventOp[] {
   if (e.hopNS && detail) {
     out.push(["hop", "energy.hop", e.hop, (_x, a) => a.hopsEW]);
     out.push(["hopNS", "energy.hopNS", e.hopNS, (_x, a) => a.hopsNS]);
-  } else out.push(["hop", "energy.hop", e.hop, (x) => x.hops]);
+  } else out.push(["hop", "energy.hop", e.hop, (x, a) => x.hops - a.chipLinks - a.boardLinks]);
+  // A system's chip-to-chip (board-to-board) link traversals are priced by the link, not the chip's hop.
+  const sys = t.system;
+  if (sys) out.push(["chipLink", "system.chipLink.energy", sys.chipLink.energy, (_x, a) => a.chipLinks]);
+  if (sys) out.push(["boardLink", sys.boardLink ? "system.boardLink.energy" : "system.chipLink.energy", (sys.boardLink ?? sys.chipLink).energy, (_x, a) => a.boardLinks]);
   out.push(["withinTile", e.withinTile ? "energy.withinTile" : "energy.hop", e.withinTile ?? e.hop, (x) => x.localDeliveries]);
   return out;
 }
 
-const NO_ACTIVITY: ActivityCounts = { active: 0, inactive: 0, hopsEW: 0, hopsNS: 0, chipSpikes: 0, messagesOut: 0, messagesIn: 0 };
+const NO_ACTIVITY: ActivityCounts = { active: 0, inactive: 0, hopsEW: 0, hopsNS: 0, chipSpikes: 0, messagesOut: 0, messagesIn: 0, chipLinks: 0, boardLinks: 0 };
 
 /** Adds j (or n/a) to an op of a breakdown. */
 function add(into: OpEnergy, op: EnergyOp, j: number | null): void {
@@ -104,7 +109,7 @@ function add(into: OpEnergy, op: EnergyOp, j: number | null): void {
 
 /** The sum of some ops of a breakdown, null when one of them is. */
 const sum = (x: OpEnergy, ops: EnergyOp[]) => ops.reduce<number | null>((a, op) => (a === null || x[op] === null ? null : a + (x[op] ?? 0)), 0);
-const DYNAMIC: EnergyOp[] = ["synOp", "neuronUpdate", "neuronUpdateInactive", "spike", "packet", "hop", "hopNS", "withinTile", "dynamicPower"];
+const DYNAMIC: EnergyOp[] = ["synOp", "neuronUpdate", "neuronUpdateInactive", "spike", "packet", "hop", "hopNS", "withinTile", "chipLink", "boardLink", "dynamicPower"];
 const perSample = (x: number | null, batch: number) => (x === null ? null : x / batch);
 
 /** What the terms are written into while a report is built. */

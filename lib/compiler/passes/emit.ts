@@ -6,6 +6,7 @@ import type { Projection } from "../netlist.js";
 import type { CompileState } from "../state.js";
 import { crossingSpikes } from "./traffic.js";
 import { coreXY } from "./place.js";
+import { systemOf } from "../../target/system.js";
 import { isConvChain } from "./lower.js";
 import { loihiCodes } from "./quantise-loihi.js";
 import { discreteLayer } from "./discretise.js";
@@ -85,6 +86,7 @@ function buildReport(s: CompileState, layers: ProgramLayer[], projections: Progr
     traffic: { spikes: r.spikes, packets: r.packets, spikeHops: r.spikeHops, unicastHops: r.unicastHops, multicast: t.mesh.multicast, source: s.options.spikeCounts ? "spike counts given" : "1 spike per neuron (no counts given)" },
     host: hostReport(s, layers, projections),
     ...connectivityReport(s),
+    ...(r.system ? { system: { ...r.system, chip: systemOf(t)!.chip, expected: !!r.expected } } : {}),
     unverifiedConstants: unverified(t),
   };
 }

@@ -7,6 +7,7 @@ import { IssueList } from "../../ir/errors.js";
 import type { Csr, Layer, Netlist } from "../netlist.js";
 import type { CompileState, Slice } from "../state.js";
 import { speckLayerMemory } from "./speck-memory.js";
+import { tooFewCores } from "../../target/system.js";
 
 /** Global neuron offset of each layer (every layer, in netlist order). */
 export function offsets(n: Netlist): Map<string, number> {
@@ -34,7 +35,7 @@ export function partition(s: CompileState): CompileState {
     }
     cutLayer(n, l, off, stamp, slices, s, issues);
   }
-  if (t.mapping !== "single-core" && slices.length > t.cores) issues.add("too-many-cores", [], `the network needs ${slices.length} cores; ${t.name} has ${t.cores}`);
+  if (t.mapping !== "single-core" && slices.length > t.cores) issues.add("too-many-cores", [], tooFewCores(t, slices.length));
   issues.throwIfAny();
   return { ...s, slices };
 }

@@ -1,23 +1,28 @@
 /**
- * Placement of slices on cores. Greedy: slice k on core k, filling the mesh in order as
- * PACMAN does. Optimising: seeds a compact block in traffic order, then swaps slices (and
- * moves them to free cores) while the traffic-weighted hop count falls; on multicast meshes
- * the greedy placement is kept when its multicast trees are no larger. Layer-per-core
- * targets match layers to cores whose memory fits (augmenting paths).
+ * Placement of slices on cores. Greedy: slice k on core k, filling the mesh (and on a system,
+ * chip after chip) in order as PACMAN does. Optimising: recursive min-cut bisection of the
+ * slices' traffic graph onto a compact block of cores (halving at chip boundaries first, so the
+ * traffic that must cross chips is cut first; Fiduccia-Mattheyses refinement with terminal
+ * propagation), then local refinement that moves or swaps each slice towards the weighted median
+ * of its neighbours while the traffic-weighted distance falls (SpiNeMap's partition-then-place,
+ * with its objective the spike-hops). The distance counts mesh hops, and a chip-to-chip link as
+ * `chipLinkCost` hops. On multicast meshes the greedy placement is kept when its multicast
+ * trees are no larger. Layer-per-core targets match layers to cores whose memory fits.
  */
 import { IssueList } from "../../ir/errors.js";
 import { Rng } from "../../ir/random.js";
 import type { Target } from "../../target/types.js";
+import { chipGrid, chipOfCore, systemCoreXY, systemOf } from "../../target/system.js";
 import type { CompileState } from "../state.js";
-import { sliceTraffic } from "./traffic.js";
+import { sliceTraffic, type SliceTraffic } from "./traffic.js";
+import { Graph, bisect } from "./bisect.js";
 
-/** Router coordinates of a core. */
+/** Router coordinates of a core (in the whole system's grid on a system). */
 export function coreXY(t: Target, core: number): [number, number] {
-  const r = Math.floor(core / t.mesh.coresPerRouter);
-  return [r % t.mesh.width, Math.floor(r / t.mesh.width)];
+  return systemCoreXY(t, core);
 }
 
-/** Mesh hops between two cores' routers. */
+/** Mesh hops between two cores' routers (chip-to-chip links included). */
 export function hops(t: Target, a: number, b: number): number {
   const [ax, ay] = coreXY(t, a), [bx, by] = coreXY(t, b);
   return Math.abs(ax - bx) + Math.abs(ay - by);
@@ -28,23 +33,77 @@ export function place(s: CompileState): CompileState {
   const t = s.target, S = s.slices!.length;
   if (t.mapping === "layer-per-core") return { ...s, placement: matchLayers(s) };
   if (t.mapping === "single-core") return { ...s, placement: new Int32Array(S) };
-  if (s.options.placer === "greedy" || S <= 1) return { ...s, placement: Int32Array.from({ length: S }, (_, k) => k) };
-  const { traffic, spikes } = sliceTraffic(s);
-  const greedy = Int32Array.from({ length: S }, (_, k) => k), best = optimise(t, traffic, S, s.options.seed);
-  // The optimiser minimises pairwise (unicast) hops; under multicast keep greedy when its trees are no larger.
-  if (t.mesh.multicast && treeHops(t, traffic, spikes, S, greedy) <= treeHops(t, traffic, spikes, S, best)) return { ...s, placement: greedy };
+  const greedy = Int32Array.from({ length: S }, (_, k) => k);
+  if (s.options.placer === "greedy" || S <= 1) return { ...s, placement: greedy };
+  const traffic = sliceTraffic(s), geo = geometry(t);
+  const best = optimise(geo, traffic, s.options.seed);
+  const g = graphOf(traffic);
+  if (cost(geo, g, greedy) <= cost(geo, g, best)) return { ...s, placement: greedy };
+  // The optimiser minimises pairwise (unicast) distance; under multicast keep greedy when its trees are no larger.
+  if (t.mesh.multicast && treeHops(t, traffic, greedy) <= treeHops(t, traffic, best)) return { ...s, placement: greedy };
   return { ...s, placement: best };
 }
 
+/** Cost of one chip-to-chip crossing in mesh hops, in the optimiser's objective. */
+export const chipLinkCost = 4;
+
+/** Where every core lies: router x, y and chip x, y; `exists` false for slots without a core. */
+interface Geometry { t: Target; x: Int32Array; y: Int32Array; cx: Int32Array; cy: Int32Array; C: number }
+
+function geometry(t: Target): Geometry {
+  const C = t.cores, x = new Int32Array(C), y = new Int32Array(C), cx = new Int32Array(C), cy = new Int32Array(C);
+  const s = systemOf(t);
+  for (let c = 0; c < C; c++) {
+    [x[c], y[c]] = coreXY(t, c);
+    if (s) { cx[c] = Math.floor(x[c] / s.chipMesh.width); cy[c] = Math.floor(y[c] / s.chipMesh.height); }
+  }
+  return { t, x, y, cx, cy, C };
+}
+
+/** Objective distance between two cores: hops, a chip crossing counting chipLinkCost. */
+function dist(g: Geometry, a: number, b: number): number {
+  const h = Math.abs(g.x[a] - g.x[b]) + Math.abs(g.y[a] - g.y[b]);
+  const k = Math.abs(g.cx[a] - g.cx[b]) + Math.abs(g.cy[a] - g.cy[b]);
+  return h + (chipLinkCost - 1) * k;
+}
+
+/** The symmetric traffic graph (w = packets a->b + b->a) in CSR form. */
+function graphOf(tr: SliceTraffic): Graph {
+  const S = tr.S, nb = Array.from({ length: S }, () => new Map<number, number>());
+  tr.rows.forEach((row, a) => row.forEach((w, b) => {
+    if (a === b || !(w > 0)) return;
+    nb[a].set(b, (nb[a].get(b) ?? 0) + w); nb[b].set(a, (nb[b].get(a) ?? 0) + w);
+  }));
+  const ptr = new Int32Array(S + 1);
+  nb.forEach((m, a) => (ptr[a + 1] = ptr[a] + m.size));
+  const idx = new Int32Array(ptr[S]), w = new Float64Array(ptr[S]);
+  nb.forEach((m, a) => { let k = ptr[a]; for (const [b, x] of m) { idx[k] = b; w[k++] = x; } });
+  return { n: S, ptr, idx, w };
+}
+
+/** Traffic-weighted objective distance of a placement. */
+function cost(geo: Geometry, g: Graph, at: Int32Array): number {
+  let c = 0;
+  for (let a = 0; a < g.n; a++) for (let k = g.ptr[a]; k < g.ptr[a + 1]; k++) if (g.idx[k] > a) c += g.w[k] * dist(geo, at[a], at[g.idx[k]]);
+  return c;
+}
+
+/** Traffic-weighted hops of a placement (unicast). */
+export function placementCost(t: Target, traffic: SliceTraffic, at: Int32Array): number {
+  let c = 0;
+  traffic.rows.forEach((row, a) => row.forEach((w, b) => (c += w * hops(t, at[a], at[b]))));
+  return c;
+}
+
 /** Spike-hops of a placement under multicast: per source slice, its spikes times the links of its X-then-Y tree. */
-export function treeHops(t: Target, traffic: Float64Array, spikes: Float64Array, S: number, at: Int32Array): number {
+export function treeHops(t: Target, traffic: SliceTraffic, at: Int32Array): number {
   let total = 0;
   const links = new Set<number>();
-  for (let a = 0; a < S; a++) {
+  for (let a = 0; a < traffic.S; a++) {
     links.clear();
     const [sx, sy] = coreXY(t, at[a]);
-    for (let b = 0; b < S; b++) {
-      if (!(traffic[a * S + b] > 0)) continue;
+    for (const [b, w] of traffic.rows[a]) {
+      if (!(w > 0)) continue;
       const [dx, dy] = coreXY(t, at[b]);
       let x = sx, y = sy;
       while (x !== dx || y !== dy) {
@@ -53,68 +112,150 @@ export function treeHops(t: Target, traffic: Float64Array, spikes: Float64Array,
         if (x !== dx) x += x < dx ? 1 : -1; else y += y < dy ? 1 : -1;
       }
     }
-    total += spikes[a] * links.size;
+    total += traffic.spikes[a] * links.size;
   }
   return total;
 }
 
-/** Traffic-weighted hops of a placement (the optimiser's objective). */
-export function placementCost(t: Target, traffic: Float64Array, S: number, at: Int32Array): number {
-  let c = 0;
-  for (let a = 0; a < S; a++) for (let b = 0; b < S; b++) { const w = traffic[a * S + b] + traffic[b * S + a]; if (w && a < b) c += w * hops(t, at[a], at[b]); }
-  return c;
-}
+/** A rectangle of routers. */
+interface Rect { x0: number; y0: number; w: number; h: number }
 
-function optimise(t: Target, traffic: Float64Array, S: number, seed: number): Int32Array {
-  const C = t.cores;
-  const w = new Float64Array(S * S);
-  for (let a = 0; a < S; a++) for (let b = 0; b < S; b++) w[a * S + b] = traffic[a * S + b] + traffic[b * S + a];
-  const at = seedBlock(t, w, S);
-  const occupant = new Int32Array(C).fill(-1);
-  at.forEach((c, k) => (occupant[c] = k));
-  const nbrs = Array.from({ length: S }, (_, a) => Int32Array.from({ length: S }, (_, b) => b).filter((b) => b !== a && w[a * S + b] > 0));
-  const costOf = (a: number, core: number, skip: number) => { let c = 0; for (const b of nbrs[a]) if (b !== skip) c += w[a * S + b] * hops(t, core, at[b]); return c; };
-  const rng = new Rng(seed);
-  const iters = Math.min(200000, 400 * S + 20000);
-  for (let it = 0; it < iters; it++) {
-    const a = Math.floor(rng.random() * S), core = Math.floor(rng.random() * C);
-    if (core === at[a]) continue;
-    const b = occupant[core];
-    const before = costOf(a, at[a], b) + (b >= 0 ? costOf(b, core, a) : 0);
-    const after = costOf(a, core, b) + (b >= 0 ? costOf(b, at[a], a) : 0);
-    if (after < before) {
-      const old = at[a];
-      at[a] = core; occupant[core] = a; occupant[old] = b;
-      if (b >= 0) at[b] = old;
+function optimise(geo: Geometry, tr: SliceTraffic, seed: number): Int32Array {
+  const g = graphOf(tr), at = new Int32Array(g.n).fill(-1);
+  const region = compactRegion(geo, g.n);
+  const byRouter = coresByRouter(geo, region);
+  const pos = new Float64Array(2 * g.n);
+  const centre = (r: Rect) => [r.x0 + (r.w - 1) / 2, r.y0 + (r.h - 1) / 2];
+  const [mx, my] = centre(region);
+  for (let v = 0; v < g.n; v++) { pos[2 * v] = mx; pos[2 * v + 1] = my; }
+  const cap = (r: Rect) => { let n = 0; for (let y = r.y0; y < r.y0 + r.h; y++) for (let x = r.x0; x < r.x0 + r.w; x++) n += byRouter.get(y * geo.t.mesh.width + x)?.length ?? 0; return n; };
+  const stack: Array<{ r: Rect; vs: Int32Array }> = [{ r: region, vs: Int32Array.from({ length: g.n }, (_, k) => k) }];
+  while (stack.length) {
+    const { r, vs } = stack.pop()!;
+    if (!vs.length) continue;
+    if (r.w === 1 && r.h === 1) {
+      const cores = byRouter.get(r.y0 * geo.t.mesh.width + r.x0) ?? [];
+      vs.forEach((v, k) => (at[v] = cores[k]));
+      continue;
     }
+    const [a, b] = split(geo, r);
+    const capA = cap(a), capB = cap(b);
+    const [ca, cb] = [centre(a), centre(b)];
+    const d = (p: number[], q: number[]) => Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]);
+    const side = bisect(g, vs, { capA, capB, dAB: d(ca, cb), pull: (u) => d(ca, [pos[2 * u], pos[2 * u + 1]]) - d(cb, [pos[2 * u], pos[2 * u + 1]]) });
+    const va = vs.filter((_, k) => side[k] === 0), vb = vs.filter((_, k) => side[k] === 1);
+    for (const v of va) { pos[2 * v] = ca[0]; pos[2 * v + 1] = ca[1]; }
+    for (const v of vb) { pos[2 * v] = cb[0]; pos[2 * v + 1] = cb[1]; }
+    stack.push({ r: b, vs: vb }, { r: a, vs: va });
   }
+  refine(geo, g, at, seed);
   return at;
 }
 
-/** Initial placement: breadth-first in traffic order onto the most central free cores of a square block. */
-function seedBlock(t: Target, w: Float64Array, S: number): Int32Array {
-  const side = Math.ceil(Math.sqrt(Math.ceil(S / t.mesh.coresPerRouter)));
-  const cores = Array.from({ length: t.cores }, (_, c) => c).filter((c) => { const [x, y] = coreXY(t, c); return x < side && y < side; });
-  const pool = cores.length >= S ? cores : Array.from({ length: t.cores }, (_, c) => c);
-  const at = new Int32Array(S).fill(-1), used = new Uint8Array(t.cores);
-  const order: number[] = [];
-  const seen = new Uint8Array(S);
-  for (let r = 0; r < S; r++) {
-    if (seen[r]) continue;
-    const q = [r]; seen[r] = 1;
-    while (q.length) { const a = q.shift()!; order.push(a); for (let b = 0; b < S; b++) if (!seen[b] && w[a * S + b] > 0) { seen[b] = 1; q.push(b); } }
+/** The two halves of a rectangle: along its longer side, at a chip boundary when it spans chips. */
+function split(geo: Geometry, r: Rect): [Rect, Rect] {
+  const s = systemOf(geo.t);
+  const alongX = r.w >= r.h;
+  const len = alongX ? r.w : r.h, step = s ? (alongX ? s.chipMesh.width : s.chipMesh.height) : 1;
+  let cut = Math.floor(len / 2);
+  if (s && len > step) cut = Math.max(step, Math.round(len / step / 2) * step);
+  if (alongX) return [{ ...r, w: cut }, { ...r, x0: r.x0 + cut, w: r.w - cut }];
+  return [{ ...r, h: cut }, { ...r, y0: r.y0 + cut, h: r.h - cut }];
+}
+
+/** Cores of each router inside a region, in id order. */
+function coresByRouter(geo: Geometry, r: Rect): Map<number, number[]> {
+  const m = new Map<number, number[]>(), W = geo.t.mesh.width;
+  for (let c = 0; c < geo.C; c++) {
+    if (geo.x[c] < r.x0 || geo.x[c] >= r.x0 + r.w || geo.y[c] < r.y0 || geo.y[c] >= r.y0 + r.h) continue;
+    const k = geo.y[c] * W + geo.x[c];
+    if (!m.has(k)) m.set(k, []);
+    m.get(k)!.push(c);
   }
-  for (const a of order) {
-    let best = -1, bestCost = Infinity;
-    for (const c of pool) {
-      if (used[c]) continue;
-      let cost = 0;
-      for (let b = 0; b < S; b++) if (at[b] >= 0 && w[a * S + b] > 0) cost += w[a * S + b] * hops(t, c, at[b]);
-      if (cost < bestCost) { bestCost = cost; best = c; }
+  return m;
+}
+
+/** The smallest near-square block that holds n slices: whole chips on a system (fewest chips), routers on a chip. */
+function compactRegion(geo: Geometry, n: number): Rect {
+  const s = systemOf(geo.t);
+  const count = (w: number, h: number) => { let k = 0; for (let c = 0; c < geo.C; c++) if (geo.x[c] < w && geo.y[c] < h) k++; return k; };
+  if (s && n > s.coresPerChip) {
+    const grid = chipGrid(s), need = Math.ceil(n / s.coresPerChip);
+    let best: [number, number] = [grid.width, grid.height];
+    for (let w = 1; w <= grid.width; w++) {
+      const h = Math.ceil(need / w);
+      if (h > grid.height) continue;
+      const [bw, bh] = best;
+      if (w * h < bw * bh || (w * h === bw * bh && w + h < bw + bh)) best = [w, h];
     }
-    at[a] = best; used[best] = 1;
+    return { x0: 0, y0: 0, w: best[0] * s.chipMesh.width, h: best[1] * s.chipMesh.height };
   }
-  return at;
+  const W = s ? s.chipMesh.width : geo.t.mesh.width, H = s ? s.chipMesh.height : geo.t.mesh.height;
+  let best: Rect = { x0: 0, y0: 0, w: W, h: H };
+  for (let w = 1; w <= W; w++) for (let h = 1; h <= H; h++) {
+    if (count(w, h) < n) continue;
+    if (w * h < best.w * best.h || (w * h === best.w * best.h && w + h < best.w + best.h)) best = { x0: 0, y0: 0, w, h };
+    break;
+  }
+  return best;
+}
+
+/** Local refinement: each slice moves (or swaps) to the best core near its neighbours' weighted median while the objective falls. */
+function refine(geo: Geometry, g: Graph, at: Int32Array, seed: number): void {
+  const occupant = new Int32Array(geo.C).fill(-1);
+  at.forEach((c, v) => (occupant[c] = v));
+  const W = geo.t.mesh.width, H = geo.t.mesh.height;
+  const atRouter = new Map<number, number[]>();
+  for (let c = 0; c < geo.C; c++) { const k = geo.y[c] * W + geo.x[c]; if (!atRouter.has(k)) atRouter.set(k, []); atRouter.get(k)!.push(c); }
+  const costAt = (v: number, core: number, skip: number) => {
+    let c = 0;
+    for (let k = g.ptr[v]; k < g.ptr[v + 1]; k++) if (g.idx[k] !== skip) c += g.w[k] * dist(geo, core, at[g.idx[k]]);
+    return c;
+  };
+  const rng = new Rng(seed), order = Int32Array.from({ length: g.n }, (_, k) => k);
+  for (let sweep = 0; sweep < 6; sweep++) {
+    for (let k = g.n - 1; k > 0; k--) { const j = Math.floor(rng.random() * (k + 1)); [order[k], order[j]] = [order[j], order[k]]; }
+    let moved = 0;
+    for (const v of order) {
+      if (g.ptr[v] === g.ptr[v + 1]) continue;
+      const [mx, my] = weightedMedian(geo, g, at, v);
+      let bestCore = -1, bestDelta = -1e-9;
+      for (let y = Math.max(0, my - 1); y <= Math.min(H - 1, my + 1); y++) for (let x = Math.max(0, mx - 1); x <= Math.min(W - 1, mx + 1); x++) {
+        for (const core of atRouter.get(y * W + x) ?? []) {
+          if (core === at[v]) continue;
+          const u = occupant[core];
+          const before = costAt(v, at[v], u) + (u >= 0 ? costAt(u, core, v) : 0);
+          const after = costAt(v, core, u) + (u >= 0 ? costAt(u, at[v], v) : 0);
+          if (after - before < bestDelta) { bestDelta = after - before; bestCore = core; }
+        }
+      }
+      if (bestCore < 0) continue;
+      const u = occupant[bestCore], old = at[v];
+      at[v] = bestCore; occupant[bestCore] = v; occupant[old] = u;
+      if (u >= 0) at[u] = old;
+      moved++;
+    }
+    if (!moved) break;
+  }
+}
+
+/** Router minimising the weighted Manhattan distance to a slice's neighbours (medians of x and y). */
+function weightedMedian(geo: Geometry, g: Graph, at: Int32Array, v: number): [number, number] {
+  const med = (coord: Int32Array) => {
+    const items: Array<[number, number]> = [];
+    let total = 0;
+    for (let k = g.ptr[v]; k < g.ptr[v + 1]; k++) { items.push([coord[at[g.idx[k]]], g.w[k]]); total += g.w[k]; }
+    items.sort((p, q) => p[0] - q[0]);
+    let acc = 0;
+    for (const [c, w] of items) { acc += w; if (acc >= total / 2) return c; }
+    return items[items.length - 1][0];
+  };
+  return [med(geo.x), med(geo.y)];
+}
+
+/** Chips holding at least one slice. */
+export function chipsUsed(t: Target, at: Int32Array): number {
+  return new Set(Array.from(at, (c) => chipOfCore(t, c))).size;
 }
 
 /** Layer-per-core matching (Sinabs' mapping does the same with max-flow): each layer to a core whose kernel and neuron memory fit. */

@@ -1,7 +1,24 @@
-/** Spike traffic between slices: packets per run from slice a to slice b (one per spike per destination core). */
+/**
+ * Spike traffic between slices: packets per run from slice a to slice b (one per spike per
+ * destination core), kept sparse (a row per source slice). Stored synapses are counted exactly;
+ * a projection kept as a rule without stored synapses (a procedural projection at scale) is
+ * counted from the rule: a row of L synapses drawn uniformly over the destination's n neurons
+ * reaches a slice of c of them with probability 1 - (1 - c/n)^L, so the packets are expected
+ * values (the report says so).
+ */
+import { RowGenerator, isRowProcedural, type ProceduralSpec } from "../../ir/procedural.js";
 import type { Netlist, Projection } from "../netlist.js";
 import type { CompileState, Slice } from "../state.js";
 import { offsets } from "./partition.js";
+
+/** Packets per run between slices: rows[a] maps destination slice b to packets; spikes per source slice. */
+export interface SliceTraffic {
+  S: number;
+  rows: Array<Map<number, number>>;
+  spikes: Float64Array;
+  /** True when some packets are expectations drawn from a projection's rule. */
+  expected: boolean;
+}
 
 /** Slice index of every global neuron (-1 when not on a chip slice). */
 export function sliceOfNeuron(n: Netlist, slices: Slice[]): Int32Array {
@@ -17,34 +34,79 @@ export function spikesOf(s: CompileState, layer: string, size: number): Float64A
   return given ? Float64Array.from(given) : new Float64Array(size).fill(1);
 }
 
-/** Dense S x S traffic matrix (row = source slice) and spikes per source slice. */
-export function sliceTraffic(s: CompileState): { traffic: Float64Array; spikes: Float64Array } {
+/** The rule of a projection whose synapses are not stored (counted from the rule), if any. */
+export function ruleOnly(p: Projection): ProceduralSpec | undefined {
+  if (p.csr) return undefined;
+  const op = p.ops.length === 1 ? p.ops[0] : undefined;
+  return op?.kind === "sparse" && op.rule ? op.rule : undefined;
+}
+
+const cache = new WeakMap<CompileState["slices"] & object, SliceTraffic>();
+
+/** Sparse traffic between slices and spikes per source slice (computed once per slicing). */
+export function sliceTraffic(s: CompileState): SliceTraffic {
+  const hit = cache.get(s.slices!);
+  if (hit && hit.spikes.length === s.slices!.length) return hit;
   const n = s.netlist!, slices = s.slices!, S = slices.length;
   const off = offsets(n), of = sliceOfNeuron(n, slices);
-  const traffic = new Float64Array(S * S), spikes = new Float64Array(S);
+  const rows = Array.from({ length: S }, () => new Map<number, number>()), spikes = new Float64Array(S);
   const stamp = new Int32Array(S).fill(-1);
-  let tick = 0;
+  const add = (a: number, b: number, x: number) => rows[a].set(b, (rows[a].get(b) ?? 0) + x);
+  let tick = 0, expected = false;
   for (const l of n.layers) {
     const out = n.projections.filter((p) => p.src === l.name);
     if (!out.length) continue;
     const counts = spikesOf(s, l.name, l.size), base = off.get(l.name)!;
+    for (let i = 0; i < l.size; i++) { const a = of[base + i]; if (a >= 0) spikes[a] += counts[i]; }
+    const stored = out.filter((p) => !ruleOnly(p));
+    for (const p of out.filter((q) => ruleOnly(q))) { expected = true; ruleTraffic(p, ruleOnly(p)!, counts, base, of, slices, add); }
+    if (!stored.length) continue;
     for (let i = 0; i < l.size; i++) {
       const a = of[base + i];
-      if (a >= 0) spikes[a] += counts[i];
       if (a < 0) continue;
       tick++;
-      for (const p of out) {
+      for (const p of stored) {
         const dBase = off.get(p.dst)!;
         if (p.csr) {
           for (let k = p.csr.indptr[i]; k < p.csr.indptr[i + 1]; k++) {
             const b = of[dBase + p.csr.indices[k]];
-            if (b >= 0 && stamp[b] !== tick) { stamp[b] = tick; traffic[a * S + b] += counts[i]; }
+            if (b >= 0 && stamp[b] !== tick) { stamp[b] = tick; add(a, b, counts[i]); }
           }
-        } else for (let b = 0; b < S; b++) if (slices[b].layer === p.dst && stamp[b] !== tick) { stamp[b] = tick; traffic[a * S + b] += counts[i]; }
+        } else for (let b = 0; b < S; b++) if (slices[b].layer === p.dst && stamp[b] !== tick) { stamp[b] = tick; add(a, b, counts[i]); }
       }
     }
   }
-  return { traffic, spikes };
+  const t: SliceTraffic = { S, rows, spikes, expected };
+  cache.set(slices, t);
+  return t;
+}
+
+/** Expected packets of a rule's projection: per source neuron, the chance its row reaches each destination slice. */
+function ruleTraffic(p: Projection, spec: ProceduralSpec, counts: Float64Array, base: number, of: Int32Array, slices: Slice[], add: (a: number, b: number, x: number) => void): void {
+  const dst = slices.map((sl, b) => ({ sl, b })).filter((x) => x.sl.layer === p.dst);
+  if (!dst.length) return;
+  const len = rowLengths(spec);
+  const logMiss = dst.map((x) => Math.log1p(-x.sl.count / spec.post));
+  for (let i = 0; i < spec.pre; i++) {
+    const a = of[base + i], L = len(i);
+    if (a < 0 || !(L > 0) || !counts[i]) continue;
+    for (let q = 0; q < dst.length; q++) add(a, dst[q].b, counts[i] * (1 - Math.exp(L * logMiss[q])));
+  }
+}
+
+/** Row length of each presynaptic neuron: fixed by the rule where it is, else its mean. */
+function rowLengths(spec: ProceduralSpec): (i: number) => number {
+  const r = spec.rule;
+  if (r.kind === "fixed-probability") return () => r.p * spec.post;
+  if (r.kind === "fixed-in-degree") return () => (r.k * spec.post) / spec.pre;
+  if (!isRowProcedural(r)) return () => 0;
+  const gen = new RowGenerator(spec);
+  return (i) => gen.rowLength(i);
+}
+
+/** Packets from slice a to slice b. */
+export function packets(t: SliceTraffic, a: number, b: number): number {
+  return t.rows[a].get(b) ?? 0;
 }
 
 /** Spike events crossing a projection per run: the spikes of every source neuron with at least one synapse in it (all of them for a weight-shared one). */
