@@ -82,10 +82,7 @@ function decays(t: Target, d: Float64Array, layer: string, field: string, dt: nu
         issues.add("decay-range", [layer, field], `${layer} needs dash ${code} (${field} ${(dt / (1 - d[i])).toPrecision(3)} s at dt ${dt} s); ${t.name} allows at most ${a.maxShift}`);
         return { codes, error: Infinity };
       }
-    } else if (d[i] !== 1) {
-      issues.add("decay-range", [layer, field], `${layer} leaks (decay ${d[i].toPrecision(4)} per step) but ${t.name} has no leak`);
-      return { codes, error: Infinity };
-    }
+    } // decay "none": the target schema admits only IF and I neurons there, whose decay is 1 (code 0 unused)
     codes[i] = code;
     error = Math.max(error, Math.abs(decayValue(t, code) - d[i]));
   }

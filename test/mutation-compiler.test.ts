@@ -1,0 +1,152 @@
+// Generic quantisation by hand: one scale per destination layer (largest |weight| over 2^(bits-1) - 1),
+// weights and state rounded to the nearest code (not truncated), decays as 12-bit multipliers or
+// shifts with their error, values the state cannot hold refused with the numbers, never clipped.
+import { describe, expect, test } from "vitest";
+import { graph, tensor } from "../lib/ir/builders.js";
+import { compile, type Program } from "../lib/compiler/index.js";
+import { decayValue, dequantLayer } from "../lib/compiler/passes/quantise.js";
+import { genericMesh } from "../lib/target/presets/generic.js";
+import type { Target } from "../lib/target/types.js";
+import type { QuantLayer } from "../lib/compiler/state.js";
+
+const dt = 1e-3;
+const blob = (p: Program, key: string) => Array.from(p.blobs[key] as ArrayLike<number>);
+const layer = (p: Program, name: string) => p.layers.find((l) => l.name === name)!;
+const errorOf = (fn: () => unknown): string => { try { fn(); return ""; } catch (e) { return (e as Error).message; } };
+/** A generic mesh with another decay encoding (shift: at most `maxShift`; none: no leak). */
+const withDecay = (decay: "shift" | "none", name: string): Target => {
+  const g = genericMesh({ name });
+  return { ...g, arithmetic: { ...g.arithmetic, decay, ...(decay === "shift" ? { maxShift: 3 } : {}) } } as Target;
+};
+
+/**
+ * in(2) -> W [[1, -0.303], [0.269, 0.5], [0, -1.27]] -> LIF h (tau 3 ms, r 3: input gain dt r / tau = 1;
+ * threshold 0.7, v_leak 0.1, v_reset -0.2), dt 1 ms. Scale 1.27 / 127 = 0.01 per LSB.
+ */
+const lifNet = (o: { threshold?: number; reset?: number; tau?: number; weights?: number[] } = {}) => graph().input("in", [2])
+  .linear("w", tensor(o.weights ?? [1, -0.303, 0.269, 0.5, 0, -1.27], [3, 2]))
+  .lif("h", { tau: o.tau ?? 3e-3, r: (o.tau ?? 3e-3) / dt, v_threshold: o.threshold ?? 0.7, v_leak: 0.1, v_reset: o.reset ?? -0.2 })
+  .output("o").build();
+
+describe("generic quantisation (8-bit weights, 24-bit state, 12-bit decays)", () => {
+  const p = compile(lifNet(), "generic-mesh", { dt });
+
+  test("one scale per layer: the largest |weight| over 127; weights rounded to the nearest code", () => {
+    expect(layer(p, "h").params!.scale).toBeCloseTo(0.01, 15);
+    expect(p.projections[0].scale).toBeCloseTo(0.01, 15);
+    // Stored by input row (CSR): in0 -> h0 1, h1 0.269 (26.9 -> 27); in1 -> h0 -0.303 (-30.3 -> -30), h1 0.5, h2 -1.27.
+    expect(blob(p, "proj/w/indices")).toEqual([0, 1, 0, 1, 2]);
+    expect(blob(p, "proj/w/weight")).toEqual([100, 27, -30, 50, -127]);
+  });
+
+  test("state at the same scale, rounded: threshold 70, v_reset -20, v_leak 10; the weight error reported", () => {
+    expect(blob(p, "layer/h/threshold")).toEqual([70, 70, 70]);
+    expect(blob(p, "layer/h/vReset")).toEqual([-20, -20, -20]);
+    expect(blob(p, "layer/h/vRest")).toEqual([10, 10, 10]);
+    expect(blob(p, "layer/h/bias")).toEqual([0, 0, 0]);
+    // Errors 0.269 - 0.27 and -0.303 + 0.30; relative to the weights' norm.
+    const norm = 1 + 0.303 ** 2 + 0.269 ** 2 + 0.25 + 1.27 ** 2;
+    const r = p.report.layers.find((l) => l.name === "h")!;
+    expect(r.weightError).toBeCloseTo(Math.sqrt((0.001 ** 2 + 0.003 ** 2) / norm), 10);
+  });
+
+  test("decay 1 - dt/tau = 2/3 as a multiplier over 4096: 2731 (rounded), error |2731/4096 - 2/3|", () => {
+    expect(blob(p, "layer/h/decayV")).toEqual([2731, 2731, 2731]);
+    expect(p.report.layers.find((l) => l.name === "h")!.decayError).toBeCloseTo(Math.abs(2731 / 4096 - 2 / 3), 12);
+  });
+
+  test("a current's decay and a bias carried by a recurrent projection: same scale, rounded, the worst decay error", () => {
+    // CubaLIF, tau_syn 3 ms, tau_mem 4 ms: input gain (dt/tau_syn)(dt/tau_mem) = 1/12, so the scale is (1/12)/127;
+    // W 1 -> 127, 0.6 -> 76.2 -> 76; recurrent 0.3 -> 38.1 -> 38, its bias +-0.25 -> +-31.75 -> +-32; threshold 0.5 -> 762.
+    const g = graph().input("in", [2]).linear("w", tensor([1, 0, 0, 0.6], [2, 2]))
+      .cubaLIF("h", { tau_syn: 3e-3, tau_mem: 4e-3, v_threshold: 0.5 })
+      .affine("rec", tensor([0, 0.3, 0.3, 0], [2, 2]), tensor([0.25, -0.25]), { from: "h" }).connect("rec", "h")
+      .output("o", { from: "h" }).build();
+    const q = compile(g, "generic-mesh", { dt });
+    expect(layer(q, "h").params!.scale).toBeCloseTo(1 / 12 / 127, 15);
+    expect(blob(q, "proj/w/weight")).toEqual([127, 76]);
+    expect(blob(q, "proj/rec/weight")).toEqual([38, 38]);
+    expect(blob(q, "proj/rec/bias")).toEqual([32, -32]);
+    expect(blob(q, "layer/h/threshold")).toEqual([762, 762]);
+    expect(blob(q, "layer/h/decayV")).toEqual([3072, 3072]);
+    expect(blob(q, "layer/h/decayI0")).toEqual([2731, 2731]);
+    expect(q.report.layers.find((l) => l.name === "h")!.decayError).toBeCloseTo(Math.abs(2731 / 4096 - 2 / 3), 12);
+  });
+
+  test("a layer whose weights are all zero keeps scale 1; an infinite threshold is the largest code", () => {
+    const z = compile(lifNet({ weights: [0, 0, 0, 0, 0, 0], threshold: 1.6 }), "generic-mesh", { dt });
+    expect(layer(z, "h").params!.scale).toBe(1);
+    expect(blob(z, "layer/h/threshold")).toEqual([2, 2, 2]);
+    expect(z.report.layers.find((l) => l.name === "h")!.weightError).toBe(0);
+    const inf = compile(lifNet({ threshold: Infinity, reset: -Infinity }), "generic-mesh", { dt });
+    expect(blob(inf, "layer/h/threshold")).toEqual([2 ** 23 - 1, 2 ** 23 - 1, 2 ** 23 - 1]);
+    expect(blob(inf, "layer/h/vReset")).toEqual([-(2 ** 23 - 1), -(2 ** 23 - 1), -(2 ** 23 - 1)]);
+  });
+
+  test("a decay below 0 (tau < dt) is code 0", () => {
+    const q = compile(lifNet({ tau: 0.5e-3 }), "generic-mesh", { dt });
+    expect(blob(q, "layer/h/decayV")).toEqual([0, 0, 0]);
+    expect(q.report.layers.find((l) => l.name === "h")!.decayError).toBeCloseTo(1, 12);
+  });
+});
+
+describe("values the target cannot hold are refused, with the numbers", () => {
+  test("a threshold beyond an 8-bit state: field, value, code, scale, range and the way out; one issue per layer", () => {
+    const t = genericMesh({ name: "narrow", stateBits: 8 });
+    const msg = errorOf(() => compile(lifNet({ threshold: 2, reset: -3 }), t, { dt }));
+    expect(msg).toContain("h: v_threshold 2.000 needs code 200 at 0.01000 per LSB (set by the largest weight); " +
+      "narrow's 8-bit state holds +-127, so v_threshold must stay within +-1.270 at these weights " +
+      "(or scale the weights into h up by 2x)");
+    expect(msg).not.toContain("v_reset");
+    expect(() => compile(lifNet({ threshold: 1.27, reset: -1.27 }), t, { dt })).not.toThrow();
+    expect(errorOf(() => compile(lifNet({ threshold: 1.28 }), t, { dt }))).toContain("needs code 128");
+    expect(errorOf(() => compile(lifNet({ reset: -1.28 }), t, { dt }))).toContain("h: v_reset -1.280 needs code -128");
+  });
+
+  test("shift decays: code round(-log2(1 - d)), at most maxShift; beyond it the dash, tau and dt are named", () => {
+    const t = withDecay("shift", "shift-mesh");
+    const q = compile(lifNet({ tau: 4e-3 }), t, { dt }); // d = 0.75: shift 2, exact
+    expect(blob(q, "layer/h/decayV")).toEqual([2, 2, 2]);
+    expect(q.report.layers.find((l) => l.name === "h")!.decayError).toBe(0);
+    const r = compile(lifNet({ tau: 3e-3 }), t, { dt }); // d = 2/3: -log2(1/3) = 1.58 -> 2, error 1/12
+    expect(blob(r, "layer/h/decayV")).toEqual([2, 2, 2]);
+    expect(r.report.layers.find((l) => l.name === "h")!.decayError).toBeCloseTo(0.75 - 2 / 3, 12);
+    expect(blob(compile(lifNet({ tau: 0.5e-3 }), t, { dt }), "layer/h/decayV")).toEqual([0, 0, 0]); // d = -1
+    expect(() => compile(lifNet({ tau: 8e-3 }), t, { dt })).not.toThrow(); // shift 3
+    expect(errorOf(() => compile(lifNet({ tau: 16e-3 }), t, { dt })))
+      .toContain("h needs dash 4 (tau 0.0160 s at dt 0.001 s); shift-mesh allows at most 3");
+  });
+
+  test("a target without leak runs IF neurons (its schema refuses leaky models)", () => {
+    const t = { ...withDecay("none", "noleak-mesh"), models: ["IF"] } as Target;
+    expect(errorOf(() => compile(lifNet({ tau: 4e-3 }), withDecay("none", "leaky-mesh"), { dt }))).toContain('decay "none" can only run IF/I neurons');
+    const g = graph().input("in", [2]).linear("w", tensor([1, 0.5], [1, 2]))
+      .node("h", { type: "IF", r: tensor([1 / dt]), v_threshold: tensor([0.5]) }).output("o").build();
+    const q = compile(g, t, { dt });
+    expect(blob(q, "layer/h/decayV")).toEqual([0]);
+    expect(q.report.layers.find((l) => l.name === "h")!.decayError).toBe(0);
+  });
+});
+
+describe("decay codes back to values", () => {
+  const multiply = genericMesh({ name: "m" }), shift = withDecay("shift", "s"), none = withDecay("none", "n");
+
+  test("decayValue: code / 2^bits, 1 - 2^-code, or 1", () => {
+    expect([decayValue(multiply, 2048), decayValue(multiply, 4096), decayValue(multiply, 0)]).toEqual([0.5, 1, 0]);
+    expect([decayValue(shift, 0), decayValue(shift, 2), decayValue(shift, 3)]).toEqual([0, 0.75, 0.875]);
+    expect(decayValue(none, 7)).toBe(1);
+  });
+
+  test("dequantLayer: state codes times the scale, decays as values (1 where the target has no leak)", () => {
+    const q: QuantLayer = {
+      scale: 0.5, decayV: Int32Array.of(2048, 1024), decayI: [Int32Array.of(1024, 0)], threshold: Int32Array.of(4, 6),
+      vReset: Int32Array.of(-2, 0), vRest: Int32Array.of(0, 2), bias: Int32Array.of(1, -1), weightError: 0, decayError: 0,
+    } as QuantLayer;
+    const d = dequantLayer(multiply, q);
+    expect(Array.from(d.decayV)).toEqual([0.5, 0.25]);
+    expect(d.decayI.map((x) => Array.from(x))).toEqual([[0.25, 0]]);
+    expect([d.threshold, d.vReset, d.vRest, d.bias].map((x) => Array.from(x))).toEqual([[2, 3], [-1, 0], [0, 1], [0.5, -0.5]]);
+    expect(d.refractory.length).toBe(0);
+    expect(Array.from(dequantLayer(none, q).decayV)).toEqual([1, 1]);
+  });
+});
