@@ -102,9 +102,10 @@ describe("NeuroBench metrics and debugging", () => {
     s.step();
     expect(s.inspect({ core: p.cores[0].id }).v[0]).toBeCloseTo(0.2, 2);
     expect(s.until({ counter: "spikes", layer: "h", above: 6 }).step).toBe(11);
-    // Input enters at router (0, 0); with h 2 hops away and no buffering, the first packet overflows.
+    // Input enters at router (0, 0); with h 2 hops away and one-packet buffers, the second input spike finds the first link full.
     const far = moveLayer(p, "h", 9 * mesh.mesh.coresPerRouter);
-    expect(new VmSession(far, { input: always(2, 20), engine: "cycle", bufferDepth: 0 }).until({ overflow: true })).toEqual({ met: true, step: 0 });
+    expect(new VmSession(far, { input: always(2, 20), engine: "cycle", bufferDepth: 1 }).until({ overflow: true })).toEqual({ met: true, step: 0 });
+    expect(() => new VmSession(far, { input: always(2, 20), engine: "cycle", bufferDepth: 0 })).toThrow(/bufferDepth must be a whole number of packets, at least 1/);
     expect(new VmSession(far, { input: always(2, 20), engine: "cycle", bufferDepth: 4 }).until({ overflow: true }).met).toBe(false);
     expect(() => new VmSession(p, { input: always(2, 20) }).until({ overflow: true })).toThrow(/cycle-accurate engine only/);
   });

@@ -23,6 +23,8 @@ export interface EngineOptions {
   bufferDepth?: number;
   /** Cycles a link is busy per packet, the inverse of its bandwidth (cycle engine; default 1). */
   linkCycles?: number;
+  /** Depth in messages of each queue inside a core's pipeline (cycle engine; default 16). */
+  coreQueueDepth?: number;
 }
 
 /** Re-export for engines. */

@@ -6,7 +6,7 @@ import { crossbarCore } from "./crossbar.js";
 import { xyloCore } from "./xylo.js";
 import type { CoreModel } from "./types.js";
 
-export type { CoreModel, Work } from "./types.js";
+export type { CoreModel, StageCosts, Work } from "./types.js";
 
 /** Core model factories by name; a further model is one file plus one line here. */
 export const coreModels = new Registry<(t: Target) => CoreModel>("core model")

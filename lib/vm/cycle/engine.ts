@@ -1,152 +1,291 @@
 /**
- * The cycle-accurate engine: the Program's units run as processes of a discrete-event kernel.
- * Per timestep a unit waits for its within-step inputs (end-of-phase tokens that follow the
- * spikes down the same FIFO mesh paths), updates its neurons with the target's arithmetic (the
- * behavioural engine's functions, on its slice only), injects one packet per spike and then a
- * token. Spikes reaching a core cost the core model's synaptic-op cycles as they arrive; the
- * arithmetic is applied in the behavioural engine's canonical order, so spikes are identical.
- * A step ends at a barrier once every unit is done and the mesh is empty.
+ * The cycle-level engine (docs/cycle-models.md is its specification). A step's values are
+ * computed with the behavioural engine's functions, layer by layer; the step's events are then
+ * replayed through each core's pipeline (soma -> axon out -> mesh -> input queue -> axon in ->
+ * synapse -> dendrite) with bounded queues and backpressure, every core starting at the step's
+ * start unless a projection without latency makes it wait for its sources' tokens; the step
+ * ends with a barrier of messages to router (0, 0) and back. Time is integer ticks (time.ts).
  */
 import { PhasorError } from "../../ir/errors.js";
 import type { Engine, EngineOptions } from "../engine.js";
-import type { Network } from "../network.js";
-import type { VmProjection } from "../model.js";
-import type { CoreModel } from "../cores/index.js";
+import { stepLayer, type Network } from "../network.js";
+import type { CoreModel, StageCosts } from "../cores/index.js";
 import { cycles } from "../cores/types.js";
-import { HOST, lowerBound } from "../noc/routes.js";
-import { allDestinations } from "../counters.js";
+import { HOST } from "../noc/routes.js";
 import { Kernel } from "./kernel.js";
-import { Mesh, type Packet } from "./noc.js";
-import { buildUnits, type Arrival, type Unit } from "./units.js";
+import { Mesh, type Packet, type Sink } from "./noc.js";
+import { InputSide } from "./pipeline.js";
+import { buildUnits, unitsByCore, type Unit } from "./units.js";
+import { fanoutTables, markActive, type LayerFanout } from "./fanout.js";
 import type { CycleReport } from "./report.js";
-import { barrierSeconds, cyclesNa } from "../chip-time.js";
-import { countActive } from "../activity.js";
-import { routerOf } from "../noc/routes.js";
+import { cyclesNa } from "../chip-time.js";
+import { barrierModel, barrierTicks, type BarrierModel } from "./barrier.js";
+import { ticksPerCycle, toTicks } from "./time.js";
 
-/** Builds the cycle-accurate engine over a network. */
+/** Stage costs in ticks. */
+interface Costs { axonIn: number; synMsg: number; synSyn: number; dendSyn: number; active: number; inactive: number; spike: number; axonOut: number }
+
+const ticksOf = (c: StageCosts, R: number): Costs => ({
+  axonIn: toTicks(c.axonIn, R), synMsg: toTicks(c.synapsePerMessage, R), synSyn: toTicks(c.synapsePerSynapse, R), dendSyn: toTicks(c.dendritePerSynapse, R),
+  active: toTicks(c.somaActive, R), inactive: toTicks(c.somaInactive, R), spike: toTicks(c.spike, R), axonOut: toTicks(c.axonOut, R),
+});
+
+/** Builds the cycle-level engine over a network. */
 export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}): Engine {
-  const m = net.model, t = m.program.target, kernel = new Kernel();
+  const m = net.model, t = m.program.target, tm = t.timing, kernel = new Kernel();
   const procedural = m.projections.find((p) => p.rows);
   if (procedural) throw new PhasorError(`the cycle engine does not run procedural projections yet (${procedural.name}); compile with connectivity: "materialised"`, "procedural");
-  const units = buildUnits(m), dests = allDestinations(m);
-  const onCore = new Map<number, Unit[]>();
-  for (const u of units) { const a = onCore.get(u.core); if (a) a.push(u); else onCore.set(u.core, [u]); }
-  const tm = t.timing, opt = (k: typeof tm.hop | undefined) => (k ? cycles(t, k) : 0);
-  const hopCycles = cycles(t, tm.hop);
-  const timing = { hopCycles, hopNSCycles: tm.hopNS ? cycles(t, tm.hopNS) : undefined, withinCycles: tm.withinTile ? cycles(t, tm.withinTile) : undefined };
-  const mesh = new Mesh(kernel, t, { ...timing, linkCycles: o.linkCycles ?? 1, depth: o.bufferDepth ?? 16 }, (c, p) => deliver(c, p));
-  const busy = new Map<number, number>(), coreBusy: Record<number, number> = {}, coreDone: Record<number, number[]> = {};
-  const tiles = new Set(m.program.cores.map((c) => routerOf(t, c.id).join(","))).size;
-  const barrier = tm.barrier ? Math.round(barrierSeconds(t, Math.max(1, tiles)) * tm.clock.value) : 2 * (t.mesh.width + t.mesh.height - 2) * hopCycles;
-  // Latencies the core model does not hold: an inactive update, per spike, per message sent and received (SANA-FE).
-  const upd = cycles(t, tm.neuronUpdate), idle = tm.neuronUpdateInactive ? cycles(t, tm.neuronUpdateInactive) : undefined;
-  const spikeCycles = opt(tm.spike), packetCycles = opt(tm.packet), receiveCycles = opt(tm.receive);
-  const stepCycles: number[] = [];
-  const projInto = (src: number, dst: number) => m.outgoing[src].map((pi) => m.projections[pi]).filter((p) => p.dst === dst);
-  let step = 0;
+  const depth = o.bufferDepth ?? 16, qDepth = o.coreQueueDepth ?? 16;
+  for (const [name, v] of [["bufferDepth", depth], ["coreQueueDepth", qDepth]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new PhasorError(`${name} must be a whole number of packets, at least 1 (got ${v}): a buffer that holds nothing would stop every message`, name);
+  const linkCycles = o.linkCycles ?? 1;
+  if (!(linkCycles >= 0) || !Number.isFinite(linkCycles)) throw new PhasorError(`linkCycles must be a number of cycles, 0 or more (got ${linkCycles})`, "linkCycles");
+  const ports = [...new Set(m.layers.map((l) => (l.cuba ? l.ports : 1)))];
+  const stageCycles = new Map(ports.map((p) => [p, core.stages(p)]));
+  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop, within = tm.withinTile ? cycles(t, tm.withinTile) : 1;
+  const bm = barrierModel(t);
+  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...[...stageCycles.values()].flatMap((c) => Object.values(c))];
+  const { R, rounded } = ticksPerCycle(all);
+  const costs = new Map([...stageCycles].map(([p, c]) => [p, ticksOf(c, R)]));
+  const units = buildUnits(m), byCore = unitsByCore(units), fan = fanoutTables(m);
+  const flags = m.layers.map((l) => (l.kind === "neuron" && l.partition === "chip" ? new Uint8Array(net.batch * l.size) : new Uint8Array(0)));
+  const timesActivity = [...costs.values()].some((c) => c.active !== c.inactive);
+  const cores = new Map<number, CoreSim>(), inputs = new Map<number, Sink>();
+  const stepTicks: number[] = [], coreDone: Record<number, number[]> = {};
+  let tokensPending = 0, messages = 0, selfMessages = 0;
 
-  const work = (c: number, cyc: number, from: number) => {
-    if (c === HOST) return from;
-    const end = Math.max(from, busy.get(c) ?? 0) + cyc;
-    busy.set(c, end);
-    coreBusy[c] = (coreBusy[c] ?? 0) + cyc;
-    return end;
-  };
+  const mesh = new Mesh(kernel, t, { hop: toTicks(hop, R), hopNS: toTicks(hopNS, R), within: toTicks(within, R), serial: toTicks(linkCycles, R), depth }, (c) => inputs.get(c) ?? hostInput);
+  const stall = () => mesh.stall();
+  const hostInput: Sink = { offer: (p, now) => { if (p.token) deliverToken(HOST, p.unit, now); return true; } };
 
-  function deliver(c: number, p: Packet): void {
-    for (const u of onCore.get(c) ?? []) {
-      if (p.token) { if (u.sources.has(p.unit) && ++u.tokens === u.sources.size) start(u); continue; }
+
+  /** A token of unit `src` passed core c's dendrite at `at`: each unit of c waiting for it counts it. */
+  function deliverToken(c: number, src: number, at: number): void {
+    for (const u of byCore.get(c) ?? []) if (u.sources.has(src)) kernel.at(at, () => tokenArrived(u, at));
+  }
+  function tokenArrived(u: Unit, at: number): void {
+    if (++u.tokens < u.sources.size) return;
+    u.readyAt = at;
+    tokensPending--;
+    cores.get(u.core)!.unitReady(u);
+  }
+
+  /** One core's soma and axon out for the step: a process driven by the kernel (docs/cycle-models.md). */
+  class CoreSim {
+    private c: Costs;
+    private readonly zero: Costs;
+    private ui = 0;
+    private somaT = 0;
+    private unitStart = 0;
+    private stallU = 0;
+    private unitCost = 0;
+    private off: number[] = [];
+    private spk: number[] = [];
+    private si = 0;
+    private taken: Float64Array;
+    private taking = 0;
+    private aoReady = 0;
+    private msgs: Packet[] = [];
+    private mi = 0;
+    private held: Packet | null = null;
+    private counted = false;
+    private waitingUnit = false;
+    aoEnd = 0;
+    somaEnd = 0;
+    busy = 0;
+    private readonly go = () => this.run();
+    private readonly host: boolean;
+    private layerOfSpikes = 0;
+    private readonly tokensSent = new Set<number>();
+
+    constructor(readonly id: number, readonly units: Unit[]) {
+      this.host = id === HOST;
+      this.zero = ticksOf({ axonIn: 0, synapsePerMessage: 0, synapsePerSynapse: 0, dendritePerSynapse: 0, somaActive: 0, somaInactive: 0, spike: 0, axonOut: 0 }, R);
+      this.c = this.zero;
+      this.taken = new Float64Array(qDepth).fill(-Infinity);
+    }
+
+    /** Starts the step at T0. */
+    begin(T0: number): void {
+      this.ui = -1; this.somaT = T0; this.si = 0; this.off = []; this.spk = []; this.unitCost = 0; this.unitStart = T0; this.stallU = 0;
+      this.taking = 0; this.taken.fill(-Infinity); this.aoReady = T0; this.msgs = []; this.mi = 0; this.held = null;
+      this.aoEnd = T0; this.somaEnd = T0; this.waitingUnit = false;
+      kernel.at(T0, this.go);
+    }
+
+    unitReady(u: Unit): void {
+      if (this.waitingUnit && this.units[this.ui + 1] === u) { this.waitingUnit = false; kernel.at(kernel.now, this.go); }
+    }
+
+    /** Advances axon out (and with it the soma's timeline) as far as it can at the kernel's time. */
+    private run(): void {
+      const now = kernel.now;
+      for (;;) {
+        if (this.mi < this.msgs.length) {
+          if (this.aoReady > now) { kernel.at(this.aoReady, this.go); return; }
+          const p = this.held ?? this.msgs[this.mi];
+          if (!this.counted) { this.count(p); this.counted = true; }
+          const rest = mesh.inject(this.id, p, now, this.go);
+          if (rest) { this.held = rest; return; }
+          this.held = null; this.counted = false; this.mi++;
+          this.aoEnd = now;
+          this.aoReady = now + (this.mi < this.msgs.length && !this.msgs[this.mi].token ? this.c.axonOut : 0);
+          continue;
+        }
+        if (this.si < this.spk.length / 3) { this.takeSpike(); continue; }
+        if (this.ui >= 0 && this.sendTokens()) continue;
+        // The unit's last spike is out: the soma ends it and starts the next.
+        this.somaT = this.unitStart + this.unitCost + this.stallU;
+        if (this.ui >= 0) this.somaEnd = this.somaT;
+        const next = this.units[this.ui + 1];
+        if (!next) return;
+        if (next.readyAt < 0) { this.waitingUnit = true; return; }
+        this.ui++;
+        this.startUnit(next, Math.max(this.somaT, next.readyAt));
+      }
+    }
+
+    private count(p: Packet): void {
+      if (p.token) return;
+      const [x, y] = mesh.at(this.id), [dx, dy] = mesh.at(p.dsts[0]);
+      if (dx !== x || dy !== y) mesh.counts.packets++;
+      for (const d of p.dsts) if (d !== HOST) { messages++; if (d === this.id) selfMessages++; }
+    }
+
+    /** Tokens of the finished unit to the cores of its same-step destinations (once). */
+    private sendTokens(): boolean {
+      const u = this.units[this.ui];
+      if (!u.tokenCores.length || this.tokensSent.has(u.id)) return false;
+      this.tokensSent.add(u.id);
+      this.msgs = this.packets(u.tokenCores, u.tokenCores.map(() => 0), true, u.id);
+      this.mi = 0;
+      this.aoReady = Math.max(this.aoReady, kernel.now, this.unitStart + this.unitCost + this.stallU);
+      return true;
+    }
+
+    /** Axon out takes the next spike from its queue (the soma waits while the queue is full). */
+    private takeSpike(): void {
+      const i = this.si++, off = this.off[i], e0 = this.unitStart + off + this.stallU, prior = this.taken[this.taking % qDepth];
+      const e = Math.max(e0, prior);
+      this.stallU += e - e0;
+      if (e > e0) mesh.stall();
+      const take = Math.max(e, this.aoEnd, this.aoReady);
+      this.taken[this.taking++ % qDepth] = take;
+      const l = this.layerOfSpikes, k = this.spk[3 * i + 1], f = fan[l], a = f.ptr[k], b = f.ptr[k + 1];
+      this.msgs = this.packets(Array.from(f.core.subarray(a, b)), Array.from(f.syn.subarray(a, b)), false, -1);
+      this.mi = 0;
+      this.aoReady = take + (this.msgs.length ? this.c.axonOut : 0);
+      this.busy += this.msgs.length * this.c.axonOut;
+    }
+
+    /** Messages for destinations `d`: one per core on this router and, further away, one per core (or one multicast packet). */
+    private packets(d: number[], syn: number[], token: boolean, unit: number): Packet[] {
+      const out: Packet[] = [], [x, y] = mesh.at(this.id), far: number[] = [], farSyn: number[] = [];
+      for (let i = 0; i < d.length; i++) {
+        const [dx, dy] = mesh.at(d[i]);
+        if ((dx === x && dy === y) || !t.mesh.multicast) out.push({ dsts: [d[i]], syn: [syn[i]], token, unit });
+        else { far.push(d[i]); farSyn.push(syn[i]); }
+      }
+      if (far.length) out.push({ dsts: far, syn: farSyn, token, unit });
+      return out;
+    }
+
+    /** The soma starts unit u at `at`: its neurons' costs and its spikes' times from the start. */
+    private startUnit(u: Unit, at: number): void {
+      const l = m.layers[u.layer], s = net.states[u.layer], N = s.N, f = flags[u.layer];
+      const c = (this.c = this.host ? this.zero : costs.get(l.cuba ? l.ports : 1)!);
+      this.unitStart = at; this.stallU = 0; this.si = 0; this.layerOfSpikes = u.layer;
+      const off: number[] = [], spk: number[] = [];
+      let cost = 0;
+      const neuron = l.kind === "neuron" && !this.host, perSpike = neuron ? c.spike : 0;
+      for (let b = 0; b < s.B; b++) {
+        const list: number[] = [];
+        for (let q = b * N, e = q + s.nspk[b]; q < e; q++) { const k = s.spk[q]; if (k >= u.start && k < u.end) list.push(k); }
+        list.sort((x, y) => x - y);
+        let k0 = u.start;
+        for (const k of list) {
+          cost += this.neurons(f, b * N, k0, k + 1, neuron);
+          cost += perSpike;
+          off.push(cost); spk.push(b, k, 0);
+          k0 = k + 1;
+        }
+        cost += this.neurons(f, b * N, k0, u.end, neuron);
+      }
+      this.off = off; this.spk = spk; this.unitCost = cost;
+      this.busy += cost;
+    }
+
+    /** Soma ticks of neurons [a, b) of one batch entry. */
+    private neurons(f: Uint8Array, base: number, a: number, b: number, neuron: boolean): number {
+      if (!neuron || b <= a) return 0;
+      const c = this.c;
+      if (!timesActivity || !f.length) return (b - a) * c.active;
       let n = 0;
-      for (const pr of projInto(p.layer, u.layer)) {
-        const r0 = pr.indptr[p.k], r1 = pr.indptr[p.k + 1];
-        const c0 = lowerBound(pr.indices, r0, r1, u.start), c1 = lowerBound(pr.indices, r0, r1, u.end);
-        if (c1 > c0) { n += c1 - c0; u.arrivals.push({ step: p.step, layer: p.layer, b: p.b, k: p.k, value: p.value, proj: pr.index }); }
-      }
-      if (n) work(c, core.receive(n).cycles + receiveCycles, kernel.now);
+      for (let j = base + a; j < base + b; j++) n += f[j];
+      return n * c.active + (b - a - n) * c.inactive;
     }
-  }
 
-  function start(u: Unit): void {
-    kernel.at(u.core === HOST ? kernel.now : Math.max(kernel.now, busy.get(u.core) ?? 0), () => update(u));
-  }
-
-  function update(u: Unit): void {
-    const l = m.layers[u.layer], s = net.states[u.layer];
-    applyArrivals(u);
-    const before = Int32Array.from(s.nspk);
-    const updCycles = l.kind === "neuron" ? updateCycles(u) : 0;
-    net.produce(u.layer, step, u.start, u.end);
-    let tEmit = work(u.core, updCycles, kernel.now);
-    const emitCycles = u.core === HOST ? 0 : core.emit().cycles;
-    for (let b = 0; b < net.batch; b++)
-      for (let q = before[b]; q < s.nspk[b]; q++) {
-        const k = s.spk[b * s.N + q], d = dests[u.layer][k];
-        if (u.core !== HOST && l.kind === "neuron") tEmit = work(u.core, spikeCycles, tEmit);
-        if (!d.length) continue;
-        tEmit = work(u.core, emitCycles + packetCycles * d.filter((c) => c !== HOST).length, tEmit);
-        const pkt: Packet = { layer: u.layer, k, b, value: s.out[b * s.N + k], step, token: false, unit: u.id };
-        kernel.at(tEmit, () => mesh.send(u.core, d, pkt));
-      }
-    const token: Packet = { layer: u.layer, k: -1, b: 0, value: 0, step, token: true, unit: u.id };
-    kernel.at(tEmit, () => { u.done = true; if (u.core !== HOST) (coreDone[u.core] ??= []).push(kernel.now); mesh.send(u.core, u.tokenCores, token); });
-  }
-
-  /** Cycles of a unit's neuron update: the core model's, or active and inactive neurons apart where the target times them apart. */
-  function updateCycles(u: Unit): number {
-    const l = m.layers[u.layer], n = (u.end - u.start) * net.batch;
-    if (idle === undefined || u.core === HOST) return core.update(u.end - u.start, l.cuba ? l.ports : 1).cycles;
-    const active = countActive(l, net.states[u.layer], step, u.start, u.end);
-    return active * upd + (n - active) * idle;
-  }
-
-  /** Applies due arrivals in the behavioural engine's order: step, source layer, projection, batch, neuron. */
-  function applyArrivals(u: Unit): void {
-    const keep: Arrival[] = [], due: Arrival[] = [];
-    for (const a of u.arrivals) (a.step < step || m.projections[a.proj].lag === 0 ? due : keep).push(a);
-    due.sort((x, y) => x.step - y.step || x.layer - y.layer || x.proj - y.proj || x.b - y.b || x.k - y.k);
-    for (const a of due) scatterRange(m.projections[a.proj], a, u.start, u.end);
-    u.arrivals = keep;
-  }
-
-  function scatterRange(p: VmProjection, a: Arrival, lo: number, hi: number): void {
-    const d = net.states[p.dst], ring = d.ring[p.ring], touched = d.touched?.[p.ring], off = a.b * d.N, base = a.step + p.lag;
-    const r0 = p.indptr[a.k], r1 = p.indptr[a.k + 1];
-    for (let q = lowerBound(p.indices, r0, r1, lo), e = lowerBound(p.indices, r0, r1, hi); q < e; q++) {
-      const slot = (base + (p.delay ? p.delay[q] : 0)) % d.D, j = off + p.indices[q];
-      ring[slot][j] += p.weight[q] * a.value;
-      if (touched) touched[slot][j] = 1;
+    /** The step's end of this core's own work (soma, axon out) in ticks. */
+    end(): number {
+      return Math.max(this.somaEnd, this.aoEnd);
     }
+
+    resetTokens(): void { this.tokensSent.clear(); }
   }
+
+  for (const [c, us] of byCore) {
+    const sim = new CoreSim(c, us);
+    cores.set(c, sim);
+    if (c !== HOST) {
+      const k = costs.get(1) ?? [...costs.values()][0];
+      inputs.set(c, new InputSide(kernel, c, qDepth, k, (cc, u, at) => deliverToken(cc, u, at), stall));
+    }
+  }  const tileCount = new Set(m.program.cores.map((c) => mesh.at(c.id).join(","))).size;
+  const usedCores = m.program.cores.map((c) => c.id);
+  const bt = { hop: toTicks(bm.hopCycles, R), sync: toTicks(bm.syncFor(Math.max(1, tileCount)), R) };
 
   return {
     name: "cycle",
     core,
     step(tt: number) {
-      step = tt;
-      const t0 = kernel.now;
-      for (let i = 0; i < m.layers.length; i++) net.clear(i);
-      for (const u of units) { u.tokens = 0; u.done = false; }
-      for (const u of units) if (u.sources.size === 0) start(u);
+      for (let i = 0; i < m.layers.length; i++) {
+        if (timesActivity && flags[i].length) markActive(m.layers[i], net.states[i], tt, flags[i]);
+        stepLayer(net, i, tt);
+      }
+      const T0 = kernel.now;
+      tokensPending = 0;
+      for (const u of units) { u.tokens = 0; u.readyAt = u.sources.size === 0 ? T0 : -1; if (u.sources.size) tokensPending++; }
+      for (const c of cores.values()) { c.resetTokens(); c.begin(T0); }
       kernel.run();
-      const stuck = units.filter((u) => !u.done);
-      if (stuck.length) throw new Error(`cycle engine: step ${tt} deadlocked with units ${stuck.map((u) => `${m.layers[u.layer].name}@${u.core}`).join(", ")} waiting`);
-      for (let i = 0; i < m.layers.length; i++) { sortSpikes(net, i); net.account(i, tt); }
-      kernel.at(kernel.now + barrier, () => undefined);
+      if (tokensPending > 0) throw new Error(`cycle engine: step ${tt} ended with ${tokensPending} unit(s) still waiting for tokens`);
+      const done = new Map<number, number>();
+      for (const id of usedCores) {
+        const c = cores.get(id), inp = inputs.get(id) as InputSide | undefined;
+        const d = Math.max(T0, c ? c.end() : T0, inp ? inp.d3 : T0);
+        done.set(id, d);
+        (coreDone[id] ??= []).push(d / R);
+      }
+      const end = barrierTicks(done, (id) => mesh.at(id), bt, T0);
+      kernel.at(end, () => undefined);
       kernel.run();
-      stepCycles.push(kernel.now - t0);
+      stepTicks.push(end - T0);
     },
-    timing: (): CycleReport => ({
-      clockHz: t.timing.clock.value, coreModel: core.name, stepCycles, totalCycles: stepCycles.reduce((a, b) => a + b, 0), coreBusy, coreDone, links: mesh.stats(),
-      packets: mesh.packets, hops: mesh.hops, overflows: mesh.overflows, bufferDepth: o.bufferDepth ?? 16, events: kernel.executed,
-      ...(cyclesNa(t) ? { na: cyclesNa(t) } : {}),
-      ...(tm.clock.kind === "unpublished" ? { clockNa: `timing.clock has no published figure: ${tm.clock.source.replace(/^no published figure: /, "")}` } : {}),
-    }),
-    overflowed() { const f = mesh.overflowSinceCheck; mesh.overflowSinceCheck = false; return f; },
+    timing: (): CycleReport => {
+      const coreBusy: Record<number, number> = {};
+      for (const [id, c] of cores) if (id !== HOST) coreBusy[id] = (c.busy + ((inputs.get(id) as InputSide | undefined)?.busy ?? 0)) / R;
+      const stepCycles = stepTicks.map((x) => x / R);
+      return {
+        clockHz: tm.clock.value, coreModel: core.name, stepCycles, totalCycles: stepTicks.reduce((a, b) => a + b, 0) / R, ticksPerCycle: R,
+        ...(rounded ? { roundedLatencies: true } : {}),
+        coreBusy, coreDone, links: mesh.stats(R), packets: mesh.counts.packets, messages, selfMessages, hops: mesh.counts.hops,
+        overflows: mesh.counts.stalls, bufferDepth: depth, coreQueueDepth: qDepth, barrier: { hopCycles: bt.hop / R, syncCycles: bt.sync / R, tiles: tileCount },
+        events: kernel.executed,
+        ...(cyclesNa(t) ? { na: cyclesNa(t) } : {}),
+        ...(tm.clock.kind === "unpublished" ? { clockNa: `timing.clock has no published figure: ${tm.clock.source.replace(/^no published figure: /, "")}` } : {}),
+      };
+    },
+    overflowed() { const f = mesh.counts.stalledSinceCheck; mesh.counts.stalledSinceCheck = false; return f; },
   };
 }
 
-/** Sorts each batch entry's spike indices (units of a layer append in completion order). */
-function sortSpikes(net: Network, i: number): void {
-  const s = net.states[i];
-  for (let b = 0; b < s.B; b++) s.spk.subarray(b * s.N, b * s.N + s.nspk[b]).sort();
-}
+export type { BarrierModel };

@@ -74,7 +74,7 @@ export function path(t: Target, sx: number, sy: number, dx: number, dy: number):
   return out;
 }
 
-/** Traffic of one event from `src` to `dsts`: packets injected, links traversed, same-router deliveries. */
+/** Traffic of one event from `src` to `dsts`: packets injected, links traversed, same-router deliveries (to its own core too). */
 export interface Fanout { packets: number; hops: number; local: number }
 
 /** Costs one event's delivery (multicast: one packet branching on a tree; unicast: one packet per destination). */
@@ -83,7 +83,8 @@ export function fanout(t: Target, src: number, dsts: number[]): Fanout {
   let local = 0, hops = 0, remote = 0;
   const links = new Set<string>();
   for (const d of dsts) {
-    if (d === src) continue;
+    // A message to a core on the same router, the sender's own core included, passes the router's local port.
+    if (d === HOST && src === HOST) continue;
     const [dx, dy] = routerOf(t, d);
     if (dx === sx && dy === sy) { local++; continue; }
     const p = path(t, sx, sy, dx, dy);

@@ -1,0 +1,44 @@
+/**
+ * Exact time for the cycle engine: every latency is an integer number of ticks, R ticks per
+ * cycle, with R the least common multiple of the latencies' denominators in cycles (found by
+ * continued fractions), so sums of latencies are exact (1000 ops of 3.5 cycles are 3500 cycles).
+ */
+
+/** Largest ticks-per-cycle used; beyond it latencies are rounded to 1/MAX_R cycle. */
+export const MAX_R = 1 << 20;
+
+/** Smallest denominator q <= MAX_R with |x - p/q| <= 1e-9 max(1, |x|), by continued fractions; 0 when none. */
+export function denominator(x: number): number {
+  const tol = 1e-9 * Math.max(1, Math.abs(x));
+  let h0 = 1, h1 = Math.floor(x), k0 = 0, k1 = 1, r = x - Math.floor(x);
+  for (let i = 0; i < 40; i++) {
+    if (Math.abs(x - h1 / k1) <= tol) return k1;
+    if (r === 0) break;
+    const inv = 1 / r, a = Math.floor(inv);
+    r = inv - a;
+    [h0, h1] = [h1, a * h1 + h0];
+    [k0, k1] = [k1, a * k1 + k0];
+    if (k1 > MAX_R) return 0;
+  }
+  return Math.abs(x - h1 / k1) <= tol ? k1 : 0;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Ticks per cycle for latencies given in (possibly fractional) cycles, and whether rounding was needed. */
+export function ticksPerCycle(latencies: readonly number[]): { R: number; rounded: boolean } {
+  let R = 1, rounded = false;
+  for (const c of latencies) {
+    if (!Number.isFinite(c) || c === 0) continue;
+    const q = denominator(c);
+    const next = q === 0 ? 0 : (R / gcd(R, q)) * q;
+    if (q === 0 || next > MAX_R) { rounded = true; continue; }
+    R = next;
+  }
+  return rounded ? { R: MAX_R, rounded } : { R, rounded };
+}
+
+/** A latency in cycles as whole ticks. */
+export function toTicks(cycles: number, R: number): number {
+  return Math.round(cycles * R);
+}
