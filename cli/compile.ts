@@ -51,12 +51,11 @@ export async function compileCommand(file: string, o: CompileFlags): Promise<voi
 /** `--emit systemc DIR` checked (the only kind so far). */
 function emitFlags(e: string[] | undefined): { dir: string } | undefined {
   if (!e) return undefined;
-  if (e.length !== 2 || e[0] !== "systemc") throw new PhasorError([{ code: "bad-option", path: ["--emit"], message: `--emit takes a kind and a folder (--emit systemc DIR); got "${e.join(" ")}"` }]);
+  if (e.length !== 2 || e[0] !== "systemc") throw new PhasorError([{ code: "bad-option", path: ["--emit"], message: `expected a kind and a folder (--emit systemc DIR); got "${e.join(" ")}"` }]);
   return { dir: e[1] };
 }
 
 /** Writes the SystemC model of `p` into dir. */
 async function emitModel(p: Program, dir: string) {
-  const [{ emitSystemC }, { loadModel }] = await Promise.all([import("../lib/compiler/systemc/index.js"), import("../lib/vm/model.js")]);
-  return emitSystemC(p, loadModel(p), dir);
+  return (await import("./systemc.js")).emitModel(p, dir);
 }

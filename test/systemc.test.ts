@@ -10,12 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { compile, type Program } from "../lib/compiler/index.js";
-import { denseEvents, emitSystemC, inputData, programSha256, stateCodes, systemcFiles } from "../lib/compiler/systemc/index.js";
+import { denseEvents, inputData, programSha256, stateCodes, systemcFiles } from "../lib/compiler/systemc/index.js";
+import { cycleConstants, emitModel } from "../cli/systemc.js";
 import { SOURCES } from "../lib/compiler/systemc/sources.js";
 import { floatProgram, loadModel, runProgram, type VmInit } from "../lib/vm/index.js";
 import { programHash } from "../lib/hw/index.js";
 import type { DenseInput } from "../lib/ir/sim/index.js";
-import { haveNirPaper, need } from "./support.js";
+import { haveNirPaper, need, nirPaper, runPhasor } from "./support.js";
 import { cases, randomSpikes } from "./vm-networks.js";
 import { conformanceNetwork, conformanceProgram, PROFILES, SHAPES } from "./systemc-networks.js";
 
@@ -32,7 +33,7 @@ function builder() {
   const root = join(tmpdir(), `phasor-systemc-${key}`), src = join(root, "src"), build = join(root, "build");
   return (p: Program, name: string) => {
     const dir = join(root, "programs", name.replace(/[^a-z0-9]+/gi, "-"));
-    emitSystemC(p, loadModel(p), dir);
+    emitModel(p, dir);
     mkdirSync(src, { recursive: true });
     for (const f of Object.keys(SOURCES)) if (!existsSync(join(src, f))) copyFileSync(join(dir, f), join(src, f));
     copyFileSync(join(dir, "program_id.cpp"), join(src, "program_id.cpp"));
@@ -80,12 +81,85 @@ describe.skipIf(!haveSystemC)("SystemC model", () => {
     }
   }, 900_000);
 
+  test("cycles per step equal the TypeScript cycle engine's on every conformance network", () => {
+    const STEPS = 60;
+    for (const p of PROFILES) for (const s of SHAPES) {
+      const { g, inputs } = conformanceNetwork(s, p), prog = conformanceProgram(g, p), input = randomSpikes([inputs], STEPS, 0.35, 5);
+      const want = runProgram(prog, { input, steps: STEPS, engine: "cycle" }).cycles!;
+      const got = model(build, prog, `${p} ${s}`, input, STEPS);
+      expect(got.stepCycles, `${p} ${s}`).toEqual(want.stepCycles);
+      expect([got.counters.packets, got.counters.hops, got.counters.messages, got.counters.stalls], `${p} ${s}`).toEqual([want.packets, want.hops, want.messages, want.overflows]);
+    }
+  }, 900_000);
+
   test.skipIf(!haveNirPaper())("spikes equal the behavioural engine's on the VM's networks, every target", async () => {
     for (const c of cases) for (const t of c.targets) {
       const prog = compile(await c.graph(), t.target, t.options);
       const want = runProgram(prog, { input: c.input, steps: c.steps, init: c.init });
       const got = model(build, prog, `${c.name} ${t.target}`, c.input as DenseInput | undefined, c.steps, c.init);
       expect(got.spikes, `${c.name} on ${t.target}`).toEqual(want.spikes);
+      const cyc = runProgram(prog, { input: c.input, steps: c.steps, init: c.init, engine: "cycle" }).cycles!;
+      if (c.name === "cnn_sinabs" && t.target === "generic-mesh") continue; // see the next test
+      expect(got.stepCycles, `${c.name} on ${t.target}`).toEqual(cyc.stepCycles);
     }
   }, 900_000);
+});
+
+describe("SystemC model files", () => {
+  const prog = () => conformanceProgram(conformanceNetwork("two layers", "loihi").g, "loihi");
+
+  test("emitting twice gives identical bytes; program_id.cpp and program.dat carry the Program's sha256", () => {
+    const p = prog(), a = systemcFiles(p, loadModel(p), cycleConstants(p)), b = systemcFiles(prog(), loadModel(prog()), cycleConstants(prog()));
+    expect(a).toEqual(b);
+    const dirs = [0, 1].map((i) => join(tmpdir(), `phasor-systemc-emit-${process.pid}-${i}`));
+    for (const d of dirs) emitModel(p, d);
+    for (const f of Object.keys(a)) expect(readFileSync(join(dirs[1], f)), f).toEqual(readFileSync(join(dirs[0], f)));
+    const hash = programHash(p);
+    expect(a["program_id.cpp"]).toContain(`phasor_program_hash = "${hash}"`);
+    expect(a["program.dat"].split("\n")[1]).toBe(`hash ${hash}`);
+    // One file per module kind, the same C++ for every Program; only program_id.cpp and program.dat differ.
+    expect(Object.keys(a).sort()).toEqual(["CMakeLists.txt", "main.cpp", "phasor_arith.h", "phasor_barrier.h", "phasor_core.h", "phasor_host.h", "phasor_neurons.h",
+      "phasor_packet.h", "phasor_program.h", "phasor_router.h", "phasor_system.h", "program.dat", "program_id.cpp"]);
+    const other = conformanceProgram(conformanceNetwork("single", "loihi").g, "loihi"), c = systemcFiles(other, loadModel(other), cycleConstants(other));
+    for (const f of Object.keys(a)) if (f !== "program.dat" && f !== "program_id.cpp") expect(c[f], f).toBe(a[f]);
+    expect(c["program_id.cpp"]).not.toBe(a["program_id.cpp"]);
+  });
+
+  test("program.dat holds the loaded model's numbers so that strtod reads them back exactly", () => {
+    const p = conformanceProgram(conformanceNetwork("population", "float64").g, "float64"), m = loadModel(p);
+    const dat = systemcFiles(p, m, cycleConstants(p, m))["program.dat"].split("\n");
+    const decay = dat.find((l) => l.startsWith("decayV "))!.split(" ").slice(2).map(Number);
+    expect(decay).toEqual(Array.from(m.layers.find((l) => l.kind === "neuron")!.decayV));
+    expect(decay.some((x) => !Number.isInteger(x))).toBe(true);
+  });
+
+  test.skipIf(!haveSystemC)("the model refuses a program.dat of another Program, and names a missing input file", () => {
+    const build = builder();
+    const a = prog(), other = conformanceProgram(conformanceNetwork("single", "loihi").g, "loihi");
+    const { dir: otherDir } = build(other, "refuse other");
+    const { exe, dir } = build(a, "refuse");
+    writeFileSync(join(dir, "input.txt"), inputData(3, []));
+    let r = runModel(exe, ["--program", join(otherDir, "program.dat"), "--input", join(dir, "input.txt"), "--out", join(dir, "o.json")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`this model was generated for ${programSha256(a).slice(0, 12)}`);
+    r = runModel(exe, ["--program", join(dir, "program.dat"), "--input", join(dir, "missing.txt"), "--out", join(dir, "o.json")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot read input file");
+  }, 300_000);
+});
+
+describe.skipIf(!haveNirPaper())("phasor compile --emit systemc", () => {
+  test("writes the model beside the Program and names a kind it does not know", () => {
+    const dir = join(tmpdir(), `phasor-systemc-cli-${process.pid}`), nir = join(nirPaper, "braille_noDelay_noBias_subtract.nir");
+    mkdirSync(dir, { recursive: true });
+    const r = runPhasor(["compile", nir, "--target", "loihi", "--out", join(dir, "p.json"), "--emit", "systemc", join(dir, "model"), "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.systemc.files).toContain("phasor_core.h");
+    expect(readFileSync(join(dir, "model", "program_id.cpp"), "utf8")).toContain(out.systemc.hash);
+    const bad = runPhasor(["compile", nir, "--target", "loihi", "--emit", "verilog", join(dir, "x")]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("--emit: expected a kind and a folder (--emit systemc DIR)");
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -11,11 +11,11 @@ import { PhasorError } from "../../ir/errors.js";
 import type { Program } from "../program.js";
 import { programData, programSha256 } from "./data.js";
 import { SOURCES } from "./sources.js";
-import { systemcTiming } from "./timing.js";
-import type { ScModel, ScTiming } from "./types.js";
+import { systemcTiming, type CycleConstants } from "./timing.js";
+import type { ScModel } from "./types.js";
 
 export { denseEvents, inputData, programSha256, stateCodes, INPUT_MAGIC, DATA_MAGIC, type ScInputEvents } from "./data.js";
-export { systemcTiming } from "./timing.js";
+export { systemcTiming, type CycleConstants, type StageTicks } from "./timing.js";
 export type { ScModel, ScLayer, ScProjection, ScTiming } from "./types.js";
 
 /** Version of the generated model (its C++ and program.dat format). */
@@ -35,17 +35,17 @@ function programId(hash: string, p: Program): string {
 }
 
 /** Every file of the model by name (deterministic: the same Program gives the same bytes). */
-export function systemcFiles(p: Program, m: ScModel, timing: ScTiming = systemcTiming(p)): Record<string, string> {
+export function systemcFiles(p: Program, m: ScModel, timing: CycleConstants): Record<string, string> {
   const hash = programSha256(p);
   const files: Record<string, string> = {};
   for (const [name, text] of Object.entries(SOURCES)) files[name] = name === "CMakeLists.txt" ? "# " + HEADER.replace(/\n\/\/ /g, "\n# ") + text : HEADER + text;
   files["program_id.cpp"] = programId(hash, p);
-  files["program.dat"] = programData(p, m, hash, timing);
+  files["program.dat"] = programData(p, m, hash, systemcTiming(timing));
   return files;
 }
 
 /** Writes the model into `dir` (created if needed); returns the files written and the Program's hash. */
-export function emitSystemC(p: Program, m: ScModel, dir: string, timing?: ScTiming): { dir: string; files: string[]; hash: string } {
+export function emitSystemC(p: Program, m: ScModel, dir: string, timing: CycleConstants): { dir: string; files: string[]; hash: string } {
   const files = systemcFiles(p, m, timing);
   try {
     mkdirSync(dir, { recursive: true });

@@ -30,7 +30,7 @@ target_include_directories(phasor_model PRIVATE ${"${"}SYSTEMC_INCLUDE_DIR} ${"$
 target_link_libraries(phasor_model PRIVATE ${"${"}SYSTEMC_LIBRARY} Threads::Threads)
 # Bit-exact doubles: no fused multiply-add, no fast math.
 target_compile_options(phasor_model PRIVATE -ffp-contract=off -fno-fast-math)
-target_compile_definitions(phasor_model PRIVATE PHASOR_DEFAULT_PROGRAM="${"${"}CMAKE_CURRENT_SOURCE_DIR}/program.dat")
+target_compile_definitions(phasor_model PRIVATE SC_INCLUDE_DYNAMIC_PROCESSES PHASOR_DEFAULT_PROGRAM="${"${"}CMAKE_CURRENT_SOURCE_DIR}/program.dat")
 `,
   "phasor_arith.h": String.raw`// Neuron arithmetic of every profile, written in the order of operations of Phasor's scalar
 // definitions (lib/target/arith/generic.ts, loihi.ts, xylo.ts) and of the behavioural engine
@@ -476,171 +476,653 @@ struct SliceState {
 
 }  // namespace phasor
 `,
-  "phasor_packet.h": String.raw`// What travels the mesh (a spike, or a unit's end-of-phase token) and what every module of the
-// system shares: the step being run, packets in flight, the barrier's wake-up and the counters.
+  "phasor_packet.h": String.raw`// What travels the mesh and the pieces every module shares: time in integer ticks (one tick is
+// one picosecond of SystemC time; a cycle is R ticks, R from program.dat), messages (a spike's
+// copy for one or more destination cores, with the synapses it reaches on each, or an
+// end-of-phase token), the Sink interface of link buffers and input queues, timed wake-ups and
+// the run's counters.
 #pragma once
+#ifndef SC_INCLUDE_DYNAMIC_PROCESSES
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#endif
 #include <cstdint>
-#include <ostream>
+#include <deque>
+#include <functional>
+#include <queue>
+#include <string>
 #include <systemc>
 #include <vector>
 
 namespace phasor {
 
-/** A spike of neuron k of layer 'layer' made at 'step' (value 1, a count of events, or a graded value), or a token of unit 'unit'. */
+using Ticks = std::int64_t;
+
+/** The current simulated time in ticks. */
+inline Ticks now_ticks() { return static_cast<Ticks>(sc_core::sc_time_stamp().value()); }
+
+/** A message: destination cores and the synapses it reaches on each; a token of unit 'unit' when 'token'. */
 struct Packet {
-  int layer = -1, k = -1, step = 0, unit = -1;
-  double value = 0;
+  std::vector<int> dsts, syn;
   bool token = false;
-  /** Destination cores still to reach from here (a multicast packet branches at routers). */
-  std::vector<int> dests;
+  int unit = -1;
 };
 
-inline std::ostream& operator<<(std::ostream& os, const Packet& p) {
-  return os << (p.token ? "token " : "spike ") << p.layer << ":" << p.k << "@" << p.step;
-}
+/** Something that takes packets: a link buffer or a core's input queue. */
+struct Sink {
+  virtual ~Sink() = default;
+  /** Takes p at 'now' and returns true, or returns false and calls 'retry' once it may have room. */
+  virtual bool offer(const Packet& p, Ticks now, const std::function<void()>& retry) = 0;
+};
 
-/** Run-wide counters (totals), as the registers of the TLM target expose them. */
+/**
+ * Timed callbacks of one module, run by its own SC_METHOD: 'at(t, fn)' runs fn at tick t; callbacks
+ * due at the same tick run in the order they were scheduled.
+ */
+/** Timed callbacks pending in the whole system; the barrier waits for 'quiet' (none left). */
+struct Activity {
+  long pending = 0;
+  sc_core::sc_event quiet;
+};
+
+class Timer {
+ public:
+  /** The system's activity count (set before the simulation starts). */
+  static Activity*& activity() { static Activity* a = nullptr; return a; }
+
+  explicit Timer(const std::string& name) {
+    sc_core::sc_spawn_options o;
+    o.spawn_method();
+    o.set_sensitivity(&ev_);
+    o.dont_initialize();
+    sc_core::sc_spawn([this] { fire(); }, (name + "_timer").c_str(), &o);
+  }
+  void at(Ticks t, std::function<void()> fn) {
+    Ticks now = now_ticks();
+    if (t < now) t = now;
+    q_.push({t, seq_++, std::move(fn)});
+    activity()->pending++;
+    arm();
+  }
+
+ private:
+  struct Item { Ticks t; std::uint64_t seq; std::function<void()> fn; };
+  struct Later { bool operator()(const Item& a, const Item& b) const { return a.t != b.t ? a.t > b.t : a.seq > b.seq; } };
+  std::priority_queue<Item, std::vector<Item>, Later> q_;
+  std::uint64_t seq_ = 0;
+  sc_core::sc_event ev_;
+
+  void arm() {
+    if (q_.empty()) return;
+    ev_.cancel();
+    Ticks d = q_.top().t - now_ticks();
+    if (d <= 0) ev_.notify(sc_core::SC_ZERO_TIME);
+    else ev_.notify(sc_core::sc_time(static_cast<double>(d), sc_core::SC_PS));
+  }
+  void fire() {
+    Ticks now = now_ticks();
+    while (!q_.empty() && q_.top().t <= now) {
+      Item it = q_.top();
+      q_.pop();
+      it.fn();
+      if (--activity()->pending == 0) activity()->quiet.notify(sc_core::SC_ZERO_TIME);
+    }
+    arm();
+  }
+};
+
+/** Run-wide counters, as the TLM target's registers expose them. */
 struct Counters {
-  std::uint64_t steps = 0, spikes = 0, packets = 0, hops = 0, syn_ops = 0, neuron_updates = 0, local = 0;
-};
-
-/** State shared by the cores, routers and the barrier. */
-struct Fabric {
-  int step = 0;
-  /** Packets (and branches of multicast packets) injected and not yet delivered. */
-  long in_flight = 0;
-  /** Units that finished this step. */
-  int units_done = 0;
-  sc_core::sc_event check;
-  Counters counters;
-  /** One cycle of the target's clock in simulated time. */
-  sc_core::sc_time cycle;
-
-  void delivered() { if (--in_flight == 0) check.notify(sc_core::SC_ZERO_TIME); }
-  sc_core::sc_time cycles(double n) const { return cycle * n; }
+  std::uint64_t steps = 0, spikes = 0, packets = 0, hops = 0, syn_ops = 0, neuron_updates = 0, messages = 0, self_messages = 0, stalls = 0;
 };
 
 }  // namespace phasor
 `,
-  "phasor_core.h": String.raw`// A core (and the host, core -1): one SC_MODULE holding the slices of layers the compiler
-// placed on it. A receive process takes packets from its router: spikes become arrivals of
-// the units they reach, tokens release units whose within-step sources are all done. A compute
-// process runs each released unit: applies its due arrivals in the behavioural engine's order
-// (step, source layer, projection, neuron), updates its neurons, and injects one packet per
-// spike (one per destination core without multicast) and then its token into the router.
+  "phasor_core.h": String.raw`// A core (and the host, core -1): one SC_MODULE with the five stages of docs/cycle-models.md.
+// The soma and axon out are one process (the soma walks the core's units in order of layer,
+// then first neuron, and its neurons in index order; a spike enters the axon-out queue, which
+// stalls the soma when full; axon out spends its cost per message and hands the message to the
+// mesh, holding it while the mesh cannot take it). The input side (input queue, axon in,
+// synapse, dendrite) serves one message at a time per stage with a bounded FIFO before each and
+// blocking after service; its start and departure times follow from earlier messages':
+//   S1(m) = max(e(m), D1(m-1)),  D1(m) = max(S1(m) + axonIn, S2(m-q))
+//   S2(m) = max(D1(m), D2(m-1)), D2(m) = max(S2(m) + synapse(n), S3(m-q))
+//   S3(m) = max(D2(m), D3(m-1)), D3(m) = S3(m) + dendrite(n)
+// and message m may enter only once S1(m-q) <= now (fewer than q waiting).
 #pragma once
 #include <algorithm>
-#include <deque>
 #include <functional>
+#include <limits>
 #include <map>
+#include <set>
+#include <string>
 #include <systemc>
 #include <vector>
 #include "phasor_neurons.h"
 #include "phasor_packet.h"
 #include "phasor_program.h"
+#include "phasor_router.h"
 
 namespace phasor {
+
+/** Stage costs in ticks (docs/cycle-models.md, "The core pipeline"). */
+struct Costs { Ticks axon_in = 0, syn_msg = 0, syn_syn = 0, dend_syn = 0, active = 0, inactive = 0, spike = 0, axon_out = 0; };
 
 /** A spike received by a unit, applied to its input ring when the unit next updates. */
 struct Arrival { int step, layer, proj, k; double value; };
 
-/** One slice of a layer on one core (or on the host). */
+/** One slice of a layer on one core (or on the host), its state and this step's activity. */
 struct Unit {
   int id = 0, layer = 0, core = 0, start = 0, end = 0;
   /** Units whose tokens this unit waits for within a step; cores its own token goes to. */
-  std::vector<int> sources, token_cores;
+  std::set<int> sources;
+  std::vector<int> token_cores;
   int tokens = 0;
-  bool done = false;
+  Ticks ready_at = -1;
   std::vector<Arrival> arrivals;
   SliceState state;
+  /** Per neuron of the slice: active this step (before its update). */
+  std::vector<char> active;
 };
 
-/** Something a router delivers packets to. */
-struct Endpoint {
-  virtual ~Endpoint() = default;
-  virtual sc_core::sc_fifo<Packet>& inbox() = 0;
-};
+/** Per neuron of a layer: the destination cores (ascending) and the synapses reached on each. */
+struct Fanout { std::vector<int> ptr, core, syn; };
 
-/** A spike logged by a core: layer, neuron, value. */
-struct Spike { int layer, k; double value; };
+/** The input side of one core. */
+class InputSide : public Sink {
+ public:
+  Ticks d3 = 0;
+  std::uint64_t messages = 0;
+  std::function<void(int unit, Ticks at)> on_token;
+  std::function<void()> on_stall;
 
-SC_MODULE(Core), public Endpoint {
-  const int id;
-  sc_core::sc_fifo<Packet> in;
-  /** Where this core injects packets (its router's local input). */
-  sc_core::sc_fifo<Packet>* router_in = nullptr;
-  std::vector<Unit*> units;
-  /** This step's spikes, in completion order (the barrier sorts them). */
-  std::vector<Spike> log;
-  /** The host's input for the coming step, per input layer: (neuron, value). */
-  std::map<int, std::vector<std::pair<int, double>>>* inputs = nullptr;
+  InputSide(int core, int q, const Costs& c) : core_(core), q_(q), c_(c), s1_(q, kNever), s2_(q, kNever), s3_(q, kNever) {}
 
-  Core(sc_core::sc_module_name n, int core_id, const Program& p, Fabric& f, const std::vector<std::vector<std::vector<int>>>& dests, int depth)
-      : sc_module(n), id(core_id), in("in", depth), prog_(p), fab_(f), dests_(dests) {
-    SC_THREAD(receive);
-    SC_THREAD(compute);
+  bool offer(const Packet& p, Ticks now, const std::function<void()>& retry) override {
+    int slot = static_cast<int>(m_ % q_);
+    Ticks free = s1_[slot];
+    if (free > now) { on_stall(); timer->at(free, retry); return false; }
+    Ticks n = synapses_for(p);
+    Ticks t_in = p.token ? 0 : c_.axon_in, t_syn = p.token ? 0 : c_.syn_msg + n * c_.syn_syn, t_den = p.token ? 0 : n * c_.dend_syn;
+    Ticks S1 = std::max(now, d1_), D1 = std::max(S1 + t_in, s2_[slot]);
+    Ticks S2 = std::max(D1, d2_), D2 = std::max(S2 + t_syn, s3_[slot]);
+    Ticks S3 = std::max(D2, d3), D3 = S3 + t_den;
+    s1_[slot] = S1; s2_[slot] = S2; s3_[slot] = S3;
+    d1_ = D1; d2_ = D2; d3 = D3;
+    m_++;
+    if (p.token) on_token(p.unit, D3);
+    else messages++;
+    return true;
   }
-  SC_HAS_PROCESS(Core);
 
-  sc_core::sc_fifo<Packet>& inbox() override { return in; }
-
-  /** Starts step t (the barrier calls this once tokens and flags are reset). */
-  void start_step() { start_.notify(sc_core::SC_ZERO_TIME); }
-
-  /** Called when a unit's last source token arrived (or at the step's start for units without sources). */
-  void release(Unit* u) { ready_.push_back(u); wake_.notify(sc_core::SC_ZERO_TIME); }
-
-  /** Tokens of all units by id (set by the system). */
-  std::vector<Unit*>* all_units = nullptr;
+  /** The core's timer (retries are scheduled on it). */
+  Timer* timer = nullptr;
 
  private:
+  static constexpr Ticks kNever = std::numeric_limits<Ticks>::min() / 4;
+  int core_, q_;
+  Costs c_;
+  std::uint64_t m_ = 0;
+  std::vector<Ticks> s1_, s2_, s3_;
+  Ticks d1_ = 0, d2_ = 0;
+
+  Ticks synapses_for(const Packet& p) const {
+    if (p.dsts.size() == 1) return p.syn[0];
+    for (size_t i = 0; i < p.dsts.size(); i++) if (p.dsts[i] == core_) return p.syn[i];
+    return 0;
+  }
+};
+
+SC_MODULE(Core) {
+  const int id;
+  Timer timer;
+  std::vector<Unit*> units;
+  Ticks ao_end = 0, soma_end = 0;
+
+  /** costs(ports): the stage costs of a unit whose neurons have that many currents. */
+  Core(sc_core::sc_module_name n, int core_id, const Program& p, Mesh& mesh, Counters& counters, const std::vector<Fanout>& fan,
+       std::function<const Costs&(int ports)> costs, bool times_activity, int q)
+      : sc_module(n), id(core_id), timer(std::string(n)), prog_(p), mesh_(mesh), counters_(counters), fan_(fan), costs_(std::move(costs)),
+        times_activity_(times_activity), q_(q), taken_(q, kNever) {}
+
+  /** Starts the step at T0 (after the values of the step are computed). */
+  void begin(Ticks T0) {
+    ui_ = -1; soma_t_ = T0; si_ = 0; off_.clear(); spk_.clear(); unit_cost_ = 0; unit_start_ = T0; stall_u_ = 0;
+    taking_ = 0; std::fill(taken_.begin(), taken_.end(), kNever); ao_ready_ = T0; msgs_.clear(); mi_ = 0; holding_ = false;
+    ao_end = T0; soma_end = T0; waiting_unit_ = false; tokens_sent_.clear();
+    timer.at(T0, [this] { run(); });
+  }
+
+  /** A unit of this core got its last token. */
+  void unit_ready(Unit* u) {
+    if (waiting_unit_ && ui_ + 1 < static_cast<int>(units.size()) && units[ui_ + 1] == u) { waiting_unit_ = false; timer.at(now_ticks(), [this] { run(); }); }
+  }
+
+  /** The end of this core's own work (soma, axon out) in the step. */
+  Ticks end() const { return std::max(soma_end, ao_end); }
+
+ private:
+  static constexpr Ticks kNever = std::numeric_limits<Ticks>::min() / 4;
   const Program& prog_;
-  Fabric& fab_;
-  const std::vector<std::vector<std::vector<int>>>& dests_;
-  sc_core::sc_event start_, wake_;
-  std::deque<Unit*> ready_;
+  Mesh& mesh_;
+  Counters& counters_;
+  const std::vector<Fanout>& fan_;
+  std::function<const Costs&(int)> costs_;
+  const bool times_activity_;
+  const int q_;
+  const Costs zero_{};
+  const Costs* c_ = &zero_;
+  int ui_ = -1;
+  Ticks soma_t_ = 0, unit_start_ = 0, stall_u_ = 0, unit_cost_ = 0, ao_ready_ = 0;
+  std::vector<Ticks> off_;
+  std::vector<int> spk_;
+  size_t si_ = 0;
+  std::vector<Ticks> taken_;
+  std::uint64_t taking_ = 0;
+  std::vector<Packet> msgs_;
+  size_t mi_ = 0;
+  Packet held_;
+  bool holding_ = false, counted_ = false, waiting_unit_ = false;
+  int layer_of_spikes_ = 0;
+  std::set<int> tokens_sent_;
 
   bool host() const { return id == HOST; }
 
-  void receive() {
+  /** Advances axon out (and with it the soma's timeline) as far as it can at the current time. */
+  void run() {
+    const Ticks now = now_ticks();
     for (;;) {
-      Packet p = in.read();
-      if (p.token) {
-        for (Unit* u : units)
-          if (std::find(u->sources.begin(), u->sources.end(), p.unit) != u->sources.end() && ++u->tokens == static_cast<int>(u->sources.size())) release(u);
-      } else {
-        long n = 0;
-        for (Unit* u : units) n += accept(*u, p);
-        fab_.counters.syn_ops += n;
-        if (n && !host()) wait(fab_.cycles(prog_.time("receive") + n * prog_.time("synOp")));
+      if (mi_ < msgs_.size()) {
+        if (ao_ready_ > now) { timer.at(ao_ready_, [this] { run(); }); return; }
+        if (!holding_) { held_ = msgs_[mi_]; holding_ = true; }
+        if (!counted_) { count(held_); counted_ = true; }
+        if (!mesh_.inject(id, held_, now, [this] { run(); })) return;
+        holding_ = false; counted_ = false; mi_++;
+        ao_end = now;
+        ao_ready_ = now + (mi_ < msgs_.size() && !msgs_[mi_].token ? c_->axon_out : 0);
+        continue;
       }
-      fab_.delivered();
+      if (si_ < spk_.size()) { take_spike(); continue; }
+      if (ui_ >= 0 && send_tokens()) continue;
+      // The unit's last spike is out: the soma ends it and starts the next.
+      soma_t_ = unit_start_ + unit_cost_ + stall_u_;
+      if (ui_ >= 0) soma_end = soma_t_;
+      if (ui_ + 1 >= static_cast<int>(units.size())) return;
+      Unit* next = units[ui_ + 1];
+      if (next->ready_at < 0) { waiting_unit_ = true; return; }
+      ui_++;
+      start_unit(*next, std::max(soma_t_, next->ready_at));
     }
   }
 
-  /** Keeps the packet as an arrival of unit u where a projection into u's layer reaches u's neurons; returns the synapses reached. */
-  long accept(Unit& u, const Packet& p) {
-    long n = 0;
-    for (int pi : prog_.outgoing[p.layer]) {
+  void count(const Packet& p) {
+    if (p.token) return;
+    if (p.dsts[0] != HOST || p.dsts.size() > 1) counters_.packets++;
+    for (int d : p.dsts) if (d != HOST) { counters_.messages++; if (d == id) counters_.self_messages++; }
+  }
+
+  /** Tokens of the finished unit to the cores of its same-step destinations (once). */
+  bool send_tokens() {
+    Unit* u = units[ui_];
+    if (u->token_cores.empty() || tokens_sent_.count(u->id)) return false;
+    tokens_sent_.insert(u->id);
+    msgs_ = packets(u->token_cores, std::vector<int>(u->token_cores.size(), 0), true, u->id);
+    mi_ = 0;
+    ao_ready_ = std::max({ao_ready_, now_ticks(), unit_start_ + unit_cost_ + stall_u_});
+    return true;
+  }
+
+  /** Axon out takes the next spike from its queue (the soma waits while the queue is full). */
+  void take_spike() {
+    size_t i = si_++;
+    Ticks e0 = unit_start_ + off_[i] + stall_u_, prior = taken_[taking_ % q_];
+    Ticks e = std::max(e0, prior);
+    stall_u_ += e - e0;
+    if (e > e0) mesh_.stall();
+    Ticks take = std::max({e, ao_end, ao_ready_});
+    taken_[taking_++ % q_] = take;
+    const Fanout& f = fan_[layer_of_spikes_];
+    int k = spk_[i], a = f.ptr[k], b = f.ptr[k + 1];
+    msgs_ = packets(std::vector<int>(f.core.begin() + a, f.core.begin() + b), std::vector<int>(f.syn.begin() + a, f.syn.begin() + b), false, -1);
+    mi_ = 0;
+    ao_ready_ = take + (msgs_.empty() ? 0 : c_->axon_out);
+  }
+
+  /** Messages for destinations d: one per core on this router and, further away, one per core (or one multicast packet). */
+  std::vector<Packet> packets(const std::vector<int>& d, const std::vector<int>& syn, bool token, int unit) {
+    std::vector<Packet> out;
+    auto [x, y] = prog_.router_of(id);
+    Packet far{{}, {}, token, unit};
+    for (size_t i = 0; i < d.size(); i++) {
+      auto [dx, dy] = prog_.router_of(d[i]);
+      if ((dx == x && dy == y) || !prog_.multicast) out.push_back(Packet{{d[i]}, {syn[i]}, token, unit});
+      else { far.dsts.push_back(d[i]); far.syn.push_back(syn[i]); }
+    }
+    if (!far.dsts.empty()) out.push_back(far);
+    return out;
+  }
+
+  /** The soma starts unit u at 'at': its neurons' costs and its spikes' times from the start. */
+  void start_unit(Unit& u, Ticks at) {
+    const Layer& l = prog_.layers[u.layer];
+    c_ = host() ? &zero_ : &costs_(l.cuba ? l.ports : 1);
+    unit_start_ = at; stall_u_ = 0; si_ = 0; layer_of_spikes_ = u.layer;
+    off_.clear(); spk_.clear();
+    Ticks cost = 0;
+    const bool neuron = l.kind == "neuron" && !host();
+    const Ticks per_spike = neuron ? c_->spike : 0;
+    int k0 = u.start;
+    for (const auto& [k, x] : u.state.out) {
+      cost += neurons(u, k0, k + 1, neuron) + per_spike;
+      off_.push_back(cost);
+      spk_.push_back(k);
+      k0 = k + 1;
+    }
+    cost += neurons(u, k0, u.end, neuron);
+    unit_cost_ = cost;
+  }
+
+  /** Soma ticks of neurons [a, b) of unit u. */
+  Ticks neurons(const Unit& u, int a, int b, bool neuron) const {
+    if (!neuron || b <= a) return 0;
+    if (!times_activity_ || u.active.empty()) return (b - a) * c_->active;
+    Ticks n = 0;
+    for (int k = a; k < b; k++) n += u.active[k - u.start];
+    return n * c_->active + (b - a - n) * c_->inactive;
+  }
+};
+
+}  // namespace phasor
+`,
+  "phasor_router.h": String.raw`// The mesh (docs/cycle-models.md, "The mesh"): one Router SC_MODULE per (x, y) owning its outgoing
+// directed links and the local ports to its cores. Each link is a bounded FIFO buffer of 'depth'
+// packets that sends one packet every 'serial' ticks and takes 'latency' ticks to the next router;
+// only the buffer's head moves on, and only when the next buffer or the core's input queue has
+// room, so a full buffer stops the link before it and, back along the route, the sender
+// (backpressure). Routes are dimension-order (X then Y); a multicast packet branches where its
+// destinations' next hops differ and leaves a buffer once every branch has been taken.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <vector>
+#include "phasor_packet.h"
+#include "phasor_program.h"
+
+namespace phasor {
+
+enum Dir { EAST = 0, WEST = 1, NORTH = 2, SOUTH = 3, LOCAL = -1 };
+
+class Mesh;
+struct Router;
+
+/** A directed link (or a router's local port to one core) with its FIFO buffer. */
+class Link : public Sink {
+ public:
+  Link(Mesh& mesh, Timer& timer, int x, int y, int dir, Ticks latency, Ticks serial, int depth, int to = HOST)
+      : mesh_(mesh), timer_(timer), x_(x), y_(y), dir_(dir), latency_(latency), serial_(serial), depth_(depth), to_(to) {}
+
+  bool offer(const Packet& p, Ticks now, const std::function<void()>& retry) override;
+  std::uint64_t packets = 0;
+  int max_queue = 0;
+
+ private:
+  struct Entry { Packet p; Ticks ready; };
+  Mesh& mesh_;
+  Timer& timer_;
+  int x_, y_, dir_;
+  Ticks latency_, serial_;
+  int depth_, to_;
+  std::deque<Entry> fifo_;
+  Ticks free_ = 0;
+  std::deque<std::function<void()>> waiters_;
+
+  /** The head, arrived at the next router, moves on to every next sink it needs; its slot frees once all have taken it. */
+  void forward();
+};
+
+/** The mesh's routing: local ports at the source router, input queues at the destination router, links between. */
+class Mesh {
+ public:
+  Counters& counters;
+
+  Mesh(const Program& p, Counters& c, Ticks hop, Ticks hop_ns, Ticks within, Ticks serial, int depth)
+      : counters(c), prog_(p), hop_(hop), hop_ns_(hop_ns), within_(within), serial_(serial), depth_(depth) {}
+
+  /** The router at (x, y) (set by the system). */
+  std::function<Router&(int x, int y)> router;
+
+  /** The input queue of each core (the host's takes everything). */
+  std::function<Sink&(int core)> input;
+
+  /** Hands a message from core src on; returns true when every part was taken, else keeps the rest in 'p'. */
+  bool inject(int src, Packet& p, Ticks now, const std::function<void()>& retry) {
+    auto [x, y] = prog_.router_of(src);
+    return route(p, x, y, now, retry, true);
+  }
+
+  /** At router (x, y): hands p on toward each destination; true when all parts were taken, else p keeps the waiting part. */
+  bool route(Packet& p, int x, int y, Ticks now, const std::function<void()>& retry, bool source = false) {
+    if (p.dsts.size() == 1) return step1(p, p.dsts[0], x, y, now, retry, source);
+    std::vector<std::pair<int, Packet>> groups;  // in order of first appearance, as the engine's Map
+    for (size_t i = 0; i < p.dsts.size(); i++) {
+      int d = p.dsts[i];
+      auto [dx, dy] = prog_.router_of(d);
+      int key = dx == x && dy == y ? -1 - d : dir_to(x, y, dx, dy) + 1000000;
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+      if (it == groups.end()) { groups.push_back({key, Packet{{}, {}, p.token, p.unit}}); it = groups.end() - 1; }
+      it->second.dsts.push_back(d);
+      it->second.syn.push_back(p.syn[i]);
+    }
+    Packet left{{}, {}, p.token, p.unit};
+    bool blocked = false;
+    for (auto& [key, part] : groups) {
+      if (!blocked && step1(part, part.dsts[0], x, y, now, retry, source)) continue;
+      blocked = true;
+      left.dsts.insert(left.dsts.end(), part.dsts.begin(), part.dsts.end());
+      left.syn.insert(left.syn.end(), part.syn.begin(), part.syn.end());
+    }
+    if (blocked) p = left;
+    return !blocked;
+  }
+
+  /** Hands p to core d's input queue. */
+  bool eject(const Packet& p, int d, Ticks now, const std::function<void()>& retry) { return input(d).offer(p, now, retry); }
+
+  void stall() { counters.stalls++; }
+
+  std::pair<int, int> at(int core) const { return prog_.router_of(core); }
+
+ private:
+  const Program& prog_;
+  Ticks hop_, hop_ns_, within_, serial_;
+  int depth_;
+
+  static int dir_to(int x, int y, int dx, int dy) { return x < dx ? EAST : x > dx ? WEST : y < dy ? NORTH : SOUTH; }
+
+  bool step1(const Packet& p, int d, int x, int y, Ticks now, const std::function<void()>& retry, bool source) {
+    auto [dx, dy] = prog_.router_of(d);
+    if (dx == x && dy == y) return source ? local_port(d, x, y).offer(p, now, retry) : eject(p, d, now, retry);
+    return link(x, y, dir_to(x, y, dx, dy)).offer(p, now, retry);
+  }
+
+  Link& link(int x, int y, int dir);
+  Link& local_port(int d, int x, int y);
+};
+
+inline bool Link::offer(const Packet& p, Ticks now, const std::function<void()>& retry) {
+  if (static_cast<int>(fifo_.size()) >= depth_) { mesh_.stall(); waiters_.push_back(retry); return false; }
+  Ticks s = std::max(now, free_);
+  free_ = s + serial_;
+  fifo_.push_back({p, s + latency_});
+  max_queue = std::max(max_queue, static_cast<int>(fifo_.size()));
+  if (!p.token) { packets++; if (dir_ >= 0) mesh_.counters.hops++; }
+  if (fifo_.size() == 1) timer_.at(s + latency_, [this] { forward(); });
+  return true;
+}
+
+inline void Link::forward() {
+  Ticks now = now_ticks();
+  Packet& p = fifo_.front().p;
+  int nx = x_ + (dir_ == EAST ? 1 : dir_ == WEST ? -1 : 0), ny = y_ + (dir_ == NORTH ? 1 : dir_ == SOUTH ? -1 : 0);
+  std::function<void()> again = [this] { forward(); };
+  bool all = dir_ < 0 ? mesh_.eject(p, to_, now, again) : mesh_.route(p, nx, ny, now, again);
+  if (!all) return;
+  fifo_.pop_front();
+  if (!waiters_.empty()) { auto w = waiters_.front(); waiters_.pop_front(); w(); }
+  if (!fifo_.empty()) timer_.at(std::max(now, fifo_.front().ready), [this] { forward(); });
+}
+
+/** A router at (x, y): its four outgoing links and a local port per core it serves (created as used), and its process. */
+SC_MODULE(Router) {
+  const int x, y;
+  Timer timer;
+  std::array<std::unique_ptr<Link>, 4> links;
+  std::map<int, std::unique_ptr<Link>> local;
+
+  Router(sc_core::sc_module_name n, int rx, int ry) : sc_module(n), x(rx), y(ry), timer(std::string(n)) {}
+};
+
+inline Link& Mesh::link(int x, int y, int dir) {
+  Router& r = router(x, y);
+  auto& l = r.links[dir];
+  if (!l) l = std::make_unique<Link>(*this, r.timer, x, y, dir, dir >= NORTH ? hop_ns_ : hop_, serial_, depth_);
+  return *l;
+}
+
+inline Link& Mesh::local_port(int d, int x, int y) {
+  Router& r = router(x, y);
+  auto& l = r.local[d];
+  if (!l) l = std::make_unique<Link>(*this, r.timer, x, y, LOCAL, within_, 0, depth_, d);
+  return *l;
+}
+
+}  // namespace phasor
+`,
+  "phasor_barrier.h": String.raw`// The step: the Barrier computes the step's values (each unit in layer order: its due arrivals
+// applied in the behavioural engine's order, its neurons updated with the target's arithmetic,
+// its spikes handed to the units they reach), starts every core at T0, waits until no stage,
+// link or token has anything left to do, and ends the step with the barrier as messages
+// (docs/cycle-models.md, "Step and barrier"): each used core, once done, sends a message to
+// router (0, 0), 'hop' ticks per hop; the root spends 'sync' and sends a release back to every
+// used router; the step ends when the farthest used router has the release.
+#pragma once
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <systemc>
+#include <vector>
+#include "phasor_core.h"
+#include "phasor_packet.h"
+#include "phasor_program.h"
+
+namespace phasor {
+
+/** A spike of the finished step as the host reads it. */
+struct OutSpike { int step, layer, k; double value; };
+
+SC_MODULE(Barrier) {
+  std::vector<Unit*> units;
+  std::map<int, Core*> cores;
+  std::map<int, InputSide*> inputs;
+  std::vector<int> used_cores;
+  /** Ticks of every finished step. */
+  std::vector<Ticks> step_ticks;
+  /** Called with each finished step's spikes, sorted by layer then neuron. */
+  std::function<void(const std::vector<OutSpike>&)> on_spikes;
+  /** The host's inputs of the coming step (consumed by each step). */
+  std::map<int, std::vector<std::pair<int, double>>>* inputs_of_step = nullptr;
+  int step = 0;
+  long tokens_pending = 0;
+
+  Barrier(sc_core::sc_module_name n, const Program& p, Counters& c, Activity& a, bool times_activity)
+      : sc_module(n), prog_(p), counters_(c), activity_(a), times_activity_(times_activity) {}
+
+  /** Runs 'steps' steps from the calling process (blocks in simulated time). */
+  void run(int steps) {
+    for (int s = 0; s < steps; s++) one_step();
+  }
+
+  /** A token of unit src passed core c's dendrite at 'at': each unit of c waiting for it counts it. */
+  void deliver_token(int c, int src, Ticks at) {
+    Core* core = cores.at(c);
+    for (Unit* u : core->units)
+      if (u->sources.count(src)) core->timer.at(at, [this, u, at] { token_arrived(u, at); });
+  }
+
+ private:
+  const Program& prog_;
+  Counters& counters_;
+  Activity& activity_;
+  const bool times_activity_;
+
+  void token_arrived(Unit* u, Ticks at) {
+    if (++u->tokens < static_cast<int>(u->sources.size())) return;
+    u->ready_at = at;
+    tokens_pending--;
+    cores.at(u->core)->unit_ready(u);
+  }
+
+  void one_step() {
+    const int t = step;
+    std::vector<OutSpike> out = compute_values(t);
+    const Ticks T0 = now_ticks();
+    tokens_pending = 0;
+    for (Unit* u : units) { u->tokens = 0; u->ready_at = u->sources.empty() ? T0 : -1; if (!u->sources.empty()) tokens_pending++; }
+    for (auto& [id, c] : cores) c->begin(T0);
+    while (activity_.pending > 0) wait(activity_.quiet);
+    if (tokens_pending > 0) throw std::runtime_error("step " + std::to_string(t) + " ended with units still waiting for tokens");
+    Ticks arrive = T0, far = 0;
+    const Ticks hop = static_cast<Ticks>(prog_.time("barrierHop")), sync = static_cast<Ticks>(prog_.time("barrierSync"));
+    for (int id : used_cores) {
+      Ticks d = T0;
+      if (cores.count(id)) d = std::max(d, cores.at(id)->end());
+      if (inputs.count(id)) d = std::max(d, inputs.at(id)->d3);
+      auto [x, y] = prog_.router_of(id);
+      arrive = std::max(arrive, d + (x + y) * hop);
+      far = std::max<Ticks>(far, x + y);
+    }
+    const Ticks end = arrive + sync + far * hop;
+    if (end > now_ticks()) wait(sc_core::sc_time(static_cast<double>(end - now_ticks()), sc_core::SC_PS));
+    step_ticks.push_back(end - T0);
+    counters_.steps++;
+    step++;
+    if (inputs_of_step) inputs_of_step->clear();
+    if (on_spikes) on_spikes(out);
+  }
+
+  /** The step's values, layer by layer (units are in layer order); returns its spikes sorted by layer and neuron. */
+  std::vector<OutSpike> compute_values(int t) {
+    std::vector<OutSpike> out;
+    for (Unit* u : units) {
+      const Layer& l = prog_.layers[u->layer];
+      apply_arrivals(*u, t);
+      if (l.kind == "input") feed(*u);
+      else {
+        if (times_activity_ && l.kind == "neuron" && l.chip) mark_active(*u, t);
+        u->state.update(t, prog_.subtract);
+        if (l.kind == "neuron") counters_.neuron_updates += u->state.count;
+      }
+      for (const auto& [k, x] : u->state.out) {
+        if (l.kind == "neuron" && l.spiking) { out.push_back({t, u->layer, k, x}); counters_.spikes++; }
+        scatter(*u, k, x, t);
+      }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const OutSpike& a, const OutSpike& b) { return a.layer != b.layer ? a.layer < b.layer : a.k < b.k; });
+    return out;
+  }
+
+  /** Hands neuron k's output x of step t to every unit a projection from it reaches. */
+  void scatter(const Unit& src, int k, double x, int t) {
+    for (int pi : prog_.outgoing[src.layer]) {
       const Projection& pr = prog_.projections[pi];
-      if (pr.dst != u.layer) continue;
-      int c = pr.lower_bound(p.k, u.end) - pr.lower_bound(p.k, u.start);
-      if (c > 0) { n += c; u.arrivals.push_back({p.step, p.layer, pi, p.k, p.value}); }
-    }
-    return n;
-  }
-
-  void compute() {
-    for (;;) {
-      wait(start_);
-      int done = 0, mine = static_cast<int>(units.size());
-      for (Unit* u : units) if (u->sources.empty()) ready_.push_back(u);
-      while (done < mine) {
-        if (ready_.empty()) { wait(wake_); continue; }
-        Unit* u = ready_.front();
-        ready_.pop_front();
-        run(*u);
-        done++;
+      for (Unit* v : units) {
+        if (v->layer != pr.dst) continue;
+        int n = pr.lower_bound(k, v->end) - pr.lower_bound(k, v->start);
+        if (n > 0) { v->arrivals.push_back({t, src.layer, pi, k, x}); counters_.syn_ops += n; }
       }
     }
   }
@@ -660,193 +1142,32 @@ SC_MODULE(Core), public Endpoint {
     u.arrivals.swap(keep);
   }
 
-  void run(Unit& u) {
-    const int t = fab_.step;
-    const Layer& l = prog_.layers[u.layer];
-    apply_arrivals(u, t);
-    if (l.kind == "input") feed(u);
-    else {
-      if (!host()) wait(fab_.cycles(u.state.count * prog_.time("neuronUpdate")));
-      u.state.update(t, prog_.subtract);
-      if (l.kind == "neuron") fab_.counters.neuron_updates += u.state.count;
-    }
-    for (const auto& [k, x] : u.state.out) {
-      if (l.spiking) { log.push_back({u.layer, k, x}); fab_.counters.spikes++; }
-      const std::vector<int>& d = dests_[u.layer][k];
-      if (d.empty()) continue;
-      if (!host()) wait(fab_.cycles(prog_.time("emit")));
-      Packet p;
-      p.layer = u.layer; p.k = k; p.step = t; p.value = x;
-      inject(p, d);
-    }
-    Packet tok;
-    tok.layer = u.layer; tok.step = t; tok.token = true; tok.unit = u.id;
-    if (!u.token_cores.empty()) inject(tok, u.token_cores);
-    u.done = true;
-    fab_.units_done++;
-    fab_.check.notify(sc_core::SC_ZERO_TIME);
-  }
-
-  /** The input layer's values for this step, ascending neuron order (nonzero only). */
+  /** The input layer's values for this step, ascending neuron order (nonzero only; injections of one neuron add up). */
   void feed(Unit& u) {
     u.state.out.clear();
-    auto it = inputs->find(u.layer);
-    if (it == inputs->end()) return;
+    if (!inputs_of_step) return;
+    auto it = inputs_of_step->find(u.layer);
+    if (it == inputs_of_step->end()) return;
     std::map<int, double> sum;
     for (const auto& [k, x] : it->second) sum[k] += x;
     for (const auto& [k, x] : sum) if (x != 0) u.state.out.emplace_back(k, x);
   }
 
-  /** Sends p to cores d: one multicast packet, or one packet per destination. */
-  void inject(Packet p, const std::vector<int>& d) {
-    if (prog_.multicast || p.token) {
-      p.dests = d;
-      send(p);
-    } else {
-      for (int c : d) { p.dests = {c}; send(p); }
+  /** Per neuron: active at step t before its update (input arriving, state off rest, or a bias in force). */
+  void mark_active(Unit& u, int t) {
+    const Layer& l = prog_.layers[u.layer];
+    const SliceState& s = u.state;
+    const int slot = t % l.ring_slots;
+    const auto& bias = l.bias_at(t);
+    u.active.assign(s.count, 0);
+    for (int j = 0; j < s.count; j++) {
+      int k = s.start + j;
+      bool a = s.v[j] != l.v_rest[k];
+      for (size_t p = 0; !a && p < bias.size(); p++) a = bias[p][k] != 0;
+      for (size_t r = 0; !a && r < s.ring.size(); r++) a = s.ring[r][slot][j] != 0;
+      for (size_t p = 0; !a && p < s.cur.size(); p++) a = s.cur[p][j] != 0;
+      u.active[j] = a;
     }
-  }
-
-  void send(const Packet& p) {
-    fab_.in_flight++;
-    if (!p.token) fab_.counters.packets++;
-    router_in->write(p);
-  }
-};
-
-}  // namespace phasor
-`,
-  "phasor_router.h": String.raw`// A mesh router: one SC_MODULE per (x, y), with a bounded input FIFO per port (local, and one
-// per neighbour: the link into this router). Packets follow dimension-order routes (X, then Y);
-// a multicast packet branches where its destinations' next hops differ. A full FIFO blocks the
-// process writing into it, so a congested link stalls the router upstream and, through it, the
-// sending core (backpressure).
-#pragma once
-#include <array>
-#include <map>
-#include <string>
-#include <systemc>
-#include <vector>
-#include "phasor_core.h"
-#include "phasor_packet.h"
-#include "phasor_program.h"
-
-namespace phasor {
-
-/** Ports of a router: the local port and the links from the four neighbours. */
-enum Port { LOCAL = 0, EAST = 1, WEST = 2, NORTH = 3, SOUTH = 4 };
-
-SC_MODULE(Router) {
-  const int x, y;
-  /** Input FIFOs; in[EAST] is the link from the neighbour to the east, and so on. */
-  std::array<sc_core::sc_fifo<Packet>*, 5> in{};
-  /** Neighbour routers by direction (null at the mesh's edge). */
-  std::array<Router*, 5> next{};
-  /** Cores (and the host) attached to this router, by core id. */
-  std::map<int, Endpoint*> local;
-
-  Router(sc_core::sc_module_name n, int rx, int ry, const Program& p, Fabric& f, int depth) : sc_module(n), x(rx), y(ry), prog_(p), fab_(f) {
-    static const char* names[] = {"local", "from_east", "from_west", "from_north", "from_south"};
-    for (int d = 0; d < 5; d++) {
-      in[d] = new sc_core::sc_fifo<Packet>(names[d], depth);
-      sc_core::sc_spawn(sc_bind(&Router::forward, this, d), (std::string(names[d]) + "_proc").c_str());
-    }
-  }
-  ~Router() override { for (auto* f : in) delete f; }
-
- private:
-  const Program& prog_;
-  Fabric& fab_;
-
-  /** The process of input port d: deliver what is local, forward the rest one hop per outgoing direction. */
-  void forward(int d) {
-    for (;;) {
-      Packet p = in[d]->read();
-      std::map<int, std::vector<int>> groups;
-      std::vector<int> here;
-      for (int c : p.dests) {
-        auto [dx, dy] = prog_.router_of(c);
-        if (dx == x && dy == y) here.push_back(c);
-        else groups[x < dx ? EAST : x > dx ? WEST : y < dy ? NORTH : SOUTH].push_back(c);
-      }
-      long branches = static_cast<long>(here.size() + groups.size());
-      if (branches == 0) { fab_.delivered(); continue; }
-      fab_.in_flight += branches - 1;
-      for (int c : here) {
-        Packet q = p;
-        q.dests = {c};
-        if (!p.token) fab_.counters.local++;
-        local.at(c)->inbox().write(q);
-      }
-      for (auto& [dir, g] : groups) {
-        Packet q = p;
-        q.dests = g;
-        wait(fab_.cycles(prog_.time(dir == NORTH || dir == SOUTH ? "hopNS" : "hop")));
-        if (!p.token) fab_.counters.hops++;
-        Router* r = next[dir];
-        static const int opposite[] = {LOCAL, WEST, EAST, SOUTH, NORTH};
-        r->in[opposite[dir]]->write(q);
-      }
-    }
-  }
-};
-
-}  // namespace phasor
-`,
-  "phasor_barrier.h": String.raw`// The timestep barrier: starts a step on every core, waits until every unit is done and the
-// mesh is empty, then collects the step's spikes (each layer's in ascending neuron order, as
-// the behavioural engine lists them), spends the barrier's cycles and records the step's length.
-#pragma once
-#include <algorithm>
-#include <functional>
-#include <map>
-#include <systemc>
-#include <vector>
-#include "phasor_core.h"
-#include "phasor_packet.h"
-#include "phasor_program.h"
-
-namespace phasor {
-
-/** A spike of the finished step as the host reads it. */
-struct OutSpike { int step, layer, k; double value; };
-
-SC_MODULE(Barrier) {
-  std::vector<Core*> cores;
-  std::vector<Unit*> units;
-  /** Cycles of every finished step. */
-  std::vector<double> step_cycles;
-  /** Called with each finished step's spikes, sorted by layer then neuron. */
-  std::function<void(const std::vector<OutSpike>&)> on_spikes;
-  /** The host's inputs of the coming step (consumed by each step). */
-  std::map<int, std::vector<std::pair<int, double>>>* inputs = nullptr;
-
-  Barrier(sc_core::sc_module_name n, const Program& p, Fabric& f) : sc_module(n), prog_(p), fab_(f) {}
-
-  /** Runs 'steps' steps from the calling process (blocks in simulated time). */
-  void run(int steps) {
-    for (int s = 0; s < steps; s++) step();
-  }
-
- private:
-  const Program& prog_;
-  Fabric& fab_;
-
-  void step() {
-    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-    for (Unit* u : units) { u->tokens = 0; u->done = false; }
-    fab_.units_done = 0;
-    for (Core* c : cores) { c->log.clear(); c->start_step(); }
-    while (fab_.units_done < static_cast<int>(units.size()) || fab_.in_flight > 0) wait(fab_.check);
-    std::vector<OutSpike> out;
-    for (Core* c : cores) for (const Spike& s : c->log) out.push_back({fab_.step, s.layer, s.k, s.value});
-    std::sort(out.begin(), out.end(), [](const OutSpike& a, const OutSpike& b) { return a.layer != b.layer ? a.layer < b.layer : a.k < b.k; });
-    wait(fab_.cycles(prog_.time("barrier")));
-    step_cycles.push_back((sc_core::sc_time_stamp() - t0) / fab_.cycle);
-    fab_.counters.steps++;
-    fab_.step++;
-    if (inputs) inputs->clear();
-    if (on_spikes) on_spikes(out);
   }
 };
 
@@ -862,9 +1183,10 @@ SC_MODULE(Barrier) {
 //   0x018 INJECT_VALUE RW 8 bytes, IEEE double (1.0 after reset)
 //   0x020 OUT_COUNT   R   spikes waiting                0x024 OUT_POP  R  (layer << 24) | neuron, 0xFFFFFFFF if none
 //   0x028 OUT_STEP    R   step of the last popped spike 0x030 OUT_VALUE R 8 bytes, its value (double)
-//   0x038 LAST_STEP_CYCLES R 8 bytes, double
-//   0x040.. counters, 8 bytes each: steps, spikes, packets, hops, synaptic ops, neuron updates, local deliveries
-//   0x078 TOTAL_CYCLES R 8 bytes, double
+//   0x038 LAST_STEP_CYCLES R 8 bytes, double (cycles of the target's clock)
+//   0x040.. counters, 8 bytes each: steps, spikes, packets, hops, synaptic ops, neuron updates, messages,
+//           messages to the sender's own core, stalls (a full buffer or queue met)
+//   0x0A0 TOTAL_CYCLES R 8 bytes, double
 //   0x100 PROGRAM_HASH R 64 bytes, the Program's sha256 in hex (ASCII)
 #pragma once
 #include <cstdint>
@@ -885,7 +1207,8 @@ namespace phasor {
 namespace reg {
 constexpr std::uint64_t ID = 0x000, VERSION = 0x004, STEP = 0x008, RUN = 0x00C, INJECT = 0x010, INJECT_VALUE = 0x018;
 constexpr std::uint64_t OUT_COUNT = 0x020, OUT_POP = 0x024, OUT_STEP = 0x028, OUT_VALUE = 0x030, LAST_STEP_CYCLES = 0x038;
-constexpr std::uint64_t COUNTERS = 0x040, TOTAL_CYCLES = 0x078, PROGRAM_HASH = 0x100;
+constexpr std::uint64_t COUNTERS = 0x040, TOTAL_CYCLES = 0x0A0, PROGRAM_HASH = 0x100;
+constexpr int N_COUNTERS = 9;
 constexpr std::uint32_t MAGIC = 0x50485343;
 constexpr std::uint32_t EMPTY = 0xFFFFFFFF;
 }  // namespace reg
@@ -893,8 +1216,8 @@ constexpr std::uint32_t EMPTY = 0xFFFFFFFF;
 SC_MODULE(HostTarget) {
   tlm_utils::simple_target_socket<HostTarget> socket;
 
-  HostTarget(sc_core::sc_module_name n, const Program& p, Fabric& f, Barrier& b, std::map<int, std::vector<std::pair<int, double>>>& inputs)
-      : sc_module(n), socket("socket"), prog_(p), fab_(f), barrier_(b), inputs_(inputs) {
+  HostTarget(sc_core::sc_module_name n, const Program& p, Counters& c, Barrier& b, std::map<int, std::vector<std::pair<int, double>>>& inputs)
+      : sc_module(n), socket("socket"), prog_(p), counters_(c), barrier_(b), inputs_(inputs), R_(p.time("R")) {
     socket.register_b_transport(this, &HostTarget::b_transport);
     for (const Layer& l : p.layers) if (l.kind == "input") input_layers_.push_back(l.index);
     barrier_.on_spikes = [this](const std::vector<OutSpike>& s) { out_.insert(out_.end(), s.begin(), s.end()); };
@@ -905,9 +1228,10 @@ SC_MODULE(HostTarget) {
 
  private:
   const Program& prog_;
-  Fabric& fab_;
+  Counters& counters_;
   Barrier& barrier_;
   std::map<int, std::vector<std::pair<int, double>>>& inputs_;
+  const double R_;
   std::vector<int> input_layers_;
   std::deque<OutSpike> out_;
   double inject_value_ = 1.0;
@@ -936,12 +1260,12 @@ SC_MODULE(HostTarget) {
   }
 
   bool read(std::uint64_t a, unsigned char* d, unsigned len) {
-    const Counters& c = fab_.counters;
-    const std::uint64_t counters[] = {c.steps, c.spikes, c.packets, c.hops, c.syn_ops, c.neuron_updates, c.local};
+    const Counters& c = counters_;
+    const std::uint64_t counters[reg::N_COUNTERS] = {c.steps, c.spikes, c.packets, c.hops, c.syn_ops, c.neuron_updates, c.messages, c.self_messages, c.stalls};
     switch (a) {
       case reg::ID: return put<std::uint32_t>(d, len, reg::MAGIC);
       case reg::VERSION: return put<std::uint32_t>(d, len, 1);
-      case reg::STEP: return put<std::uint32_t>(d, len, fab_.step);
+      case reg::STEP: return put<std::uint32_t>(d, len, barrier_.step);
       case reg::INJECT_VALUE: return put<double>(d, len, inject_value_);
       case reg::OUT_COUNT: return put<std::uint32_t>(d, len, static_cast<std::uint32_t>(out_.size()));
       case reg::OUT_POP: {
@@ -953,15 +1277,15 @@ SC_MODULE(HostTarget) {
       }
       case reg::OUT_STEP: return put<std::uint32_t>(d, len, last_.step);
       case reg::OUT_VALUE: return put<double>(d, len, last_.value);
-      case reg::LAST_STEP_CYCLES: return put<double>(d, len, barrier_.step_cycles.empty() ? 0.0 : barrier_.step_cycles.back());
+      case reg::LAST_STEP_CYCLES: return put<double>(d, len, barrier_.step_ticks.empty() ? 0.0 : barrier_.step_ticks.back() / R_);
       case reg::TOTAL_CYCLES: {
-        double s = 0;
-        for (double x : barrier_.step_cycles) s += x;
-        return put<double>(d, len, s);
+        Ticks s = 0;
+        for (Ticks x : barrier_.step_ticks) s += x;
+        return put<double>(d, len, s / R_);
       }
       default: break;
     }
-    if (a >= reg::COUNTERS && a < reg::COUNTERS + 8 * 7 && (a - reg::COUNTERS) % 8 == 0) return put<std::uint64_t>(d, len, counters[(a - reg::COUNTERS) / 8]);
+    if (a >= reg::COUNTERS && a < reg::COUNTERS + 8 * reg::N_COUNTERS && (a - reg::COUNTERS) % 8 == 0) return put<std::uint64_t>(d, len, counters[(a - reg::COUNTERS) / 8]);
     if (a >= reg::PROGRAM_HASH && a + len <= reg::PROGRAM_HASH + 64 && prog_.hash.size() == 64) {
       std::memcpy(d, prog_.hash.data() + (a - reg::PROGRAM_HASH), len);
       return true;
@@ -991,10 +1315,11 @@ SC_MODULE(HostTarget) {
 
 }  // namespace phasor
 `,
-  "phasor_system.h": String.raw`// The compiled system: one Core per used core plus the host (core -1, input and host layers),
-// one Router per mesh position in the used part of the mesh (links between neighbours are the
-// routers' bounded input FIFOs), the Barrier and the HostTarget with the TLM-2.0 socket.
+  "phasor_system.h": String.raw`// The compiled system: one Core per core holding units (and the host, core -1: input and host
+// layers), one Router per mesh position in the used part of the mesh (its links are bounded
+// buffers), the Barrier that runs the steps, and the HostTarget with the TLM-2.0 socket.
 #pragma once
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -1008,27 +1333,51 @@ SC_MODULE(HostTarget) {
 
 namespace phasor {
 
+/** Host input: takes everything at once, at no cost (a token is passed on to the host's units). */
+class HostInput : public Sink {
+ public:
+  std::function<void(int unit, Ticks at)> on_token;
+  bool offer(const Packet& p, Ticks now, const std::function<void()>&) override {
+    if (p.token) on_token(p.unit, now);
+    return true;
+  }
+};
+
 SC_MODULE(System) {
   const Program& prog;
-  Fabric fabric;
+  Counters counters;
+  Activity activity;
   std::vector<std::unique_ptr<Unit>> units;
-  std::vector<std::unique_ptr<Core>> cores;
+  std::vector<Fanout> fan;
+  std::map<int, Costs> costs;
+  std::unique_ptr<Mesh> mesh;
+  std::map<int, std::unique_ptr<Core>> cores;
+  std::map<int, std::unique_ptr<InputSide>> inputs;
+  HostInput host_input;
   std::vector<std::unique_ptr<Router>> routers;
   std::unique_ptr<Barrier> barrier;
   std::unique_ptr<HostTarget> host;
-  /** Per layer and neuron: the sorted cores holding a neuron it has a synapse to. */
-  std::vector<std::vector<std::vector<int>>> dests;
-  std::map<int, std::vector<std::pair<int, double>>> inputs;
+  std::map<int, std::vector<std::pair<int, double>>> step_inputs;
+  int mesh_w = 1, mesh_h = 1;
 
-  System(sc_core::sc_module_name n, const Program& p, int depth) : sc_module(n), prog(p) {
-    fabric.cycle = sc_core::sc_time(1e12 / p.time("clockHz"), sc_core::SC_PS);
+  /** depth: packets per link buffer; queue: messages per queue inside a core (the cycle engine's bufferDepth, coreQueueDepth). */
+  System(sc_core::sc_module_name n, const Program& p, int depth, int queue) : sc_module(n), prog(p) {
+    Timer::activity() = &activity;
+    read_costs();
     build_units();
-    build_dests();
-    barrier = std::make_unique<Barrier>("barrier", p, fabric);
-    barrier->inputs = &inputs;
-    build_cores(depth);
-    build_mesh(depth);
-    host = std::make_unique<HostTarget>("host", p, fabric, *barrier, inputs);
+    build_fanout();
+    auto tk = [&](const char* k) { return static_cast<Ticks>(p.time(k)); };
+    mesh = std::make_unique<Mesh>(p, counters, tk("hop"), tk("hopNS"), tk("within"), tk("serial"), depth);
+    build_routers();
+    const bool times_activity = p.time("timesActivity") != 0;
+    barrier = std::make_unique<Barrier>("barrier", p, counters, activity, times_activity);
+    barrier->inputs_of_step = &step_inputs;
+    for (auto& u : units) barrier->units.push_back(u.get());
+    for (const CoreInfo& c : p.cores) barrier->used_cores.push_back(c.id);
+    build_cores(queue, times_activity);
+    mesh->input = [this](int c) -> Sink& { auto it = inputs.find(c); return it == inputs.end() ? static_cast<Sink&>(host_input) : *it->second; };
+    host_input.on_token = [this](int unit, Ticks at) { barrier->deliver_token(HOST, unit, at); };
+    host = std::make_unique<HostTarget>("host", p, counters, *barrier, step_inputs);
   }
   SC_HAS_PROCESS(System);
 
@@ -1049,6 +1398,20 @@ SC_MODULE(System) {
   }
 
  private:
+  void read_costs() {
+    static const char* fields[] = {"axonIn", "synapsePerMessage", "synapsePerSynapse", "dendritePerSynapse", "somaActive", "somaInactive", "spike", "axonOut"};
+    for (const auto& [key, value] : prog.timing) {
+      if (key.rfind("ports", 0) != 0) continue;
+      size_t dot = key.find('.');
+      int ports = std::stoi(key.substr(5, dot - 5));
+      std::string f = key.substr(dot + 1);
+      Costs& c = costs[ports];
+      Ticks* slot[] = {&c.axon_in, &c.syn_msg, &c.syn_syn, &c.dend_syn, &c.active, &c.inactive, &c.spike, &c.axon_out};
+      for (int i = 0; i < 8; i++) if (f == fields[i]) *slot[i] = static_cast<Ticks>(value);
+    }
+    if (costs.empty()) throw std::runtime_error("program.dat has no stage costs (timing ports<P>.*)");
+  }
+
   /** Units as the cycle engine builds them: a slice per core on the chip, the whole layer on the host otherwise. */
   void build_units() {
     for (const Layer& l : prog.layers) {
@@ -1061,73 +1424,72 @@ SC_MODULE(System) {
       }
     }
     for (auto& u : units) {
-      std::set<int> cores;
+      std::set<int> dst;
       for (int pi : prog.outgoing[u->layer]) {
         const Projection& pr = prog.projections[pi];
         if (pr.lag != 0) continue;
-        for (auto& v : units) if (v->layer == pr.dst) {
-          if (std::find(v->sources.begin(), v->sources.end(), u->id) == v->sources.end()) v->sources.push_back(u->id);
-          cores.insert(v->core);
-        }
+        for (auto& v : units) if (v->layer == pr.dst) { v->sources.insert(u->id); dst.insert(v->core); }
       }
-      u->token_cores.assign(cores.begin(), cores.end());
+      u->token_cores.assign(dst.begin(), dst.end());
     }
   }
 
-  void build_dests() {
-    dests.resize(prog.layers.size());
+  /** Per neuron of every layer: the cores its events reach (ascending) and the synapses they reach on each. */
+  void build_fanout() {
+    fan.resize(prog.layers.size());
     for (const Layer& l : prog.layers) {
-      dests[l.index].resize(l.size);
+      Fanout& f = fan[l.index];
+      f.ptr.assign(1, 0);
       for (int k = 0; k < l.size; k++) {
-        std::set<int> s;
+        std::map<int, int> per;
         for (int pi : prog.outgoing[l.index]) {
           const Projection& pr = prog.projections[pi];
           const Layer& d = prog.layers[pr.dst];
           std::vector<Slice> slices = d.chip ? d.slices : std::vector<Slice>{{HOST, 0, d.size}};
-          for (const Slice& c : slices) if (pr.lower_bound(k, c.start + c.count) > pr.lower_bound(k, c.start)) s.insert(c.core);
+          for (const Slice& s : slices) {
+            int n = pr.lower_bound(k, s.start + s.count) - pr.lower_bound(k, s.start);
+            if (n > 0) per[s.core] += n;
+          }
         }
-        dests[l.index][k].assign(s.begin(), s.end());
+        for (const auto& [c, n] : per) { f.core.push_back(c); f.syn.push_back(n); }
+        f.ptr.push_back(static_cast<int>(f.core.size()));
       }
     }
   }
 
-  void build_cores(int depth) {
-    std::set<int> ids{HOST};
-    for (const CoreInfo& c : prog.cores) ids.insert(c.id);
-    for (int id : ids) {
+  void build_routers() {
+    for (const CoreInfo& c : prog.cores) { mesh_w = std::max(mesh_w, c.x + 1); mesh_h = std::max(mesh_h, c.y + 1); }
+    for (int y = 0; y < mesh_h; y++)
+      for (int x = 0; x < mesh_w; x++)
+        routers.push_back(std::make_unique<Router>(("router_" + std::to_string(x) + "_" + std::to_string(y)).c_str(), x, y));
+    mesh->router = [this](int x, int y) -> Router& {
+      if (x < 0 || y < 0 || x >= mesh_w || y >= mesh_h) throw std::runtime_error("a route left the used part of the mesh");
+      return *routers[y * mesh_w + x];
+    };
+  }
+
+  void build_cores(int queue, bool times_activity) {
+    std::map<int, std::vector<Unit*>> by_core;
+    for (auto& u : units) by_core[u->core].push_back(u.get());
+    const Costs& input_costs = costs.count(1) ? costs.at(1) : costs.begin()->second;
+    for (auto& [id, list] : by_core) {
+      std::stable_sort(list.begin(), list.end(), [](const Unit* a, const Unit* b) { return a->layer != b->layer ? a->layer < b->layer : a->start < b->start; });
       std::string name = id == HOST ? "host_core" : "core_" + std::to_string(id);
-      auto c = std::make_unique<Core>(name.c_str(), id, prog, fabric, dests, depth);
-      for (auto& u : units) if (u->core == id) c->units.push_back(u.get());
-      c->inputs = &inputs;
-      barrier->cores.push_back(c.get());
-      cores.push_back(std::move(c));
-    }
-    for (auto& u : units) barrier->units.push_back(u.get());
-  }
-
-  void build_mesh(int depth) {
-    int w = 1, h = 1;
-    for (const CoreInfo& c : prog.cores) { w = std::max(w, c.x + 1); h = std::max(h, c.y + 1); }
-    std::vector<Router*> at(w * h, nullptr);
-    for (int y = 0; y < h; y++)
-      for (int x = 0; x < w; x++) {
-        std::string name = "router_" + std::to_string(x) + "_" + std::to_string(y);
-        routers.push_back(std::make_unique<Router>(name.c_str(), x, y, prog, fabric, depth));
-        at[y * w + x] = routers.back().get();
+      auto c = std::make_unique<Core>(name.c_str(), id, prog, *mesh, counters, fan, [this](int ports) -> const Costs& {
+        auto it = costs.find(ports);
+        return it == costs.end() ? costs.begin()->second : it->second;
+      }, times_activity, queue);
+      c->units = list;
+      barrier->cores[id] = c.get();
+      if (id != HOST) {
+        auto in = std::make_unique<InputSide>(id, queue, input_costs);
+        in->timer = &c->timer;
+        in->on_token = [this, id](int unit, Ticks at) { barrier->deliver_token(id, unit, at); };
+        in->on_stall = [this] { mesh->stall(); };
+        barrier->inputs[id] = in.get();
+        inputs[id] = std::move(in);
       }
-    for (int y = 0; y < h; y++)
-      for (int x = 0; x < w; x++) {
-        Router* r = at[y * w + x];
-        if (x + 1 < w) r->next[EAST] = at[y * w + x + 1];
-        if (x > 0) r->next[WEST] = at[y * w + x - 1];
-        if (y + 1 < h) r->next[NORTH] = at[(y + 1) * w + x];
-        if (y > 0) r->next[SOUTH] = at[(y - 1) * w + x];
-      }
-    for (auto& c : cores) {
-      auto [x, y] = prog.router_of(c->id);
-      Router* r = at[y * w + x];
-      r->local[c->id] = c.get();
-      c->router_in = r->in[LOCAL];
+      cores[id] = std::move(c);
     }
   }
 };
@@ -1138,7 +1500,7 @@ SC_MODULE(System) {
 // socket with a small host (a Testbench that injects each step's inputs, runs the step, and
 // reads the output spikes and the step's cycles) and writes the run as JSON.
 //
-//   phasor_model --input IN.txt --out OUT.json [--program program.dat] [--depth N]
+//   phasor_model --input IN.txt --out OUT.json [--program program.dat] [--depth N] [--queue N]
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -1193,7 +1555,7 @@ SC_MODULE(Testbench) {
   tlm_utils::simple_initiator_socket<Testbench> socket;
   std::vector<double> step_cycles;
   std::vector<std::vector<std::pair<int, int>>> spikes;  // per layer: (step, neuron)
-  std::uint64_t counters[7] = {};
+  std::uint64_t counters[reg::N_COUNTERS] = {};
   std::string hash;
 
   Testbench(sc_core::sc_module_name n, const Program& p, const InputFile& in, const std::vector<int>& input_layers)
@@ -1242,7 +1604,7 @@ SC_MODULE(Testbench) {
       for (std::uint32_t w; (w = rd<std::uint32_t>(reg::OUT_POP)) != reg::EMPTY;)
         spikes[w >> 24].emplace_back(static_cast<int>(rd<std::uint32_t>(reg::OUT_STEP)), static_cast<int>(w & 0xFFFFFF));
     }
-    for (int i = 0; i < 7; i++) counters[i] = rd<std::uint64_t>(reg::COUNTERS + 8 * i);
+    for (int i = 0; i < reg::N_COUNTERS; i++) counters[i] = rd<std::uint64_t>(reg::COUNTERS + 8 * i);
     sc_core::sc_stop();
   }
 };
@@ -1279,9 +1641,9 @@ void write_json(const std::string& path, const Program& p, const Testbench& tb, 
   }
   o << "\n  },\n  \"stepCycles\": [";
   for (size_t i = 0; i < tb.step_cycles.size(); i++) o << (i ? "," : "") << num(tb.step_cycles[i]);
-  static const char* names[] = {"steps", "spikes", "packets", "hops", "synOps", "neuronUpdates", "localDeliveries"};
+  static const char* names[] = {"steps", "spikes", "packets", "hops", "synOps", "neuronUpdates", "messages", "selfMessages", "stalls"};
   o << "],\n  \"counters\": {";
-  for (int i = 0; i < 7; i++) o << (i ? ", " : "") << "\"" << names[i] << "\": " << tb.counters[i];
+  for (int i = 0; i < reg::N_COUNTERS; i++) o << (i ? ", " : "") << "\"" << names[i] << "\": " << tb.counters[i];
   o << "},\n  \"kernelEvents\": " << events << ",\n  \"wallSeconds\": " << num(seconds) << "\n}\n";
 }
 
@@ -1290,7 +1652,7 @@ void write_json(const std::string& path, const Program& p, const Testbench& tb, 
 int sc_main(int argc, char** argv) {
   using namespace phasor;
   std::string program = PHASOR_DEFAULT_PROGRAM, input, out;
-  int depth = 16;
+  int depth = 16, queue = 16;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -1301,7 +1663,8 @@ int sc_main(int argc, char** argv) {
     else if (a == "--input") input = value();
     else if (a == "--out") out = value();
     else if (a == "--depth") depth = std::stoi(value());
-    else { std::cerr << "usage: " << argv[0] << " --input IN.txt --out OUT.json [--program program.dat] [--depth N]\n"; return 2; }
+    else if (a == "--queue") queue = std::stoi(value());
+    else { std::cerr << "usage: " << argv[0] << " --input IN.txt --out OUT.json [--program program.dat] [--depth N] [--queue N]\n"; return 2; }
   }
   try {
     if (input.empty() || out.empty()) throw std::runtime_error("give --input IN.txt and --out OUT.json");
@@ -1310,7 +1673,8 @@ int sc_main(int argc, char** argv) {
       throw std::runtime_error(program + " holds Program " + p.hash.substr(0, 12) + "; this model was generated for " +
                                std::string(phasor_program_hash).substr(0, 12) + " (emit the model again and rebuild)");
     InputFile in = InputFile::load(input);
-    System sys("system", p, depth);
+    if (depth < 1 || queue < 1) throw std::runtime_error("--depth and --queue take a positive number");
+    System sys("system", p, depth, queue);
     for (const auto& i : in.init) sys.init_state(i.layer, i.var, i.codes);
     Testbench tb("testbench", p, in, sys.host->input_layers());
     tb.socket.bind(sys.host->socket);

@@ -1,0 +1,41 @@
+/**
+ * The glue of `--emit systemc`: the loaded Program and the cycle engine's timing constants
+ * (core model stage costs, mesh, barrier, ticks per cycle, derived as lib/vm/cycle/engine.ts
+ * derives them) handed to the generator, which may not import the VM itself.
+ */
+import type { Program } from "../lib/compiler/program.js";
+import { emitSystemC, type CycleConstants, type StageTicks } from "../lib/compiler/systemc/index.js";
+import { loadModel, type VmModel } from "../lib/vm/model.js";
+import { coreModelFor } from "../lib/vm/cores/index.js";
+import { cycles, type StageCosts } from "../lib/vm/cores/types.js";
+import { barrierModel } from "../lib/vm/cycle/barrier.js";
+import { ticksPerCycle, toTicks } from "../lib/vm/cycle/time.js";
+import { routerOf } from "../lib/vm/noc/routes.js";
+
+/** Options of the cycle engine that change its timing constants. */
+export interface CycleOptions { coreModel?: string; linkCycles?: number }
+
+/** The cycle engine's timing constants of a Program, in ticks. */
+export function cycleConstants(p: Program, m: VmModel = loadModel(p), o: CycleOptions = {}): CycleConstants {
+  const t = p.target, tm = t.timing, core = coreModelFor(t, o.coreModel);
+  const ports = [...new Set(m.layers.map((l) => (l.cuba ? l.ports : 1)))];
+  const stageCycles = new Map(ports.map((n) => [n, core.stages(n)]));
+  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop, within = tm.withinTile ? cycles(t, tm.withinTile) : 1;
+  const linkCycles = o.linkCycles ?? 1, bm = barrierModel(t);
+  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...[...stageCycles.values()].flatMap((c) => Object.values(c))];
+  const { R } = ticksPerCycle(all);
+  const ticks = (c: StageCosts): StageTicks => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, toTicks(v, R)])) as unknown as StageTicks;
+  const stages = Object.fromEntries([...stageCycles].map(([n, c]) => [n, ticks(c)]));
+  const tiles = new Set(p.cores.map((c) => routerOf(t, c.id).join(","))).size;
+  const timesActivity = Object.values(stages).some((s) => s.somaActive !== s.somaInactive);
+  return {
+    clockHz: tm.clock.value, R, hop: toTicks(hop, R), hopNS: toTicks(hopNS, R), within: toTicks(within, R), serial: toTicks(linkCycles, R),
+    barrierHop: toTicks(bm.hopCycles, R), barrierSync: toTicks(bm.syncFor(Math.max(1, tiles)), R), timesActivity, stages,
+  };
+}
+
+/** Writes the SystemC model of `p` into dir. */
+export function emitModel(p: Program, dir: string, o: CycleOptions = {}): ReturnType<typeof emitSystemC> {
+  const m = loadModel(p);
+  return emitSystemC(p, m, dir, cycleConstants(p, m, o));
+}
