@@ -19,7 +19,7 @@ const MODULES = {
   },
   "vm-energy": {
     mutate: ["lib/vm/energy.ts", "lib/vm/energy-counts.ts", "lib/vm/counters.ts"],
-    tests: ["test/energy.test.ts", "test/mutation-energy.test.ts"],
+    tests: ["test/energy.test.ts", "test/mutation-energy.test.ts", "test/systems.test.ts"],
   },
   "vm-cycle": {
     mutate: ["lib/vm/cycle/*.ts"],
