@@ -72,6 +72,8 @@ export interface Slice {
   /** Speck-style memory use. */
   kernelMemory?: number;
   neuronMemory?: number;
+  /** When the slice's neurons are not one range (a packing by receptive fields): ascending runs; start is the first, count the total. */
+  runs?: Array<{ start: number; count: number }>;
 }
 
 /** The pipeline state. */
@@ -84,6 +86,8 @@ export interface CompileState {
   discrete?: Record<string, DiscreteLayer>;
   quant?: Record<string, QuantLayer>;
   slices?: Slice[];
+  /** Per chip layer, the neuron order the partitioner cut it in (partition.ts). */
+  packing?: Record<string, string>;
   /** Core id of each slice. */
   placement?: Int32Array;
   routing?: Routing;

@@ -20,7 +20,7 @@ export function emit(s: CompileState): CompileState {
   const layers: ProgramLayer[] = n.layers.map((l) => {
     const pl: ProgramLayer = { name: l.name, kind: l.kind, model: l.model, shape: l.shape, size: l.size, partition: hostOf.get(l.name) as ProgramLayer["partition"], output: l.output, slices: [] };
     if (l.hostReason) pl.hostReason = l.hostReason;
-    slices.forEach((sl, k) => { if (sl.layer === l.name) pl.slices.push({ core: at[k], start: sl.start, count: sl.count }); });
+    slices.forEach((sl, k) => { if (sl.layer === l.name) for (const r of sl.runs ?? [sl]) pl.slices.push({ core: at[k], start: r.start, count: r.count }); });
     const b = `layer/${l.name}/`;
     const q = s.quant![l.name], d = s.discrete![l.name];
     if (q) pl.params = { scale: q.scale, decayV: put(b + "decayV", q.decayV), decayI: q.decayI.map((x, p) => put(`${b}decayI${p}`, x)), threshold: put(b + "threshold", q.threshold), vReset: put(b + "vReset", q.vReset), vRest: put(b + "vRest", q.vRest), bias: put(b + "bias", q.bias), refractory: put(b + "refractory", d.refractory) };
@@ -80,7 +80,7 @@ function buildReport(s: CompileState, layers: ProgramLayer[], projections: Progr
     layers: layers.filter((l) => l.kind !== "input").map((l) => {
       const q = s.quant![l.name];
       const codes = q && t.arithmetic.profile === "loihi" ? loihiCodes(q, s.netlist!.projections.filter((p) => p.dst === l.name)) : undefined;
-      return { name: l.name, model: l.model, partition: l.partition, neurons: l.size, cores: l.slices.length, synapses: syn(l.name), weightError: q ? q.weightError : null, decayError: q ? q.decayError : null, ...(codes ? { codes } : {}) };
+      return { name: l.name, model: l.model, partition: l.partition, neurons: l.size, cores: new Set(l.slices.map((x) => x.core)).size, synapses: syn(l.name), weightError: q ? q.weightError : null, decayError: q ? q.decayError : null, ...(codes ? { codes } : {}) };
     }),
     routing: { entries: r.tables.reduce((a, tb) => a + tb.entries.length, 0), maxPerRouter: Math.max(0, ...r.tables.map((tb) => tb.entries.length)), limit: t.mesh.tableEntries },
     traffic: { spikes: r.spikes, packets: r.packets, spikeHops: r.spikeHops, unicastHops: r.unicastHops, multicast: t.mesh.multicast, source: s.options.spikeCounts ? "spike counts given" : "1 spike per neuron (no counts given)" },

@@ -1,5 +1,5 @@
 /**
- * Partitioning: each chip layer is cut, in neuron order, into core-sized slices that respect
+ * Partitioning: each chip layer is cut, in neuron order or by receptive fields (pack.ts), into core-sized slices that respect
  * the core's neuron, synapse-memory and fan-in limits (as SpiNNaker's PACMAN splits
  * populations). Speck-style targets take one whole layer per core.
  */
@@ -7,6 +7,7 @@ import { IssueList } from "../../ir/errors.js";
 import type { Csr, Layer, Netlist } from "../netlist.js";
 import type { CompileState, Slice } from "../state.js";
 import { speckLayerMemory } from "./speck-memory.js";
+import { receptiveOrder, runsOf, type Inputs } from "./pack.js";
 import { tooFewCores } from "../../target/system.js";
 
 /** Global neuron offset of each layer (every layer, in netlist order). */
@@ -21,6 +22,7 @@ export function offsets(n: Netlist): Map<string, number> {
 export function partition(s: CompileState): CompileState {
   const n = s.netlist!, t = s.target, issues = new IssueList();
   const slices: Slice[] = [];
+  const packing: Record<string, string> = {};
   const off = offsets(n);
   const total = n.layers.reduce((a, l) => a + l.size, 0);
   const stamp = new Int32Array(total).fill(-1);
@@ -33,14 +35,14 @@ export function partition(s: CompileState): CompileState {
       if (typeof m !== "string") slices.push({ layer: l.name, start: 0, count: l.size, synapses: m.kernelMemory, fanIn: 0, kernelMemory: m.kernelMemory, neuronMemory: m.neuronMemory });
       continue;
     }
-    cutLayer(n, l, off, stamp, slices, s, issues);
+    packLayer(n, l, off, slices, s, issues, packing);
   }
   if (t.mapping !== "single-core" && slices.length > t.cores) issues.add("too-many-cores", [], tooFewCores(t, slices.length));
   issues.throwIfAny();
-  return { ...s, slices };
+  return { ...s, slices, packing };
 }
 
-function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Array, slices: Slice[], s: CompileState, issues: IssueList): void {
+function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Array, slices: Slice[], s: CompileState, issues: IssueList, order?: Int32Array): void {
   const core = s.target.core, tn = s.target.name;
   const inc = n.projections.filter((p) => p.dst === l.name);
   // A procedural projection's synapses take no synapse memory (only its rule), but count towards fan-in.
@@ -49,7 +51,8 @@ function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Ar
   const sharedSyn = shared.reduce((a, x) => a + x.weights, 0), sharedIn = shared.reduce((a, x) => a + x.fanIn, 0);
   let cur: Slice | undefined;
   let id = slices.length;
-  for (let j = 0; j < l.size; j++) {
+  for (let q = 0; q < l.size; q++) {
+    const j = order ? order[q] : q;
     let syn = 0, fresh = 0;
     const mark = cur ? id : -2;
     for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) { if (c.stored) syn++; if (stamp[c.base + c.t.indices[k]] !== mark) fresh++; }
@@ -74,6 +77,44 @@ function countDistinct(cols: Array<{ t: Csr; base: number }>, j: number): number
   const seen = new Set<number>();
   for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) seen.add(c.base + c.t.indices[k]);
   return seen.size;
+}
+
+/**
+ * Cuts a chip layer in its neuron order and in its receptive-field order (pack.ts) and keeps the cut
+ * that needs fewer cores (the neuron order on a tie); a slice cut in the other order holds its
+ * neurons as ascending runs. `packing` records the order used per layer.
+ */
+function packLayer(n: Netlist, l: Layer, off: Map<string, number>, slices: Slice[], s: CompileState, issues: IssueList, packing: Record<string, string>): void {
+  const total = n.layers.reduce((a, x) => a + x.size, 0);
+  const cut = (order?: Int32Array) => {
+    const out: Slice[] = [], found = new IssueList();
+    cutLayer(n, l, off, new Int32Array(total).fill(-1), out, s, found, order);
+    return { out, found };
+  };
+  let best = cut(), used = "neuron order";
+  const order = best.found.ok ? receptiveOrder(l.size, inputsOf(n, l, off)) : undefined;
+  if (order) {
+    const rf = cut(order);
+    if (rf.found.ok && rf.out.length < best.out.length) {
+      let q = 0;
+      for (const sl of rf.out) {
+        const runs = runsOf(order, q, q + sl.count);
+        q += sl.count;
+        sl.start = runs[0].start;
+        if (runs.length > 1) sl.runs = runs;
+      }
+      used = `receptive fields (${rf.out.length} cores; neuron order needs ${best.out.length})`;
+      best = rf;
+    }
+  }
+  for (const i of best.found.issues) issues.add(i.code, i.path, i.message);
+  slices.push(...best.out);
+  packing[l.name] = used;
+}
+
+/** A layer's stored inputs per neuron (transposed CSRs with the sources' global offsets). */
+function inputsOf(n: Netlist, l: Layer, off: Map<string, number>): Inputs[] {
+  return n.projections.filter((p) => p.dst === l.name && p.csr).map((p) => ({ t: transpose(p.csr!), base: off.get(p.src)! }));
 }
 
 /** CSR transpose: rows become postsynaptic neurons, indices presynaptic ones (weights dropped). */

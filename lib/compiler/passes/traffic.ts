@@ -24,7 +24,7 @@ export interface SliceTraffic {
 export function sliceOfNeuron(n: Netlist, slices: Slice[]): Int32Array {
   const off = offsets(n);
   const out = new Int32Array(n.layers.reduce((a, l) => a + l.size, 0)).fill(-1);
-  slices.forEach((s, k) => out.fill(k, off.get(s.layer)! + s.start, off.get(s.layer)! + s.start + s.count));
+  slices.forEach((s, k) => { for (const r of s.runs ?? [s]) out.fill(k, off.get(s.layer)! + r.start, off.get(s.layer)! + r.start + r.count); });
   return out;
 }
 
