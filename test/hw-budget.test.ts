@@ -182,7 +182,7 @@ describe("budgets through a real server", () => {
     const doc = JSON.parse(frames[0].toString());
     doc.projections[0].scale = "NaN";
     await d.send([hdr({ type: "deploy", id: "nan" }), Buffer.from(JSON.stringify(doc)), frames[1]]);
-    expect(await until(d, (h) => h.id === "nan")).toMatchObject({ type: "error", code: "bad-program", message: expect.stringMatching(/scale must be a finite number > 0, got "NaN"/) });
+    expect(await until(d, (h) => h.id === "nan")).toMatchObject({ type: "error", code: "bad-program", message: expect.stringMatching(/scale: must be a number \(finite, not NaN\), got "NaN"/) });
     expect(b.server.core.status().done).toBe(0);
   });
 });

@@ -1,117 +1,29 @@
 /**
  * The Program: everything a VM needs to run a compiled network without the Graph. Arrays
  * live in `blobs` (named typed arrays) and are referenced by name; on disk the JSON holds
- * the structure and a .bin file holds the blobs, each at an 8-byte aligned offset.
+ * the structure and a .bin file holds the blobs, each at an 8-byte aligned offset. The types
+ * are derived from the one schema of the format, lib/compiler/program-schema.ts (field
+ * documentation is there, as each field's `description`).
  */
-import type { ProceduralSpec } from "../ir/procedural.js";
-import type { Target } from "../target/types.js";
-import type { RouterTable, Route } from "./passes/route.js";
-import type { ResourceReport } from "./report.js";
+import type { Infer } from "../ir/json-schema.js";
+import type { CONV_GEOMETRY_SCHEMA, CORE_SCHEMA, LAYER_PARAMS_SCHEMA, LAYER_SCHEMA, ProgramBody, PROJECTION_SCHEMA } from "./program-schema.js";
 
-/** Format tag and version written into every Program. */
-export const PROGRAM_FORMAT = "phasor-program";
-export const PROGRAM_VERSION = 2;
+export { PROGRAM_FORMAT, PROGRAM_VERSION } from "./program-schema.js";
 
 /** Names a blob; its dtype and length are in `Program.blobs`. */
 export type BlobName = string;
-
 /** Neuron state update per step (Euler at dt, integers on chip; see `Program.semantics`). */
-export interface LayerParams {
-  /** Model units per LSB of weights and state (chip layers); 1 on the host. */
-  scale: number;
-  decayV: BlobName;
-  decayI: BlobName[];
-  threshold: BlobName;
-  vReset: BlobName;
-  vRest: BlobName;
-  bias: BlobName;
-  refractory: BlobName;
-}
-
+export type LayerParams = Infer<typeof LAYER_PARAMS_SCHEMA>;
 /** One layer of the program. */
-export interface ProgramLayer {
-  name: string;
-  kind: "input" | "neuron" | "readout";
-  model: string;
-  shape: number[];
-  size: number;
-  partition: "chip" | "host" | "external";
-  hostReason?: string;
-  output: boolean;
-  /** Neurons [start, start+count) on core `core`. */
-  slices: Array<{ core: number; start: number; count: number }>;
-  params?: LayerParams;
-}
-
-/** Synapses between two layers, expanded (csr) or weight-shared (conv, with optional sum pooling before it). */
-export interface ProgramProjection {
-  name: string;
-  src: string;
-  dst: string;
-  port: number;
-  recurrent: boolean;
-  /** chip (both ends on chip or external input), host, or a channel crossing between host and chip. */
-  partition: "chip" | "host" | "channel";
-  /** Model units per weight LSB (chip); weights are float64 on the host. */
-  scale: number;
-  /** Loihi profile: the Dense's weight exponent (its summed activation is shifted by it, floor when negative). */
-  weightExp?: number;
-  /** Expanded synapses; `from`: the convolution (after sum pooling) they were expanded from, its kernel not kept. */
-  csr?: { pre: number; post: number; indptr: BlobName; indices: BlobName; weight: BlobName; delay?: BlobName; from?: ConvGeometry };
-  /**
-   * Constant input per destination neuron on `port`, delivered with the projection's delay:
-   * added to input_port at every step t >= 1 when recurrent (the bias of a recurrent Affine:
-   * its W·x + b of step t-1 arrives at t), at every step otherwise. Codes in units of `scale`
-   * on chip layers, float64 on the host.
-   */
-  bias?: BlobName;
-  /**
-   * Procedural synapses (instead of csr): the rule, distributions and seed (weights in graph
-   * units, delays in seconds) whose rows the VM regenerates per spike; `gain` (per destination
-   * neuron) turns a weight into the discretised one, `codes` says whether the chip holds it as
-   * round(w gain / scale); `maxDelay` in steps; `reason` why the compiler chose this form.
-   */
-  procedural?: { spec: ProceduralSpec; gain: BlobName; codes: boolean; maxDelay: number; synapses: number; reason: string };
-  conv?: {
-    pool?: { kernel: number[]; stride: number[]; padding: number[]; inShape: number[]; outShape: number[] };
-    weight: BlobName; wShape: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; inShape: number[]; outShape: number[];
-  };
-}
-
+export type ProgramLayer = Infer<typeof LAYER_SCHEMA>;
+/** Synapses between two layers: expanded (csr), weight-shared (conv, with optional sum pooling before it) or procedural. */
+export type ProgramProjection = Infer<typeof PROJECTION_SCHEMA>;
 /** A convolution's shape (and the sum pooling before it), without its kernel. */
-export type ConvGeometry = Omit<NonNullable<ProgramProjection["conv"]>, "weight">;
-
+export type ConvGeometry = Infer<typeof CONV_GEOMETRY_SCHEMA>;
 /** A used core and what it holds. */
-export interface ProgramCore {
-  id: number;
-  x: number;
-  y: number;
-  layer: string;
-  start: number;
-  count: number;
-  synapses: number;
-  fanIn: number;
-  fanOut: number;
-  kernelMemory?: number;
-  neuronMemory?: number;
-}
-
-/** A compiled network. */
-export interface Program {
-  format: typeof PROGRAM_FORMAT;
-  version: number;
-  /** How to execute it, in words (the VM's contract). */
-  semantics: string;
-  target: Target;
-  options: { dt: number; seed: number; placer: string; reset: "zero" | "subtract"; lowering: string; allowHost: boolean };
-  layers: ProgramLayer[];
-  projections: ProgramProjection[];
-  cores: ProgramCore[];
-  routes: Route[];
-  tables: RouterTable[];
-  report: ResourceReport;
-  blobs: Record<BlobName, Int32Array | Float64Array>;
-}
+export type ProgramCore = Infer<typeof CORE_SCHEMA>;
+/** A compiled network: the schema's fields, and its blobs as typed arrays. */
+export type Program = ProgramBody & { blobs: Record<BlobName, Int32Array | Float64Array> };
 
 /** The execution contract stored in every Program. */
 export const SEMANTICS = [

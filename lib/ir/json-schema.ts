@@ -35,7 +35,7 @@ export const int = (minimum = 0, maximum = Number.MAX_SAFE_INTEGER) => ({ type: 
 /** A finite number (NaN and ±Infinity are refused by every compiled schema). */
 export const num = { type: "number" } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, ownProperties: true, strictNumbers: true, verbose: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, ownProperties: true, strictNumbers: true, verbose: true, discriminator: true });
 
 /** Compiles a schema with the shared settings (own properties only, finite numbers). */
 export function compileSchema(schema: object): ValidateFunction {
@@ -57,7 +57,15 @@ function issueOf(e: ErrorObject, code: string, where: Array<string | number>, no
     const hint = known.length ? ` (fields here: ${known.join(", ")})` : "";
     return { code, path: [...path, String(p.additionalProperty)], message: `is not a ${noun} field; remove it${hint}` };
   }
-  return { code, path, message: describe(e) };
+  const shown = e.keyword === "discriminator" ? (e.data as Record<string, unknown>)?.[String(p.tag)] : e.data;
+  const got = /^(type|enum|const|discriminator)$|imum$/.test(e.keyword) ? `, got ${show(shown)}` : "";
+  return { code, path, message: describe(e) + got };
+}
+
+function show(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? s.slice(0, 37) + "..." : s;
 }
 
 /** JSON pointer segments: array indices as numbers, ~1 and ~0 unescaped. */
@@ -79,6 +87,11 @@ function describe(e: ErrorObject): string {
     case "minLength": return `must have at least ${String(p.limit)} character(s)`;
     case "maxLength": return `must have at most ${String(p.limit)} character(s)`;
     case "pattern": return `must match ${String(p.pattern)}`;
+    case "discriminator": {
+      const kinds = ((e.parentSchema as { oneOf?: Array<{ properties?: Record<string, { const?: unknown }> }> }).oneOf ?? [])
+        .map((b) => JSON.stringify(b.properties?.[String(p.tag)]?.const)).join(", ");
+      return `${String(p.tag)} must be one of ${kinds}`;
+    }
     default: return e.message ?? "is invalid";
   }
 }

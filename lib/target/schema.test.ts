@@ -42,10 +42,10 @@ describe("Target schema", () => {
     t.core.neurons = 1.5;
     t.arithmetic.weightBits = 33;
     expect(problems(t).sort()).toEqual([
-      "target.arithmetic.weightBits: must be <= 32",
-      "target.core.neurons: must be an integer (finite, not NaN)",
-      "target.energy.synOp.value: must be a number (finite, not NaN)",
-      "target.timing.clock.value: must be a number (finite, not NaN)",
+      "target.arithmetic.weightBits: must be <= 32, got 33",
+      "target.core.neurons: must be an integer (finite, not NaN), got 1.5",
+      "target.energy.synOp.value: must be a number (finite, not NaN), got NaN",
+      "target.timing.clock.value: must be a number (finite, not NaN), got Infinity",
     ]);
   });
 

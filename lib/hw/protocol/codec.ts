@@ -4,9 +4,9 @@
  * written as arrays and non-finite numbers as the strings "Infinity", "-Infinity", "NaN".
  */
 import { createHash } from "node:crypto";
-import { PhasorError, IssueList } from "../../ir/errors.js";
-import { PROGRAM_FORMAT, PROGRAM_VERSION, type Program } from "../../compiler/program.js";
-import { serializeProgram } from "../../compiler/serialize.js";
+import { PhasorError } from "../../ir/errors.js";
+import type { Program } from "../../compiler/program.js";
+import { decodeProgram, serializeProgram } from "../../compiler/serialize.js";
 import type { DenseInput } from "../../ir/sim/types.js";
 import type { RunResult, VmInput } from "../../vm/types.js";
 
@@ -17,42 +17,10 @@ export function programFrames(p: Program): { frames: [Buffer, Buffer]; sha256: s
   return { frames: [j, b], sha256: createHash("sha256").update(j).update(b).digest("hex") };
 }
 
-interface BlobEntry { dtype: string; offset: number; length: number }
-
-/** Parses the two frames of a deploy; every structural problem is reported, never thrown as a TypeError. */
+/** Parses the two frames of a deploy (lib/compiler/serialize.ts decodeProgram); every problem is one PhasorError, never a TypeError. */
 export function programFromFrames(json: Uint8Array, bin: Uint8Array): { program: Program; sha256: string } {
-  const fail = (message: string, path: Array<string | number> = []): never => { throw new PhasorError([{ code: "bad-program", path, message }]); };
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(Buffer.from(json).toString("utf8"), (_k, v) => (v === "Infinity" ? Infinity : v));
-  } catch {
-    return fail("the program frame is not JSON");
-  }
-  if (typeof doc !== "object" || doc === null) return fail("the program is not a JSON object");
-  if (doc.format !== PROGRAM_FORMAT) fail(`not a Phasor program (format ${JSON.stringify(doc.format)})`, ["format"]);
-  if (doc.version !== PROGRAM_VERSION) fail(`program version ${String(doc.version)}; this server reads version ${PROGRAM_VERSION}`, ["version"]);
-  const file = doc.blobFile as { sha256?: unknown } | undefined;
-  const hash = createHash("sha256").update(bin).digest("hex");
-  if (!file || file.sha256 !== hash) fail("the blob frame does not match the program's checksum", ["blobFile", "sha256"]);
-  const issues = new IssueList(), blobs: Program["blobs"] = {};
-  const table = doc.blobs;
-  if (typeof table !== "object" || table === null) return fail("blobs table missing", ["blobs"]);
-  for (const [n, e] of Object.entries(table as Record<string, BlobEntry>)) {
-    const width = e?.dtype === "int32" ? 4 : e?.dtype === "float64" ? 8 : 0;
-    if (!width || !Number.isSafeInteger(e.offset) || !Number.isSafeInteger(e.length) || e.offset < 0 || e.length < 0 || e.offset % 8 || e.offset + e.length * width > bin.byteLength) {
-      issues.add("bad-program", ["blobs", n], "blob entry out of range or of unknown dtype");
-      continue;
-    }
-    const bytes = bin.slice(e.offset, e.offset + e.length * width);
-    blobs[n] = width === 4 ? new Int32Array(bytes.buffer, bytes.byteOffset, e.length) : new Float64Array(bytes.buffer, bytes.byteOffset, e.length);
-  }
-  issues.throwIfAny();
-  for (const k of ["layers", "projections", "cores", "routes", "tables"]) if (!Array.isArray(doc[k])) fail(`${k} must be an array`, [k]);
-  if (typeof doc.target !== "object" || typeof doc.options !== "object") fail("target and options are required", ["target"]);
-  const { blobFile: _f, blobs: _b, ...rest } = doc;
-  void _f; void _b;
-  const sha256 = createHash("sha256").update(json).update(bin).digest("hex");
-  return { program: { ...(rest as Omit<Program, "blobs">), blobs }, sha256 };
+  const program = decodeProgram(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8"), bin);
+  return { program, sha256: createHash("sha256").update(json).update(bin).digest("hex") };
 }
 
 /** Named dense inputs [T, B, ...shape] as a header list and float64 LE frames. */

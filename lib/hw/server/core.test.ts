@@ -145,9 +145,9 @@ describe("BoardCore requests", () => {
       await core.receive("a", [head({ type: "deploy", id: "e" }), Buffer.from(JSON.stringify(doc)), frames[1]]);
       return last("a");
     };
-    expect(await edit((d) => { d.layers.find((l) => l.params)!.params!.scale = "NaN"; })).toMatchObject({ code: "bad-program", message: expect.stringMatching(/scale must be a finite number > 0, got "NaN"/) });
-    expect(await edit((d) => { d.projections[0].scale = 0; })).toMatchObject({ code: "bad-program", message: expect.stringMatching(/scale must be a finite number > 0, got 0/) });
-    expect(await edit((d) => { d.layers[0].shape = [-4]; })).toMatchObject({ code: "bad-program", message: expect.stringMatching(/shape must be positive integers, got \[-4\]/) });
+    expect(await edit((d) => { d.layers.find((l) => l.params)!.params!.scale = "NaN"; })).toMatchObject({ code: "bad-program", message: expect.stringMatching(/params\.scale: must be a number \(finite, not NaN\), got "NaN"/) });
+    expect(await edit((d) => { d.projections[0].scale = 0; })).toMatchObject({ code: "bad-program", message: expect.stringMatching(/projections\.0\.scale: must be > 0, got 0/) });
+    expect(await edit((d) => { d.layers[0].shape = [-4]; })).toMatchObject({ code: "bad-program", message: expect.stringMatching(/layers\.0\.shape\.0: must be >= 1, got -4/) });
     expect(await edit((d) => { d.layers[0].size = 5; })).toMatchObject({ code: "bad-program", message: expect.stringMatching(/size 5 is not the product/) });
     expect(core.status().held.programs).toBe(0);
   });
