@@ -25,11 +25,18 @@ if(NOT SYSTEMC_INCLUDE_DIR OR NOT SYSTEMC_LIBRARY)
 endif()
 find_package(Threads REQUIRED)
 
+# ON: events of different modules due at the same tick run in the order the TypeScript cycle
+# engine runs them (one queue for the system), so that cycle counts match it under contention too.
+option(PHASOR_ENGINE_ORDER "order same-tick events as the TypeScript cycle engine" OFF)
+
 add_executable(phasor_model main.cpp program_id.cpp)
 target_include_directories(phasor_model PRIVATE ${"${"}SYSTEMC_INCLUDE_DIR} ${"${"}CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(phasor_model PRIVATE ${"${"}SYSTEMC_LIBRARY} Threads::Threads)
 # Bit-exact doubles: no fused multiply-add, no fast math.
 target_compile_options(phasor_model PRIVATE -ffp-contract=off -fno-fast-math)
+if(PHASOR_ENGINE_ORDER)
+  target_compile_definitions(phasor_model PRIVATE PHASOR_ENGINE_ORDER)
+endif()
 target_compile_definitions(phasor_model PRIVATE SC_INCLUDE_DYNAMIC_PROCESSES PHASOR_DEFAULT_PROGRAM="${"${"}CMAKE_CURRENT_SOURCE_DIR}/program.dat")
 `,
   "phasor_arith.h": String.raw`// Neuron arithmetic of every profile, written in the order of operations of Phasor's scalar
@@ -516,11 +523,14 @@ struct Sink {
 
 /**
  * Timed callbacks of one module, run by its own SC_METHOD: 'at(t, fn)' runs fn at tick t; callbacks
- * due at the same tick run in the order they were scheduled.
+ * due at the same tick run in the order they were scheduled. Callbacks of different modules due at
+ * the same tick run in the SystemC scheduler's order, unless built with PHASOR_ENGINE_ORDER.
  */
 /** Timed callbacks pending in the whole system; the barrier waits for 'quiet' (none left). */
 struct Activity {
   long pending = 0;
+  /** Callbacks run so far (the model's simulated events). */
+  std::uint64_t executed = 0;
   sc_core::sc_event quiet;
 };
 
@@ -547,9 +557,22 @@ class Timer {
  private:
   struct Item { Ticks t; std::uint64_t seq; std::function<void()> fn; };
   struct Later { bool operator()(const Item& a, const Item& b) const { return a.t != b.t ? a.t > b.t : a.seq > b.seq; } };
+#ifdef PHASOR_ENGINE_ORDER
+  // One queue for every module: callbacks due at the same tick run in the order they were
+  // scheduled system-wide, as in the TypeScript engine's kernel (cmake -DPHASOR_ENGINE_ORDER=ON).
+  using Queue = std::priority_queue<Item, std::vector<Item>, Later>;
+  static Queue& shared_queue() { static Queue q; return q; }
+  static std::uint64_t& shared_seq() { static std::uint64_t s = 0; return s; }
+  static sc_core::sc_event& shared_event() { static sc_core::sc_event e("phasor_engine_order"); return e; }
+  Queue& q_ = shared_queue();
+  std::uint64_t& seq_ = shared_seq();
+  sc_core::sc_event& ev_ = shared_event();
+#else
+  // Each module's own queue and process: at one tick, modules run in the SystemC scheduler's order.
   std::priority_queue<Item, std::vector<Item>, Later> q_;
   std::uint64_t seq_ = 0;
   sc_core::sc_event ev_;
+#endif
 
   void arm() {
     if (q_.empty()) return;
@@ -564,6 +587,7 @@ class Timer {
       Item it = q_.top();
       q_.pop();
       it.fn();
+      activity()->executed++;
       if (--activity()->pending == 0) activity()->quiet.notify(sc_core::SC_ZERO_TIME);
     }
     arm();
@@ -754,9 +778,10 @@ SC_MODULE(Core) {
     }
   }
 
+  /** A message leaving this core: a packet when it leaves the router, a message per destination core (the host apart). */
   void count(const Packet& p) {
     if (p.token) return;
-    if (p.dsts[0] != HOST || p.dsts.size() > 1) counters_.packets++;
+    if (prog_.router_of(p.dsts[0]) != prog_.router_of(id)) counters_.packets++;
     for (int d : p.dsts) if (d != HOST) { counters_.messages++; if (d == id) counters_.self_messages++; }
   }
 
@@ -966,6 +991,8 @@ inline bool Link::offer(const Packet& p, Ticks now, const std::function<void()>&
 
 inline void Link::forward() {
   Ticks now = now_ticks();
+  // A second wake-up of the same head (scheduled both by an offer into the emptied buffer and after a move) finds nothing to do.
+  if (fifo_.empty() || fifo_.front().ready > now) return;
   Packet& p = fifo_.front().p;
   int nx = x_ + (dir_ == EAST ? 1 : dir_ == WEST ? -1 : 0), ny = y_ + (dir_ == NORTH ? 1 : dir_ == SOUTH ? -1 : 0);
   std::function<void()> again = [this] { forward(); };
@@ -1027,6 +1054,8 @@ struct OutSpike { int step, layer, k; double value; };
 SC_MODULE(Barrier) {
   std::vector<Unit*> units;
   std::map<int, Core*> cores;
+  /** Cores in the order their units first appear (layer order): the order they start a step in. */
+  std::vector<Core*> start_order;
   std::map<int, InputSide*> inputs;
   std::vector<int> used_cores;
   /** Ticks of every finished step. */
@@ -1072,7 +1101,7 @@ SC_MODULE(Barrier) {
     const Ticks T0 = now_ticks();
     tokens_pending = 0;
     for (Unit* u : units) { u->tokens = 0; u->ready_at = u->sources.empty() ? T0 : -1; if (!u->sources.empty()) tokens_pending++; }
-    for (auto& [id, c] : cores) c->begin(T0);
+    for (Core* c : start_order) c->begin(T0);
     while (activity_.pending > 0) wait(activity_.quiet);
     if (tokens_pending > 0) throw std::runtime_error("step " + std::to_string(t) + " ended with units still waiting for tokens");
     Ticks arrive = T0, far = 0;
@@ -1491,6 +1520,8 @@ SC_MODULE(System) {
       }
       cores[id] = std::move(c);
     }
+    std::set<int> seen;
+    for (auto& u : units) if (seen.insert(u->core).second) barrier->start_order.push_back(cores.at(u->core).get());
   }
 };
 
@@ -1644,7 +1675,7 @@ void write_json(const std::string& path, const Program& p, const Testbench& tb, 
   static const char* names[] = {"steps", "spikes", "packets", "hops", "synOps", "neuronUpdates", "messages", "selfMessages", "stalls"};
   o << "],\n  \"counters\": {";
   for (int i = 0; i < reg::N_COUNTERS; i++) o << (i ? ", " : "") << "\"" << names[i] << "\": " << tb.counters[i];
-  o << "},\n  \"kernelEvents\": " << events << ",\n  \"wallSeconds\": " << num(seconds) << "\n}\n";
+  o << "},\n  \"events\": " << events << ",\n  \"wallSeconds\": " << num(seconds) << "\n}\n";
 }
 
 }  // namespace phasor
@@ -1681,7 +1712,7 @@ int sc_main(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_json(out, p, tb, seconds, sc_core::sc_delta_count());
+    write_json(out, p, tb, seconds, sys.activity.executed);
   } catch (const std::exception& e) {
     std::cerr << "phasor_model: " << e.what() << "\n";
     return 1;
