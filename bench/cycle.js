@@ -13,8 +13,10 @@
 //   core, 10 outputs): every recurrent spike is a message from a core to itself.
 // Hook for the SystemC model: --systemc MODULE (a .js file exporting `async run({ program, input,
 // steps })` that returns { steps, seconds, events, stepCycles }) is timed in the same run.
+// --compare DIR runs the same networks on another build's dist/ (e.g. a worktree of an older
+// commit) and prints its engine's speed and cycles per step beside this one's.
 // usage: node bench/cycle.js [--steps 128] [--order channel-last|channel-first] [--npz PATH]
-//        [--nets dvs,rec] [--targets loihi,loihi-sanafe] [--systemc MODULE] [--json]
+//        [--nets dvs,rec] [--targets loihi,loihi-sanafe] [--systemc MODULE] [--compare DIR] [--json]
 "use strict";
 const { readFileSync } = require("node:fs");
 const { resolve } = require("node:path");
@@ -29,6 +31,7 @@ const opts = {
   steps: { type: "string", default: "128" }, order: { type: "string", default: "channel-last" }, npz: { type: "string" },
   nets: { type: "string", default: "dvs,rec" }, targets: { type: "string", default: "loihi,loihi-sanafe" },
   systemc: { type: "string" }, json: { type: "boolean", default: false }, behavioural: { type: "boolean", default: true },
+  compare: { type: "string" },
 };
 const { values } = parseArgs({ options: opts, args: require.main === module ? process.argv.slice(2) : [] });
 const steps = Number(values.steps);
@@ -117,7 +120,7 @@ function recNetwork() {
   const r = rng(11), N = 1000, I = 200, O = 10;
   const pick = (pre, post, p, w) => { const i = [], j = [], weight = []; for (let a = 0; a < pre; a++) for (let b = 0; b < post; b++) if (r() < p) { i.push(a); j.push(b); weight.push(w()); } return { pre, post, i, j, weight }; };
   const inp = pick(I, N, 0.1, () => 0.4 + 0.2 * r()), rec = pick(N, N, 0.1, () => (r() < 0.8 ? 0.05 : -0.2)), out = pick(N, O, 0.2, () => 0.1);
-  const lif = (n, th) => ({ type: "LIF", tau: tensor(new Float64Array(n).fill(0.02)), r: tensor(new Float64Array(n).fill(1)), v_leak: tensor(new Float64Array(n)), v_threshold: tensor(new Float64Array(n).fill(th)) });
+  const lif = (n, th) => ({ type: "LIF", tau: tensor(new Float64Array(n).fill(0.02)), r: tensor(new Float64Array(n).fill(10)), v_leak: tensor(new Float64Array(n)), v_threshold: tensor(new Float64Array(n).fill(th)) });
   const g = graph().input("in", [I]).sparse("win", inp).node("rec", lif(N, 1)).sparse("wrec", rec).connect("wrec", "rec")
     .sparse("wout", out, { from: "rec" }).node("out", lif(O, 1)).output("o").build();
   const data = new Float64Array(steps * I);
@@ -144,6 +147,11 @@ async function measure(netName, net, targetName) {
     packets: c.packets / steps, messages: c.messages === undefined ? null : c.messages / steps,
     packing: p.report && p.report.partition ? p.report.partition : undefined,
   };
+  if (values.compare) {
+    const dir = resolve(values.compare), old = { compile: require(`${dir}/lib/compiler/index.js`).compile, run: require(`${dir}/lib/vm/index.js`).runProgram, target: require(`${dir}/lib/target/index.js`).getTarget };
+    const q = old.compile(net.graph, old.target(targetName), { dt: 1e-3 }), b = now(), o = old.run(q, { input: net.input, steps, engine: "cycle" }).cycles, s2 = now() - b;
+    Object.assign(row, { beforeStepsPerSecond: steps / s2, beforeCyclesPerStep: o.totalCycles / steps, beforeCores: q.cores.length });
+  }
   if (values.systemc) {
     const sc = require(resolve(values.systemc)), s = await sc.run({ program: p, input: net.input, steps });
     Object.assign(row, { systemcStepsPerSecond: s.steps / s.seconds, systemcEventsPerSecond: s.events / s.seconds, systemcCyclesPerStep: s.stepCycles.reduce((x, y) => x + y, 0) / s.steps });
@@ -164,6 +172,7 @@ async function main() {
         console.log(`  ${t.padEnd(13)} ${row.cores} cores, ${row.spikes.toFixed(0)} spikes/step: ${row.cyclesPerStep.toFixed(1)} cycles/step (${row.usPerStep.toFixed(2)} µs), ${e}/step;` +
           ` cycle engine ${row.stepsPerSecond.toFixed(0)} steps/s, ${(row.eventsPerSecond / 1e6).toFixed(2)} M events/s` +
           (row.behaviouralStepsPerSecond ? `; behavioural ${row.behaviouralStepsPerSecond.toFixed(0)} steps/s` : "") +
+          (row.beforeStepsPerSecond ? `; before (${values.compare}): ${row.beforeCores} cores, ${row.beforeCyclesPerStep.toFixed(1)} cycles/step, ${row.beforeStepsPerSecond.toFixed(0)} steps/s` : "") +
           (row.systemcStepsPerSecond ? `; SystemC ${row.systemcStepsPerSecond.toFixed(0)} steps/s, ${row.systemcCyclesPerStep.toFixed(1)} cycles/step` : ""));
       }
     }
