@@ -7,6 +7,9 @@ import { fullSynapses, microcircuit, poissonDrive, POPULATIONS, PD14, dcCompensa
 import { simulate } from "../lib/ir/sim/index.js";
 import { floatProgram, genericMeshFloat, runProgram } from "../lib/vm/index.js";
 import { checkNirExpressible } from "../lib/ir/nir/write.js";
+import { analyseGraph } from "../lib/ir/validate.js";
+import { materialise } from "../lib/ir/procedural.js";
+import type { Graph, Node } from "../lib/ir/graph.js";
 
 const dt = 1e-4;
 
@@ -32,7 +35,7 @@ describe("microcircuit builder", () => {
     expect(m.extWeight).toBeCloseTo((87.8 * 0.5e-3) / dt / Math.sqrt(0.5), 9);
   });
 
-  it("draws the published weights and delays: L4E -> L2/3E at twice 87.8 pA, inhibition at -4x, delays clipped at dt", () => {
+  it("draws the published weights and delays: L4E -> L2/3E at twice 87.8 pA, inhibition at -4x, both redrawn as NEST draws them", () => {
     const m = microcircuit({ seed: 2, dt: 2e-4, scale: 0.01, connectivity: "procedural" });
     const spec = (name: string) => m.graph.nodes[name] as Extract<(typeof m.graph.nodes)[string], { type: "ProceduralProjection" }>;
     const toPa = 2e-4 / 0.5e-3;
@@ -40,12 +43,62 @@ describe("microcircuit builder", () => {
     expect(mean("L4E_L23E")).toBeCloseTo(2 * 87.8, 9);
     expect(mean("L23E_L4E")).toBeCloseTo(87.8, 9);
     expect(mean("L23I_L23E")).toBeCloseTo(-4 * 87.8, 9);
-    expect(spec("L23I_L23E").delay).toEqual({ kind: "normal", mean: 0.75e-3, sd: 0.375e-3, min: 2e-4 });
-    expect(spec("L4E_L23E").delay).toEqual({ kind: "normal", mean: 1.5e-3, sd: 0.75e-3, min: 2e-4 });
+    // NEST redraws delays below dt / 2; a projection on a loop of the graph holds them one step shorter (see timing below).
+    expect(m.lags.L23I_L23E).toBe(1);
+    expect(spec("L23I_L23E").delay).toEqual({ kind: "normal", mean: 0.55e-3, sd: 0.375e-3, min: 0, redraw: { min: -1e-4 } });
+    expect(m.lags.L23E_L23I).toBe(0);
+    expect(spec("L23E_L23I").delay).toEqual({ kind: "normal", mean: 1.5e-3, sd: 0.75e-3, redraw: { min: 1e-4 } });
+    expect(spec("L23I_L23E").weight).toMatchObject({ redraw: { max: 0 } });
+    expect(spec("L23E_L23I").weight).toMatchObject({ redraw: { min: 0 } });
   });
 
   it("is a Phasor extension graph: the NIR writer refuses it", () => {
     expect(() => checkNirExpressible(microcircuit({ seed: 1, dt, scale: 0.002 }).graph)).toThrow(/Phasor extension/);
+  });
+});
+
+/** Two MultiCubaLIF neurons A -> B through one synapse of `delay` seconds; with `loop`, B feeds A so that A -> B closes the loop. */
+function pair(delay: number, loop: boolean): Graph {
+  const t = (x: number) => ({ shape: [1], data: Float64Array.of(x) });
+  const lif = (): Node => ({ type: "MultiCubaLIF", tau_syn: t(0.5e-3), tau_mem: t(10e-3), r: t(0.04), v_leak: t(-65), v_threshold: t(-50), v_reset: t(-65) });
+  const syn = (w: number, d?: number): Node => ({ type: "SparseProjection", pre: 1, post: 1, indptr: Int32Array.of(0, 1), indices: Int32Array.of(0), weight: Float64Array.of(w), ...(d ? { delay: Float64Array.of(d) } : {}) });
+  const nodes: Record<string, Node> = { XB: { type: "Input", shape: [1] }, XBw: syn(0), XA: { type: "Input", shape: [1] }, XAw: syn(1e6), A: lif(), P: syn(500, delay), B: lif(), Q: syn(0) };
+  const edges = [["XA", "XAw"], ["XAw", "A"], ["A", "P"], ["P", "B"], ["XB", "XBw"], ["XBw", "B"], ...(loop ? [["B", "Q"], ["Q", "A"]] : [])];
+  if (!loop) { delete nodes.Q; delete nodes.XB; delete nodes.XBw; }
+  return { type: "NIRGraph", nodes, edges: edges.filter(([a, b]) => a in nodes && b in nodes).map(([src, dst]) => ({ src, dst })) };
+}
+
+describe("microcircuit timing (NEST's iaf_psc_exp, Brian2): a spike's current jumps round(d / dt) steps after the spike", () => {
+  it("the simulator adds one step to a projection that closes a loop, none to a forward one", () => {
+    // XB is the first Input, so with the loop B -> Q -> A the search reaches B first and A -> P -> B is the loop's back edge.
+    for (const loop of [false, true]) {
+      const g = pair(1.4e-3, loop), steps = 30, xa = new Float64Array(steps);
+      xa[0] = 1; // A fires at step 1
+      const input = { XA: { data: xa, shape: [steps, 1] }, ...(loop ? { XB: { data: new Float64Array(steps), shape: [steps, 1] } } : {}) };
+      const r = simulate(g, { dt, steps, input, record: ["B"] });
+      expect(r.spikes.A[0]).toEqual([1, 0]);
+      const jump = Array.from(r.records.B.i0).findIndex((x) => x !== 0);
+      // NEST and Brian2: step 1 + 14 (measured with Brian2 2.5: spike at step 0, current set in step 14 of a 1.4 ms delay).
+      expect(jump).toBe(1 + 14 + (loop ? 1 : 0));
+    }
+  });
+
+  it("the builder takes that step off the delays of exactly those projections (lags), leaving the published delays", () => {
+    const m = microcircuit({ seed: 8, dt, scale: 0.05, connectivity: "procedural" });
+    const an = analyseGraph(m.graph);
+    for (const name of Object.keys(m.synapses)) {
+      const back = an.edges.some((e, k) => an.recurrent[k] && (e.src === name || e.dst === name));
+      expect(m.lags[name]).toBe(back ? 1 : 0);
+    }
+    // Published delays in steps: normal(15, 7.5) (E) and normal(7.5, 3.75) (I) redrawn below 0.5, whose means are
+    // mu + sd phi(a) / (1 - Phi(a)), a = (0.5 - mu) / sd: 15 + 7.5 x 0.061556 / 0.97340 = 15.4743 and
+    // 7.5 + 3.75 x 0.069869 / 0.96903 = 7.7704.
+    for (const [name, mean] of [["L23E_L23I", 15.4743], ["L23I_L23E", 7.7704], ["L4E_L23E", 15.4743], ["L23I_L4E", 7.7704]] as const) {
+      const node = m.graph.nodes[name] as Extract<Node, { type: "ProceduralProjection" }>;
+      const steps = Array.from(materialise(node).delay!, (d) => Math.round(d / dt) + m.lags[name]);
+      expect(steps.reduce((a, x) => Math.min(a, x), Infinity)).toBe(1);
+      expect(Math.abs(steps.reduce((a, x) => a + x, 0) / steps.length - mean)).toBeLessThan(0.05);
+    }
   });
 });
 

@@ -71,6 +71,27 @@ describe("procedural rows", () => {
     expect(Math.abs(sd - 0.5)).toBeLessThan(0.02);
   });
 
+  it("redraw (NEST's redraw): values outside the range are drawn again, giving the truncated normal's mean", () => {
+    const redrawn = { kind: "normal", mean: 1, sd: 1, redraw: { min: 0 } } as const;
+    const s = { ...spec({ kind: "fixed-total", n: 40000, multapses: true }), weight: redrawn };
+    const w = materialise(s).weight;
+    expect(Math.min(...w)).toBeGreaterThanOrEqual(0);
+    // Normal(1, 1) truncated below 0: mean 1 + phi(1) / Phi(1) = 1 + 0.24197 / 0.84134 = 1.28760 (clipping would give 1.08332).
+    expect(Math.abs(w.reduce((a, x) => a + x, 0) / w.length - 1.2876)).toBeLessThan(0.015);
+    const gen = new RowGenerator(s), c = materialise(s);
+    for (const i of [59, 3, 30]) {
+      const n = gen.row(i);
+      expect(Array.from(gen.weight.subarray(0, n))).toEqual(Array.from(c.weight.subarray(c.indptr[i], c.indptr[i + 1])));
+    }
+    const bad = { ...s, weight: { kind: "normal", mean: -1, sd: 1, redraw: { min: 0 } } } as const;
+    const g: Graph = {
+      type: "NIRGraph",
+      nodes: { inp: { type: "Input", shape: [60] }, proj: { type: "ProceduralProjection", ...bad }, out: { type: "Output", shape: [40] } },
+      edges: [{ src: "inp", dst: "proj" }, { src: "proj", dst: "out" }],
+    };
+    expect(() => validateGraph(g)).toThrow(/proj.*weight.*redraw range \[0, Infinity\] must contain the mean -1/s);
+  });
+
   it("fixed in-degree has no per-row form: the generator refuses it with a PhasorError", () => {
     expect(() => new RowGenerator(spec({ kind: "fixed-in-degree", k: 3, multapses: true }))).toThrow(PhasorError);
   });

@@ -21,11 +21,14 @@ export type ConnectRule =
   | { kind: "fixed-in-degree"; k: number; multapses: boolean }
   | { kind: "fixed-out-degree"; k: number; multapses: boolean };
 
-/** A per-synapse value: constant, uniform in [low, high), or normal clipped to [min, max]. */
+/**
+ * A per-synapse value: constant, uniform in [low, high), or normal; a normal value outside
+ * `redraw` (NEST's redraw) is drawn again, then the value is clipped to [min, max].
+ */
 export type Distribution =
   | { kind: "constant"; value: number }
   | { kind: "uniform"; low: number; high: number }
-  | { kind: "normal"; mean: number; sd: number; min?: number; max?: number };
+  | { kind: "normal"; mean: number; sd: number; min?: number; max?: number; redraw?: { min?: number; max?: number } };
 
 /** A procedural projection's description (all a row needs besides its index). */
 export interface ProceduralSpec {
@@ -67,7 +70,11 @@ export function specProblems(s: ProceduralSpec): Array<[string, string]> {
 function distProblems(field: string, d: Distribution): Array<[string, string]> {
   if (d.kind === "constant") return Number.isFinite(d.value) ? [] : [[field, `constant must be finite, got ${d.value}`]];
   if (d.kind === "uniform") return d.low <= d.high ? [] : [[field, `uniform needs low <= high, got [${d.low}, ${d.high})`]];
-  if (d.kind === "normal") return d.sd >= 0 && Number.isFinite(d.mean) ? [] : [[field, `normal needs a finite mean and sd >= 0, got ${d.mean}, ${d.sd}`]];
+  if (d.kind === "normal") {
+    if (!(d.sd >= 0 && Number.isFinite(d.mean))) return [[field, `normal needs a finite mean and sd >= 0, got ${d.mean}, ${d.sd}`]];
+    const lo = d.redraw?.min ?? -Infinity, hi = d.redraw?.max ?? Infinity;
+    return lo <= d.mean && d.mean <= hi ? [] : [[field, `redraw range [${lo}, ${hi}] must contain the mean ${d.mean}`]];
+  }
   return [[field, `unknown distribution "${(d as { kind: string }).kind}"; distributions: constant, uniform, normal`]];
 }
 
@@ -140,20 +147,40 @@ export class RowGenerator {
 export function sample(rng: Rng, d: Distribution): number {
   if (d.kind === "constant") return d.value;
   if (d.kind === "uniform") return d.low + (d.high - d.low) * rng.random();
-  // Box-Muller, one value per pair of uniforms (1 - u keeps the logarithm finite).
-  const u = 1 - rng.random(), v = rng.random();
-  const x = d.mean + d.sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  // Box-Muller, one value per pair of uniforms (1 - u keeps the logarithm finite); outside `redraw`, again.
+  const rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity;
+  let x: number;
+  do {
+    const u = 1 - rng.random(), v = rng.random();
+    x = d.mean + d.sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  } while (!(x >= rlo && x <= rhi));
   return Math.min(d.max ?? Infinity, Math.max(d.min ?? -Infinity, x));
 }
 
 /** n draws into out[0..n): normal values two per pair of uniforms (Box-Muller's cosine and sine), others one by one. */
 export function sampleInto(rng: Rng, d: Distribution, out: Float64Array, n: number): void {
   if (d.kind !== "normal") { for (let m = 0; m < n; m++) out[m] = sample(rng, d); return; }
+  if (d.redraw) { sampleRedrawn(rng, d, out, n); return; }
   const lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
   for (let m = 0; m < n; m += 2) {
     const r = d.sd * Math.sqrt(-2 * Math.log(1 - rng.random())), a = 2 * Math.PI * rng.random();
     out[m] = Math.min(hi, Math.max(lo, d.mean + r * Math.cos(a)));
     if (m + 1 < n) out[m + 1] = Math.min(hi, Math.max(lo, d.mean + r * Math.sin(a)));
+  }
+}
+
+/** Normal values from Box-Muller pairs (cosine, then sine), each outside `redraw` dropped and drawn again, then clipped. */
+function sampleRedrawn(rng: Rng, d: Extract<Distribution, { kind: "normal" }>, out: Float64Array, n: number): void {
+  const rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity, lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
+  let spare = NaN;
+  for (let m = 0; m < n; ) {
+    let x = spare;
+    if (Number.isNaN(spare)) {
+      const r = d.sd * Math.sqrt(-2 * Math.log(1 - rng.random())), a = 2 * Math.PI * rng.random();
+      x = d.mean + r * Math.cos(a);
+      spare = d.mean + r * Math.sin(a);
+    } else spare = NaN;
+    if (x >= rlo && x <= rhi) out[m++] = Math.min(hi, Math.max(lo, x));
   }
 }
 

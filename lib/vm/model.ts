@@ -72,7 +72,8 @@ export interface VmProjection {
   indptr: Int32Array;
   indices: Int32Array;
   weight: Float64Array;
-  delay?: Int32Array;
+  /** Steps per synapse, in the narrowest unsigned type that holds the longest (a byte per synapse below 256 steps). */
+  delay?: Uint8Array | Uint16Array | Int32Array;
   maxDelay: number;
   /** Constant input per destination neuron delivered with the projection's delay (from step `lag` on), in the destination's units. */
   bias?: Float64Array;
@@ -195,9 +196,9 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   }
   if (pr.csr) {
     const c = pr.csr;
-    const delay = c.delay ? Int32Array.from(p.blobs[c.delay]) : undefined;
+    const delay = c.delay ? compactSteps(p.blobs[c.delay]) : undefined;
     const indices = Int32Array.from(p.blobs[c.indices]), weight = codes(c.weight);
-    return { ...base, indptr: Int32Array.from(p.blobs[c.indptr]), indices, weight, delay, maxDelay: delay ? delay.reduce((a, x) => Math.max(a, x), 0) : 0, shared: false, fast: compact(indices, weight, d.size) };
+    return { ...base, indptr: Int32Array.from(p.blobs[c.indptr]), indices, weight, delay, maxDelay: delay ? maxOf(delay) : 0, shared: false, fast: compact(indices, weight, d.size) };
   }
   const cv = pr.conv!;
   const ops: LinearOp[] = [];
@@ -205,6 +206,18 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   ops.push({ kind: "conv", node: pr.name, weight: codes(cv.weight), wShape: cv.wShape, stride: cv.stride, padding: cv.padding, dilation: cv.dilation, groups: cv.groups, inShape: cv.inShape, outShape: cv.outShape });
   const csr = composeCsr(ops, layers[src].size);
   return { ...base, indptr: csr.indptr, indices: csr.indices, weight: csr.weight, maxDelay: 0, shared: true, fast: compact(csr.indices, csr.weight, d.size) };
+}
+
+/** Delay steps in a Uint8Array where the longest is below 256, a Uint16Array below 65536, else an Int32Array. */
+export function compactSteps(steps: ArrayLike<number>): Uint8Array | Uint16Array | Int32Array {
+  const max = maxOf(steps);
+  return max < 256 ? Uint8Array.from(steps) : max < 65536 ? Uint16Array.from(steps) : Int32Array.from(steps);
+}
+
+function maxOf(a: ArrayLike<number>): number {
+  let max = 0;
+  for (let q = 0; q < a.length; q++) max = Math.max(max, a[q]);
+  return max;
 }
 
 /** Xylo delivers input events in their own step and hidden-layer events in the next (its recurrent buffer). */

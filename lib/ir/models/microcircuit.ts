@@ -6,10 +6,19 @@
  * 8 Hz x K_ext (or its mean as DC). Scaling: `scale` multiplies neuron numbers and `kScale` the
  * in-degrees; when kScale < 1 the weights grow by 1/sqrt(kScale) and a DC input restores each
  * neuron's mean input (van Albada, Helias & Diesmann 2015). Voltages in mV, currents in pA.
+ *
+ * Timing as in NEST's iaf_psc_exp: a spike's current jumps round(d / dt) steps after the spike's
+ * step, and the membrane sees it from the next step. Phasor's graph adds one step of its own to a
+ * projection whose edge closes a loop (the recurrent edge: here every projection onto the same or
+ * an earlier population in the evaluation order), so such a projection holds each published delay
+ * minus one step (`lags`). Without this those delays are 0.1 ms too long, and L2/3 fires 2-4x the
+ * published rate.
+ * Weights and delays are normal, redrawn outside their bounds as NEST draws them.
  */
 import type { Graph, Node, Edge, Tensor } from "../graph.js";
 import { PhasorError } from "../errors.js";
 import { Rng } from "../random.js";
+import { analyseGraph } from "../validate.js";
 import { materialise, rowKey, type Distribution, type ProceduralSpec } from "../procedural.js";
 
 export const POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"] as const;
@@ -34,10 +43,18 @@ export const PD14 = {
 };
 
 /**
- * Full-scale reference rates (Hz), the PyNEST microcircuit example (Rothe, Bos & van Albada,
- * NEST 2.x, Poisson drive): the rates its K-scaling compensation uses, close to PD14 Fig. 6.
+ * Full-scale reference rates (Hz): `full_mean_rates` of INM-6's reference implementation
+ * (microcircuit-PD14-model, PyNEST; also the NEST 3 example's network_params.py), the rates its
+ * K-scaling compensation uses. The NEST 2.x example had 0.971, 2.868, 4.746, 5.396, 8.142, 9.078,
+ * 0.991, 7.523: two full-scale NEST runs differ by up to 9% per population.
  */
-export const REFERENCE_RATES = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523];
+export const REFERENCE_RATES = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829];
+
+/** Per-population initial potentials (mean, sd in mV) of the reference implementation's V0_type "optimized". */
+export const V0_OPTIMIZED = {
+  mean: [-68.28, -63.16, -63.33, -63.45, -63.11, -61.66, -66.72, -61.43],
+  sd: [5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48],
+};
 
 export interface MicrocircuitOptions {
   /** Seed of connectivity, weights, delays and initial potentials. */
@@ -52,6 +69,8 @@ export interface MicrocircuitOptions {
   connectivity?: "materialised" | "procedural";
   /** External drive: Poisson inputs (an Input node per population, see poissonDrive) or their mean current as DC. */
   drive?: "poisson" | "dc";
+  /** Initial potentials: PD14's normal(-58, 10) mV ("original", default) or per population ("optimized", shorter transient). */
+  v0?: "original" | "optimized";
 }
 
 export interface MicrocircuitModel {
@@ -65,6 +84,11 @@ export interface MicrocircuitModel {
   extWeight: number;
   /** Poisson inputs per neuron per population (after scaling). */
   kExt: number[];
+  /**
+   * Steps the graph itself adds to each projection "SRC_DST" (1 where its edge closes a loop, else 0);
+   * its delays are the published ones less this, so a published delay is graph delay + lag x dt.
+   */
+  lags: Record<string, number>;
 }
 
 /** Total synapses from population b to a at full scale (PD14 eq. 1, multapses allowed). */
@@ -92,7 +116,7 @@ export function dcCompensation(kScale: number, poisson: boolean): number[] {
 
 /** Builds the microcircuit and its initial potentials (normal, mean -58 mV, sd 10 mV as in PD14). */
 export function microcircuit(opts: MicrocircuitOptions): MicrocircuitModel {
-  const { seed, dt = 1e-4, scale = 1, kScale = 1, connectivity = "materialised", drive = "poisson" } = opts;
+  const { seed, dt = 1e-4, scale = 1, kScale = 1, connectivity = "materialised", drive = "poisson", v0 = "original" } = opts;
   if (!(scale > 0 && scale <= 1) || !(kScale > 0 && kScale <= 1))
     throw new PhasorError(`microcircuit: scale and kScale must lie in (0, 1], got ${scale} and ${kScale}`, "bad-parameter");
   const sizes = PD14.N.map((n) => Math.max(1, Math.round(n * scale)));
@@ -104,20 +128,29 @@ export function microcircuit(opts: MicrocircuitOptions): MicrocircuitModel {
     const meanDrive = drive === "dc" ? PD14.w * PD14.Kext[a] * PD14.bgRate * PD14.tauSyn : 0;
     nodes[name] = neurons(sizes[a], PD14.EL + r * (dc[a] + meanDrive), r);
   });
+  const specs: Record<string, { b: number; spec: ProceduralSpec }> = {};
   POPULATIONS.forEach((dst, a) => POPULATIONS.forEach((src, b) => {
     const n = Math.round(fullSynapses(a, b) * scale * kScale);
     if (n === 0) return;
-    const spec = projectionSpec(a, b, sizes, n, toGraph * wScale, dt, rowKey(seed, 100 + 8 * a + b, 0));
     const name = `${src}_${dst}`;
-    nodes[name] = connectivity === "procedural" ? { type: "ProceduralProjection", ...spec } : sparseNode(spec);
+    specs[name] = { b, spec: projectionSpec(a, b, sizes, n, toGraph * wScale, dt, rowKey(seed, 100 + 8 * a + b, 0)) };
+    nodes[name] = { type: "ProceduralProjection", ...specs[name].spec };
     edges.push({ src, dst: name }, { src: name, dst, port: 0 });
     synapses[name] = n;
   }));
   const kExt = PD14.Kext.map((k) => Math.max(1, Math.round(k * kScale)));
   if (drive === "poisson") POPULATIONS.forEach((name, a) => addExternal(nodes, edges, name, sizes[a], PD14.w * toGraph * wScale));
+  const lags = recurrentLags({ type: "NIRGraph", nodes, edges }, Object.keys(specs));
+  for (const [name, { b, spec }] of Object.entries(specs)) {
+    const full = { ...spec, delay: graphDelay(b, dt, lags[name]) };
+    nodes[name] = connectivity === "procedural" ? { type: "ProceduralProjection", ...full } : sparseNode(full);
+  }
   const rng = new Rng(rowKey(seed, 99, 0)), init: MicrocircuitModel["init"] = {};
-  POPULATIONS.forEach((name, a) => { init[name] = { v: normals(rng, sizes[a], PD14.V0mean, PD14.V0sd) }; });
-  return { graph: { type: "NIRGraph", nodes, edges }, init, sizes, synapses, extWeight: PD14.w * toGraph * wScale, kExt };
+  POPULATIONS.forEach((name, a) => {
+    const [mean, sd] = v0 === "optimized" ? [V0_OPTIMIZED.mean[a], V0_OPTIMIZED.sd[a]] : [PD14.V0mean, PD14.V0sd];
+    init[name] = { v: normals(rng, sizes[a], mean, sd) };
+  });
+  return { graph: { type: "NIRGraph", nodes, edges }, init, sizes, synapses, extWeight: PD14.w * toGraph * wScale, kExt, lags };
 }
 
 /** A population of MultiCubaLIF neurons with one synaptic current (tau_syn 0.5 ms for E and I alike). */
@@ -129,15 +162,32 @@ function neurons(n: number, vLeak: number, r: number): Node {
   };
 }
 
-/** The rule of one projection: n synapses (multapses), normal weights keeping their sign, normal delays clipped at dt. */
+/** The rule of one projection without its delays: n synapses (multapses), normal weights redrawn until they keep their sign. */
 function projectionSpec(a: number, b: number, sizes: number[], n: number, toGraph: number, dt: number, seed: number): ProceduralSpec {
   const w = meanWeight(a, b) * toGraph, sd = Math.abs(w) * PD14.wRelSd;
-  const weight: Distribution = w > 0 ? { kind: "normal", mean: w, sd, min: 0 } : { kind: "normal", mean: w, sd, max: 0 };
+  const weight: Distribution = { kind: "normal", mean: w, sd, redraw: w > 0 ? { min: 0 } : { max: 0 } };
+  return { pre: sizes[b], post: sizes[a], rule: { kind: "fixed-total", n, multapses: true }, weight, delay: graphDelay(b, dt, 0), seed };
+}
+
+/**
+ * Delays of source population b in a graph that adds `lag` steps of its own: the published
+ * normal(d, d / 2) redrawn below dt / 2 (NEST: at least one step), less lag steps, at least 0.
+ */
+export function graphDelay(b: number, dt: number, lag: number): Distribution {
   const d = b % 2 === 0 ? PD14.delayE : PD14.delayI;
-  return {
-    pre: sizes[b], post: sizes[a], rule: { kind: "fixed-total", n, multapses: true }, weight,
-    delay: { kind: "normal", mean: d, sd: d * PD14.delayRelSd, min: dt }, seed,
-  };
+  if (lag === 0) return { kind: "normal", mean: d, sd: d * PD14.delayRelSd, redraw: { min: dt / 2 } };
+  return { kind: "normal", mean: d - lag * dt, sd: d * PD14.delayRelSd, min: 0, redraw: { min: dt / 2 - lag * dt } };
+}
+
+/** 1 for each named projection whose path closes a loop in the graph's evaluation order (a one-step delay), else 0. */
+function recurrentLags(graph: Graph, projections: string[]): Record<string, number> {
+  const g = analyseGraph(graph), lags: Record<string, number> = Object.fromEntries(projections.map((p) => [p, 0]));
+  g.edges.forEach((e, k) => {
+    if (!g.recurrent[k]) return;
+    const p = e.src in lags ? e.src : e.dst;
+    if (p in lags) lags[p] = 1;
+  });
+  return lags;
 }
 
 function sparseNode(spec: ProceduralSpec): Node {
@@ -161,16 +211,22 @@ function normals(rng: Rng, n: number, mean: number, sd: number): Float64Array {
 
 /**
  * External Poisson drive for `steps` steps: per population, each neuron's count of input spikes
- * per step, Poisson with mean K_ext x 8 Hz x dt (the sum of K_ext independent 8 Hz sources).
+ * per step, Poisson with mean K_ext x 8 Hz x dt (the sum of K_ext independent 8 Hz sources), as
+ * bytes (a count above 255 has probability below 1e-300 at dt <= 1 ms; larger steps are refused).
+ * Step t of population a comes from its own stream (seed, a, t), so any window is reproducible alone.
  */
-export function poissonDrive(m: MicrocircuitModel, steps: number, dt: number, seed: number): Record<string, { data: Float64Array; shape: number[] }> {
-  const rng = new Rng(rowKey(seed, 98, 0)), out: Record<string, { data: Float64Array; shape: number[] }> = {};
+export function poissonDrive(m: MicrocircuitModel, steps: number, dt: number, seed: number): Record<string, { data: Uint8Array; shape: number[] }> {
+  const out: Record<string, { data: Uint8Array; shape: number[] }> = {};
   POPULATIONS.forEach((name, a) => {
-    const n = m.sizes[a], lambda = m.kExt[a] * PD14.bgRate * dt, data = new Float64Array(steps * n), e = Math.exp(-lambda);
-    for (let q = 0; q < data.length; q++) {
-      let k = 0;
-      for (let p = rng.random(); p > e; p *= rng.random()) k++;
-      data[q] = k;
+    const n = m.sizes[a], lambda = m.kExt[a] * PD14.bgRate * dt, data = new Uint8Array(steps * n), e = Math.exp(-lambda);
+    if (lambda > 40) throw new PhasorError(`poissonDrive: ${lambda.toFixed(1)} input spikes per step exceed a byte's range; use dt <= 1 ms`, "bad-parameter");
+    for (let t = 0; t < steps; t++) {
+      const rng = new Rng(rowKey(seed, 98 + a * 0x10000, t));
+      for (let q = t * n; q < (t + 1) * n; q++) {
+        let k = 0;
+        for (let p = rng.random(); p > e; p *= rng.random()) k++;
+        data[q] = k;
+      }
     }
     out[`X_${name}`] = { data, shape: [steps, n] };
   });

@@ -5,7 +5,8 @@ export type Buf = Float64Array | Float32Array;
 
 /** Dense input: `shape` is [T, ...inputShape] (batch 1, or broadcast to `batch`) or [T, B, ...inputShape]. */
 export interface DenseInput {
-  data: Float32Array | Float64Array | number[];
+  /** Values [T, ...]: small integers such as spike counts can be Uint8Array (a byte per value). */
+  data: Float32Array | Float64Array | Uint8Array | number[];
   shape: number[];
 }
 
