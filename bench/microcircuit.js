@@ -1,20 +1,31 @@
 #!/usr/bin/env node
 // Potjans & Diesmann (2014) cortical microcircuit: Phasor's VM on float with materialised and with
 // procedural projections, and Brian2 cpp_standalone on the same synapses, in one run. For each: the
-// time to build (model + compile), the loop time (and real-time factor), peak memory (VmHWM of its
-// own process), memory per synapse, and the eight population rates next to the published ones.
+// time to build (model + compile), the loop time and real-time factor (wall / biological), peak memory
+// (VmHWM of its own process), memory per synapse, and the eight population rates (after a transient)
+// next to the published full-scale ones; then published real-time factors of NEST and GeNN, for scale.
 // Needs `npm run build`, and /usr/bin/python3 with brian2 (skip with --skip-brian2).
-// usage: node bench/microcircuit.js [--scale 0.02] [--seconds 1] [--seed 1] [--skip-brian2]
+// usage: node bench/microcircuit.js [--scale 1] [--seconds 1] [--transient 0.1] [--seed 1]
+//          [--max-loop 3600] [--skip-brian2] [--skip-materialised] [--skip-procedural]
+// --max-loop: seconds of wall time a VM loop may take; past it the run stops (AbortSignal) and the
+// figures are those of the steps done, marked "partial".
 "use strict";
 const { execFileSync } = require("node:child_process");
-const { mkdtempSync, writeFileSync, readFileSync } = require("node:fs");
+const { mkdtempSync, writeSync, openSync, closeSync, readFileSync, rmSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join, resolve } = require("node:path");
 const { parseArgs } = require("node:util");
 
-const { values } = parseArgs({ options: { scale: { type: "string", default: "0.02" }, seconds: { type: "string", default: "1" }, seed: { type: "string", default: "1" }, "skip-brian2": { type: "boolean", default: false }, child: { type: "string" }, out: { type: "string" } } });
-const scale = Number(values.scale), seconds = Number(values.seconds), seed = Number(values.seed), dt = 1e-4;
-const steps = Math.round(seconds / dt);
+const { values } = parseArgs({
+  options: {
+    scale: { type: "string", default: "1" }, seconds: { type: "string", default: "1" }, transient: { type: "string", default: "0.1" },
+    seed: { type: "string", default: "1" }, "max-loop": { type: "string", default: "3600" }, "skip-brian2": { type: "boolean", default: false },
+    "skip-materialised": { type: "boolean", default: false }, "skip-procedural": { type: "boolean", default: false },
+    child: { type: "string" }, out: { type: "string" },
+  },
+});
+const scale = Number(values.scale), seconds = Number(values.seconds), transient = Number(values.transient), seed = Number(values.seed), dt = 1e-4;
+const steps = Math.round((seconds + transient) / dt), from = Math.round(transient / dt);
 
 /** Peak resident memory of this process in MB (Linux VmHWM). */
 function peakMb() {
@@ -22,74 +33,112 @@ function peakMb() {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function vmVariant(connectivity) {
-  const phasor = require("../dist/lib/index.js");
-  const t0 = performance.now();
-  const m = phasor.microcircuit({ seed, dt, scale, connectivity: "procedural" });
-  const target = phasor.vm.genericMeshFloat({ width: 32, height: 32, synapsesPerCore: 1 << 26, fanIn: 1 << 20 });
-  const program = phasor.vm.floatProgram(m.graph, target, { dt, connectivity, placer: "greedy" });
-  const t1 = performance.now();
-  const input = phasor.poissonDrive(m, steps, dt, seed + 1);
-  const t2 = performance.now();
-  const r = phasor.vm.runProgram(program, { steps, input, init: m.init });
-  const t3 = performance.now();
-  const synapses = Object.values(m.synapses).reduce((a, b) => a + b, 0);
-  const rates = phasor.POPULATIONS.map((p, a) => r.spikes[p].length / m.sizes[a] / seconds);
-  return { variant: `phasor vm ${connectivity}`, build_seconds: (t1 - t0) / 1e3, loop_seconds: (t3 - t2) / 1e3, peak_mb: peakMb(), synapses, rates };
+/** Bytes the VM holds per stored synapse (indices, compact indices, weights, delays), summed over projections. */
+function storedBytes(model) {
+  let bytes = 0;
+  for (const p of model.projections) {
+    if (p.rows) continue;
+    for (const a of new Set([p.indices, p.fast.post, p.weight, p.delay, p.indptr])) bytes += a ? a.byteLength : 0;
+  }
+  return bytes;
 }
 
-/** Writes the materialised synapses (global indices, pA, seconds) for Brian2. */
+async function vmVariant(connectivity) {
+  const mc = require("../dist/lib/ir/models/microcircuit.js"), vm = require("../dist/lib/vm/index.js");
+  const t0 = performance.now();
+  const m = mc.microcircuit({ seed, dt, scale, connectivity });
+  const target = vm.genericMeshFloat({ width: 32, height: 32, synapsesPerCore: 1 << 26, fanIn: 1 << 20 });
+  const program = vm.floatProgram(m.graph, target, { dt, connectivity, placer: "greedy" });
+  const input = mc.poissonDrive(m, steps, dt, seed + 1);
+  const t1 = performance.now();
+  const signal = AbortSignal.timeout(Number(values["max-loop"]) * 1e3);
+  let last = 0;
+  const onProgress = (t, n) => { if (performance.now() - last > 10e3) { last = performance.now(); process.stderr.write(`  ${connectivity}: step ${t}/${n} (${((performance.now() - t1) / 1e3).toFixed(0)} s)\n`); } };
+  const session = new vm.VmSession(program, { steps, input, init: m.init, signal, onProgress });
+  const t2 = performance.now();
+  let partial = false;
+  try { await session.runAsync(64); } catch (e) { if (!(e instanceof vm.VmAbortError)) throw e; partial = true; }
+  const t3 = performance.now();
+  const r = session.result(), done = session.t, window = Math.max(0, done - from) * dt;
+  const synapses = Object.values(m.synapses).reduce((a, b) => a + b, 0);
+  const rates = mc.POPULATIONS.map((p, a) => r.spikes[p].filter((s) => s[0] >= from).length / m.sizes[a] / window);
+  return {
+    variant: `phasor vm ${connectivity}`, build_seconds: (t2 - t0) / 1e3, input_seconds: (t1 - t0) / 1e3, loop_seconds: (t3 - t2) / 1e3,
+    simulated_seconds: done * dt, partial, peak_mb: peakMb(), synapses, stored_bytes: storedBytes(session.model), input_bytes: Object.values(input).reduce((a, x) => a + x.data.byteLength, 0), rates,
+  };
+}
+
+/** Writes the synapses (global indices, pA, published delays in seconds) for Brian2, one projection at a time. */
 function exportSynapses(dir) {
-  const phasor = require("../dist/lib/index.js");
-  const m = phasor.microcircuit({ seed, dt, scale, connectivity: "materialised" });
+  const mc = require("../dist/lib/ir/models/microcircuit.js"), { materialise } = require("../dist/lib/ir/procedural.js");
+  const m = mc.microcircuit({ seed, dt, scale, connectivity: "procedural" });
   const start = {};
   let at = 0;
-  phasor.POPULATIONS.forEach((p, a) => { start[p] = at; at += m.sizes[a]; });
-  const I = [], J = [], W = [], D = [];
-  for (const [name, node] of Object.entries(m.graph.nodes)) {
-    if (node.type !== "SparseProjection" || name.startsWith("X_")) continue;
-    const [src, dst] = name.split("_");
-    const i = new Int32Array(node.indices.length);
-    for (let r = 0; r < node.pre; r++) i.fill(start[src] + r, node.indptr[r], node.indptr[r + 1]);
-    I.push(i); J.push(Int32Array.from(node.indices, (x) => x + start[dst]));
-    W.push(Float64Array.from(node.weight, (w) => (w * dt) / phasor.PD14.tauSyn)); D.push(Float64Array.from(node.delay));
+  mc.POPULATIONS.forEach((p, a) => { start[p] = at; at += m.sizes[a]; });
+  const files = Object.fromEntries(["i.int32", "j.int32", "w.float64", "d.float64"].map((f) => [f, openSync(join(dir, f), "w")]));
+  const put = (f, a) => writeSync(files[f], new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  for (const name of Object.keys(m.synapses)) {
+    const c = materialise(m.graph.nodes[name]), [src, dst] = name.split("_"), lag = m.lags[name] * dt;
+    const i = new Int32Array(c.indices.length);
+    for (let r = 0; r < c.indptr.length - 1; r++) i.fill(start[src] + r, c.indptr[r], c.indptr[r + 1]);
+    put("i.int32", i); put("j.int32", Int32Array.from(c.indices, (x) => x + start[dst]));
+    put("w.float64", Float64Array.from(c.weight, (w) => (w * dt) / mc.PD14.tauSyn)); put("d.float64", Float64Array.from(c.delay, (d) => d + lag));
   }
-  const cat = (parts, T) => { const n = parts.reduce((a, x) => a + x.length, 0), out = new T(n); let k = 0; for (const x of parts) { out.set(x, k); k += x.length; } return Buffer.from(out.buffer); };
-  writeFileSync(join(dir, "i.int32"), cat(I, Int32Array)); writeFileSync(join(dir, "j.int32"), cat(J, Int32Array));
-  writeFileSync(join(dir, "w.float64"), cat(W, Float64Array)); writeFileSync(join(dir, "d.float64"), cat(D, Float64Array));
-  writeFileSync(join(dir, "sizes.json"), JSON.stringify({ sizes: m.sizes, kExt: m.kExt }));
-}
-
-if (values.child) {
-  if (values.child === "export") exportSynapses(values.out);
-  else console.log(JSON.stringify(vmVariant(values.child)));
-  process.exit(0);
+  Object.values(files).forEach(closeSync);
+  require("node:fs").writeFileSync(join(dir, "sizes.json"), JSON.stringify({ sizes: m.sizes, kExt: m.kExt }));
 }
 
 /** Runs one variant in its own process so that its peak memory is its own. */
 function child(name, extra = []) {
-  const args = [__filename, "--child", name, "--scale", String(scale), "--seconds", String(seconds), "--seed", String(seed), ...extra];
-  const out = execFileSync(process.execPath, ["--max-old-space-size=20000", ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const args = [__filename, "--child", name, ...["scale", "seconds", "transient", "seed", "max-loop"].flatMap((k) => [`--${k}`, String(values[k])]), ...extra];
+  const out = execFileSync(process.execPath, ["--max-old-space-size=7500", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
   return out.trim() ? JSON.parse(out.trim().split("\n").pop()) : null;
 }
 
-const rows = [child("materialised"), child("procedural")];
-if (!values["skip-brian2"]) {
-  const dir = mkdtempSync(join(tmpdir(), "phasor-mc-"));
-  child("export", ["--out", dir]);
-  const out = execFileSync("/usr/bin/python3", [resolve(__dirname, "microcircuit_brian2.py"), dir, String(seconds), String(seed)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 26 });
-  rows.push(JSON.parse(out.trim().split("\n").pop()));
+/** Published full-scale real-time factors (wall-clock / biological time), figures only, with their papers. */
+const PUBLISHED_RTF = [
+  ["NEST 2.x, HPC cluster (MPI + threads), dt 0.1 ms", "~3 (saturates)", "van Albada et al. 2018, Front. Neurosci. 12:291"],
+  ["SpiNNaker (slowed down for dt 0.1 ms)", "~20", "van Albada et al. 2018, Front. Neurosci. 12:291"],
+  ["GeNN, one NVIDIA Tesla V100", "~2 (\"approaching 0.5x real time\")", "Knight & Nowotny 2018, Front. Neurosci. 12:941"],
+  ["NEST 2.14, one node (2x AMD EPYC Rome, 128 cores)", "< 1 (sub-realtime)", "Kurth et al. 2022, Neuromorph. Comput. Eng. 2:021001"],
+  ["NEST 2.14, two such nodes (InfiniBand)", "~0.6 (1.7x faster than real time)", "Kurth et al. 2021, FZJ-2021-03144 (abstract)"],
+];
+
+async function main() {
+  if (values.child) {
+    if (values.child === "export") exportSynapses(values.out);
+    else console.log(JSON.stringify(await vmVariant(values.child)));
+    return;
+  }
+  const rows = [];
+  if (!values["skip-materialised"]) rows.push(child("materialised"));
+  if (!values["skip-procedural"]) rows.push(child("procedural"));
+  if (!values["skip-brian2"]) {
+    const dir = mkdtempSync(join(tmpdir(), "phasor-mc-"));
+    try {
+      child("export", ["--out", dir]);
+      const out = execFileSync("/usr/bin/python3", [resolve(__dirname, "microcircuit_brian2.py"), dir, String(seconds + transient), String(seed), String(transient)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 26 });
+      rows.push(JSON.parse(out.trim().split("\n").pop()));
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }
+  const { REFERENCE_RATES } = require("../dist/lib/ir/models/microcircuit.js");
+  const neurons = Math.round(77169 * scale);
+  console.log(`Potjans & Diesmann microcircuit at ${scale * 100}% neurons (~${neurons}), full in-degree, ${seconds} s (+${transient} s transient) at dt = 0.1 ms, seed ${seed}`);
+  console.log(`${"".padEnd(26)} build s   loop s   RTF    peak MB  B/syn(proc) B/syn(stored)  rates L23E L23I L4E L4I L5E L5I L6E L6I (Hz)`);
+  for (const r of rows) {
+    const sim = r.simulated_seconds ?? seconds + transient, rtf = r.loop_seconds / sim;
+    const stored = r.stored_bytes !== undefined ? (r.stored_bytes / r.synapses).toFixed(1) : "-";
+    console.log(`${(r.variant + (r.partial ? " (partial)" : "")).padEnd(26)} ${r.build_seconds.toFixed(1).padStart(7)} ${r.loop_seconds.toFixed(1).padStart(8)} ${rtf.toFixed(1).padStart(6)} ${r.peak_mb.toFixed(0).padStart(9)} ${((r.peak_mb * 2 ** 20) / r.synapses).toFixed(1).padStart(11)} ${stored.padStart(13)}   ${r.rates.map((x) => x.toFixed(2)).join(" ")}`);
+  }
+  console.log(`${"published (full scale)".padEnd(26)} ${"".padEnd(74)}${REFERENCE_RATES.join(" ")}`);
+  console.log(`  synapses: ${rows[0]?.synapses}; RTF = loop wall time / biological time simulated; build includes the model, compile and the Poisson input.`);
+  console.log("  B/syn(proc): the whole process's peak over the synapses (Node or Brian2); B/syn(stored): the VM's synapse arrays alone.");
+  for (const r of rows) if (r.input_bytes) console.log(`  ${r.variant}: the pre-drawn Poisson input holds ${(r.input_bytes / 2 ** 20).toFixed(0)} MB of the peak.`);
+  console.log("  published rates: full_mean_rates of INM-6's reference implementation (microcircuit-PD14-model).");
+  console.log("  Published real-time factors at full scale (not measured here):");
+  for (const [what, rtf, src] of PUBLISHED_RTF) console.log(`    ${what.padEnd(52)} RTF ${rtf.padEnd(34)} ${src}`);
+  const brian = rows.find((r) => r.variant.startsWith("brian2"));
+  for (const r of rows) if (brian && r !== brian) console.log(`  loop-time ratio ${r.variant} / Brian2 = ${(r.loop_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_seconds / (seconds + transient))).toFixed(2)}`);
 }
-const published = [0.971, 2.868, 4.746, 5.396, 8.142, 9.078, 0.991, 7.523];
-const neurons = Math.round(77169 * scale);
-console.log(`Potjans & Diesmann microcircuit at ${scale * 100}% neurons (~${neurons}), full in-degree, ${seconds} s at dt = 0.1 ms, seed ${seed}`);
-console.log(`${"".padEnd(26)} build s   loop s   RTF     peak MB  B/synapse  rates L23E L23I L4E L4I L5E L5I L6E L6I (Hz)`);
-for (const r of rows) {
-  const rtf = r.loop_seconds / seconds;
-  console.log(`${r.variant.padEnd(26)} ${r.build_seconds.toFixed(1).padStart(7)} ${r.loop_seconds.toFixed(1).padStart(8)} ${rtf.toFixed(1).padStart(6)} ${r.peak_mb.toFixed(0).padStart(9)} ${((r.peak_mb * 2 ** 20) / r.synapses).toFixed(1).padStart(10)}   ${r.rates.map((x) => x.toFixed(2)).join(" ")}`);
-}
-console.log(`${"published (full scale)".padEnd(26)} ${"".padEnd(55)}${published.join(" ")}`);
-console.log(`  synapses: ${rows[0].synapses}; peak MB / synapse counts the whole process (Node or Brian2), not only synapses.`);
-console.log("  published rates: the PyNEST microcircuit example's full-scale NEST rates (close to PD14 Fig. 6).");
-console.log("  GeNN's and NEST's published real-time factors are not printed: not verified against their papers yet.");
-if (rows[2]) console.log(`  loop-time ratio: VM materialised / Brian2 = ${(rows[0].loop_seconds / rows[2].loop_seconds).toFixed(2)}, procedural / Brian2 = ${(rows[1].loop_seconds / rows[2].loop_seconds).toFixed(2)}`);
+
+main().catch((e) => { console.error(e); process.exit(1); });

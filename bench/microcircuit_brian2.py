@@ -1,8 +1,10 @@
 """The Potjans & Diesmann (2014) microcircuit in Brian2 cpp_standalone, on the synapses Phasor
 built (read from files written by bench/microcircuit.js), timed; prints one JSON line.
 
-usage: /usr/bin/python3 bench/microcircuit_brian2.py DIR SECONDS SEED
-DIR holds sizes.json, i.int32, j.int32 (global neuron indices), w.float64 (pA), d.float64 (s).
+usage: /usr/bin/python3 bench/microcircuit_brian2.py DIR SECONDS SEED [TRANSIENT]
+DIR holds sizes.json, i.int32, j.int32 (global neuron indices), w.float64 (pA), d.float64 (published
+delays, s). Rates count spikes after TRANSIENT seconds (default 0). Brian2 integrates exactly, as NEST's
+iaf_psc_exp does, and applies a spike's current round(d / dt) steps after the spike's step.
 """
 import json, os, resource, sys, tempfile, time
 
@@ -11,6 +13,7 @@ from brian2 import (NeuronGroup, Synapses, SpikeMonitor, PoissonInput, Network, 
                     defaultclock, set_device, seed as brian_seed, device)
 
 src, duration, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+transient = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 meta = json.load(open(os.path.join(src, "sizes.json")))
 sizes, kext = meta["sizes"], meta["kExt"]
 workdir = tempfile.mkdtemp(prefix="phasor-brian-mc-")
@@ -42,10 +45,11 @@ net = Network(*objs, mon)
 net.run(duration * second)
 device.build(directory=workdir, run=True, compile=True)
 elapsed = time.perf_counter() - t0
-counts = np.bincount(np.asarray(mon.i[:]), minlength=N)
+late = np.asarray(mon.t[:] / second) >= transient
+counts = np.bincount(np.asarray(mon.i[:])[late], minlength=N)
 rates, start = [], 0
 for n in sizes:
-    rates.append(float(counts[start:start + n].sum()) / n / duration)
+    rates.append(float(counts[start:start + n].sum()) / n / (duration - transient))
     start += n
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"variant": "brian2 cpp_standalone", "build_seconds": elapsed - (device._last_run_time or 0),
