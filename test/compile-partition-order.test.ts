@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { graph, tensor } from "../lib/ir/builders.js";
 import type { Node } from "../lib/ir/graph.js";
-import { compile, compileUntil } from "../lib/compiler/index.js";
+import { compile, compileUntil, formatReport } from "../lib/compiler/index.js";
 import { genericMesh } from "../lib/target/presets/generic.js";
 import { runProgram } from "../lib/vm/index.js";
 
@@ -42,6 +42,9 @@ describe("partitioning whatever the neuron order", () => {
     expect(new Set(a.slices.map((s) => s.core)).size).toBe(28);
     expect(a.slices.length).toBe(28 * K);
     expect(a.slices.reduce((n, s) => n + s.count, 0)).toBe(K * HO * WO);
+    // The report says which order each layer was cut in.
+    expect(last.report.layers.find((l) => l.name === "A")!.packing).toBe("neuron order");
+    expect(formatReport(first.report)).toMatch(/^A: packed by receptive fields \(28 cores; neuron order needs \d+\)$/m);
   });
 
   test("the partitioner says which order it cut in; channel-first in its own order needs 4x the cores", () => {

@@ -188,7 +188,7 @@ export const REPORT_SCHEMA = open("the resource report", {
   layers: {
     type: "array",
     items: open("a layer's summary", {
-      name: text, model: text, partition: text, neurons: count, cores: count, synapses: count, weightError: errorFigure, decayError: errorFigure, codes: text,
+      name: text, model: text, partition: text, neurons: count, cores: count, synapses: count, weightError: errorFigure, decayError: errorFigure, codes: text, packing: text,
     }, ["name", "model", "partition", "neurons", "cores", "synapses", "weightError", "decayError"]),
   },
   routing: open("routing tables", { entries: count, maxPerRouter: count, limit: count }, ["entries", "maxPerRouter", "limit"]),

@@ -21,6 +21,8 @@ export interface LayerReport {
   weightError: number | null; decayError: number | null;
   /** The chip's own codes where its profile has named fields (Loihi: du, dv, vth, bias, weight_exp), in one line. */
   codes?: string;
+  /** Chip layers: the order the partitioner cut the layer in ("neuron order", or "receptive fields (...)", see docs/cycle-models.md). */
+  packing?: string;
 }
 
 /** Everything the compiler measured. */
@@ -65,6 +67,8 @@ export function formatReport(r: ResourceReport): string {
     if (r.host.channels.length) lines.push(table(["channel", "direction", "synapses", "spikes"], r.host.channels.map((c) => [c.projection, c.direction, `${c.synapses}`, `${c.spikes}`])));
   }
   if (r.system) lines.push("", ...systemLines(r.system));
+  const packed = r.layers.filter((l) => l.packing && l.packing !== "neuron order");
+  if (packed.length) lines.push("", ...packed.map((l) => `${l.name}: packed by ${l.packing}`));
   const coded = r.layers.filter((l) => l.codes);
   if (coded.length) lines.push("", ...coded.map((l) => `${l.name}: ${l.codes}`));
   if (r.unverifiedConstants.length) lines.push(`caveat: no published figure (0 used) for ${r.unverifiedConstants.join(", ")}`);

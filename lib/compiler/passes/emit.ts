@@ -80,7 +80,7 @@ function buildReport(s: CompileState, layers: ProgramLayer[], projections: Progr
     layers: layers.filter((l) => l.kind !== "input").map((l) => {
       const q = s.quant![l.name];
       const codes = q && t.arithmetic.profile === "loihi" ? loihiCodes(q, s.netlist!.projections.filter((p) => p.dst === l.name)) : undefined;
-      return { name: l.name, model: l.model, partition: l.partition, neurons: l.size, cores: new Set(l.slices.map((x) => x.core)).size, synapses: syn(l.name), weightError: q ? q.weightError : null, decayError: q ? q.decayError : null, ...(codes ? { codes } : {}) };
+      return { name: l.name, model: l.model, partition: l.partition, neurons: l.size, cores: new Set(l.slices.map((x) => x.core)).size, synapses: syn(l.name), weightError: q ? q.weightError : null, decayError: q ? q.decayError : null, ...(codes ? { codes } : {}), ...(s.packing?.[l.name] ? { packing: s.packing[l.name] } : {}) };
     }),
     routing: { entries: r.tables.reduce((a, tb) => a + tb.entries.length, 0), maxPerRouter: Math.max(0, ...r.tables.map((tb) => tb.entries.length)), limit: t.mesh.tableEntries },
     traffic: { spikes: r.spikes, packets: r.packets, spikeHops: r.spikeHops, unicastHops: r.unicastHops, multicast: t.mesh.multicast, source: s.options.spikeCounts ? "spike counts given" : "1 spike per neuron (no counts given)" },
