@@ -78,7 +78,7 @@ export function program(): Command {
     .option("--seed <n>", "seed of the optimising placer", (s: string) => Number(s), 0)
     .addOption(new Option("--reset <mode>", "reset after a spike (default: the convention's where its framework has only one, else the target's first mode)").choices(["zero", "subtract"]))
     .option("--host", "run nodes the target cannot run on a host CPU partition")
-    .option("--emit <kind-and-dir...>", "also write a model of the compiled system: systemc DIR (docs/systemc.md)")
+    .option("--emit <kind...>", "also write a model of the compiled system: --emit systemc DIR (docs/systemc.md)")
     .addOption(conventionOption())
     .action(async (file: string, o: CompileFlags) => (await import("./compile.js")).compileCommand(file, o));
   registerRun(p);
