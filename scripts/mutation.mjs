@@ -23,11 +23,11 @@ const MODULES = {
   },
   "vm-cycle": {
     mutate: ["lib/vm/cycle/*.ts"],
-    tests: ["test/vm-conformance.test.ts", "test/vm-timing.test.ts", "test/vm-units.test.ts", "test/mutation-cycle.test.ts"],
+    tests: ["test/vm-conformance.test.ts", "test/vm-timing.test.ts", "test/vm-units.test.ts", "test/vm-cycle-pipeline.test.ts", "test/mutation-cycle.test.ts"],
   },
   compiler: {
     mutate: ["lib/compiler/passes/quantise.ts", "lib/compiler/passes/rules.ts", "lib/compiler/passes/partition.ts"],
-    tests: ["test/compile-quant.test.ts", "test/compile-rules.test.ts", "test/compile-rules-xylo-speck.test.ts", "test/compile-host.test.ts", "test/mutation-compiler.test.ts"],
+    tests: ["test/compile-rules.test.ts", "test/compile-rules-xylo-speck.test.ts", "test/compile-host.test.ts", "test/compile-bias.test.ts", "test/compile-partition-order.test.ts", "test/mutation-compiler.test.ts"],
   },
   train: {
     mutate: ["lib/train/surrogates.ts", "lib/train/kernels/scan.ts", "lib/train/kernels/neuron-scan.ts"],

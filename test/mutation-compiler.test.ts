@@ -8,6 +8,8 @@ import { decayValue, dequantLayer } from "../lib/compiler/passes/quantise.js";
 import { genericMesh } from "../lib/target/presets/generic.js";
 import type { Target } from "../lib/target/types.js";
 import type { QuantLayer } from "../lib/compiler/state.js";
+import type { Node } from "../lib/ir/graph.js";
+import type { PhasorError } from "../lib/ir/errors.js";
 
 const dt = 1e-3;
 const blob = (p: Program, key: string) => Array.from(p.blobs[key] as ArrayLike<number>);
@@ -148,5 +150,48 @@ describe("decay codes back to values", () => {
     expect([d.threshold, d.vReset, d.vRest, d.bias].map((x) => Array.from(x))).toEqual([[2, 3], [-1, 0], [0, 1], [0.5, -0.5]]);
     expect(d.refractory.length).toBe(0);
     expect(Array.from(dequantLayer(none, q).decayV)).toEqual([1, 1]);
+  });
+});
+
+// ---- Design rules: each refusal's code, path and whole message ----
+
+/** The issues a compile raises (code, path, message), or [] when it compiles. */
+function issuesOf(fn: () => unknown): Array<{ code: string; path: (string | number)[]; message: string }> {
+  try { fn(); return []; } catch (e) { return (e as PhasorError).issues; }
+}
+const xdt = 1e-4;
+const cuba = () => ({ tau_syn: 2 ** 5 * xdt, tau_mem: 2 ** 7 * xdt, v_threshold: 1 });
+const ones = (r: number, c: number) => tensor(new Float64Array(r * c).fill(0.5), [r, c]);
+
+describe("Xylo rules (Rockpool's DRC and mapper)", () => {
+  test("one neuron layer: input straight into output neurons, and fewer than two neuron layers", () => {
+    const g = graph().input("in", 4).affine("fc1", ones(2, 4), 0).cubaLIF("out", cuba()).output("y").build();
+    expect(issuesOf(() => compile(g, "xylo-audio2", { dt: xdt }))).toEqual([
+      { code: "xylo-rule", path: ["fc1"], message: "input in feeds output neurons out directly; xylo-audio2's input weights reach hidden neurons only (Rockpool mapper: w_in is inputs x hidden)" },
+      { code: "xylo-rule", path: [], message: "xylo-audio2 needs at least two neuron layers, hidden and output (Rockpool DRC at_least_two_neuron_layers_needed)" },
+    ]);
+  });
+
+  test("an input without a weight layer first", () => {
+    const g = graph().input("in", 4).cubaLIF("h", cuba()).affine("fc2", ones(2, 4), 0).cubaLIF("out", cuba()).output("y").build();
+    expect(issuesOf(() => compile(g, "xylo-audio2", { dt: xdt }))).toEqual([
+      { code: "xylo-rule", path: ["in->h"], message: "input in feeds h without weights; xylo-audio2 needs a weight layer first (Rockpool DRC first_module_is_a_weight)" },
+    ]);
+  });
+});
+
+describe("TrueNorth's neuron fan-out (every target counts)", () => {
+  const IFn = (n: number): Node => ({ type: "IF", r: tensor(new Float64Array(n).fill(1e3)), v_threshold: tensor(new Float64Array(n).fill(0.5)) });
+  /** in -> h(3) -> g(n): h1 reaches all n targets, h0 five, h2 none. */
+  const fan = (n: number) => {
+    const w2 = new Float64Array(3 * n);
+    for (let j = 0; j < n; j++) { w2[j * 3 + 1] = 1; if (j < 5) w2[j * 3] = 1; }
+    return graph().input("in", [1]).linear("w", tensor([1, 1, 1], [3, 1])).node("h", IFn(3)).linear("w2", tensor(w2, [n, 3])).node("g", IFn(n)).output("o").build();
+  };
+  test("256 targets compile; 257 are refused naming the neuron that needs the most", () => {
+    expect(issuesOf(() => compile(fan(256), "truenorth", { dt, reset: "zero" }))).toEqual([]);
+    expect(issuesOf(() => compile(fan(257), "truenorth", { dt, reset: "zero" }))).toEqual([
+      { code: "fan-out", path: ["h"], message: "h[1] needs fan-out 257; truenorth allows 256 targets per neuron" },
+    ]);
   });
 });
