@@ -149,8 +149,10 @@ async function measure(netName, net, targetName) {
   };
   if (values.compare) {
     const dir = resolve(values.compare), old = { compile: require(`${dir}/lib/compiler/index.js`).compile, run: require(`${dir}/lib/vm/index.js`).runProgram, target: require(`${dir}/lib/target/index.js`).getTarget };
-    const q = old.compile(net.graph, old.target(targetName), { dt: 1e-3 }), b = now(), o = old.run(q, { input: net.input, steps, engine: "cycle" }).cycles, s2 = now() - b;
-    Object.assign(row, { beforeStepsPerSecond: steps / s2, beforeCyclesPerStep: o.totalCycles / steps, beforeCores: q.cores.length });
+    try {
+      const q = old.compile(net.graph, old.target(targetName), { dt: 1e-3 }), b = now(), o = old.run(q, { input: net.input, steps, engine: "cycle" }).cycles, s2 = now() - b;
+      Object.assign(row, { beforeStepsPerSecond: steps / s2, beforeCyclesPerStep: o.totalCycles / steps, beforeCores: q.cores.length });
+    } catch (e) { row.beforeRefused = e.message.split("\n")[0]; }
   }
   if (values.systemc) {
     const sc = require(resolve(values.systemc)), s = await sc.run({ program: p, input: net.input, steps });
@@ -172,6 +174,7 @@ async function main() {
         console.log(`  ${t.padEnd(13)} ${row.cores} cores, ${row.spikes.toFixed(0)} spikes/step: ${row.cyclesPerStep.toFixed(1)} cycles/step (${row.usPerStep.toFixed(2)} µs), ${e}/step;` +
           ` cycle engine ${row.stepsPerSecond.toFixed(0)} steps/s, ${(row.eventsPerSecond / 1e6).toFixed(2)} M events/s` +
           (row.behaviouralStepsPerSecond ? `; behavioural ${row.behaviouralStepsPerSecond.toFixed(0)} steps/s` : "") +
+          (row.beforeRefused ? `; before (${values.compare}): refused: ${row.beforeRefused}` : "") +
           (row.beforeStepsPerSecond ? `; before (${values.compare}): ${row.beforeCores} cores, ${row.beforeCyclesPerStep.toFixed(1)} cycles/step, ${row.beforeStepsPerSecond.toFixed(0)} steps/s` : "") +
           (row.systemcStepsPerSecond ? `; SystemC ${row.systemcStepsPerSecond.toFixed(0)} steps/s, ${row.systemcCyclesPerStep.toFixed(1)} cycles/step` : ""));
       }

@@ -11,7 +11,7 @@ import type { Engine, EngineOptions } from "../engine.js";
 import { stepLayer, type Network } from "../network.js";
 import type { CoreModel, StageCosts } from "../cores/index.js";
 import { cycles } from "../cores/types.js";
-import { HOST } from "../noc/routes.js";
+import { HOST, lowerBound } from "../noc/routes.js";
 import { Kernel } from "./kernel.js";
 import { Mesh, type Packet, type Sink } from "./noc.js";
 import { InputSide } from "./pipeline.js";
@@ -68,6 +68,17 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
     u.readyAt = at;
     tokensPending--;
     cores.get(u.core)!.unitReady(u);
+  }
+
+  const spikeCache = m.layers.map(() => ({ step: -1, lists: [] as Int32Array[] }));
+  let current = -1;
+  /** Layer i's spikes of batch entry b in this step, ascending (sorted once per step and layer). */
+  function sortedSpikes(i: number, b: number): Int32Array {
+    const c = spikeCache[i];
+    if (c.step !== current) { c.step = current; c.lists = []; }
+    let a = c.lists[b];
+    if (!a) { const s = net.states[i]; a = c.lists[b] = s.spk.slice(b * s.N, b * s.N + s.nspk[b]).sort(); }
+    return a;
   }
 
   /** One core's soma and axon out for the step: a process driven by the kernel (docs/cycle-models.md). */
@@ -199,11 +210,10 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
       let cost = 0;
       const neuron = l.kind === "neuron" && !this.host, perSpike = neuron ? c.spike : 0;
       for (let b = 0; b < s.B; b++) {
-        const list: number[] = [];
-        for (let q = b * N, e = q + s.nspk[b]; q < e; q++) { const k = s.spk[q]; if (k >= u.start && k < u.end) list.push(k); }
-        list.sort((x, y) => x - y);
+        const list = sortedSpikes(u.layer, b);
         let k0 = u.start;
-        for (const k of list) {
+        for (let q = lowerBound(list, 0, list.length, u.start), e = lowerBound(list, 0, list.length, u.end); q < e; q++) {
+          const k = list[q];
           cost += this.neurons(f, b * N, k0, k + 1, neuron);
           cost += perSpike;
           off.push(cost); spk.push(b, k, 0);
@@ -248,6 +258,7 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
     name: "cycle",
     core,
     step(tt: number) {
+      current = tt;
       for (let i = 0; i < m.layers.length; i++) {
         if (timesActivity && flags[i].length) markActive(m.layers[i], net.states[i], tt, flags[i]);
         stepLayer(net, i, tt);

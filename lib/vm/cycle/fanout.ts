@@ -5,7 +5,7 @@
  */
 import type { VmLayer, VmModel } from "../model.js";
 import { biasAt, type LayerState } from "../neurons.js";
-import { HOST, rowCount } from "../noc/routes.js";
+import { coreMap, forEachPost } from "../noc/routes.js";
 
 /** Destinations of one layer's neurons as CSR: neuron k's entries are [ptr[k], ptr[k+1]) of core and syn. */
 export interface LayerFanout { ptr: Int32Array; core: Int32Array; syn: Int32Array }
@@ -15,13 +15,8 @@ export function fanoutTables(m: VmModel): LayerFanout[] {
   return m.layers.map((l) => {
     const N = l.size, per: Array<Map<number, number>> = Array.from({ length: N }, () => new Map());
     for (const pi of m.outgoing[l.index]) {
-      const p = m.projections[pi], d = m.layers[p.dst];
-      const units = d.partition === "chip" ? d.slices : [{ core: HOST, start: 0, count: d.size }];
-      for (let k = 0; k < N; k++)
-        for (const u of units) {
-          const n = rowCount(p, k, u.start, u.start + u.count);
-          if (n > 0) per[k].set(u.core, (per[k].get(u.core) ?? 0) + n);
-        }
+      const p = m.projections[pi], core = coreMap(m, p.dst);
+      for (let k = 0; k < N; k++) { const row = per[k]; forEachPost(p, k, (j) => row.set(core[j], (row.get(core[j]) ?? 0) + 1)); }
     }
     const ptr = new Int32Array(N + 1);
     for (let k = 0; k < N; k++) ptr[k + 1] = ptr[k] + per[k].size;

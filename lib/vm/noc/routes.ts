@@ -27,10 +27,8 @@ export function coreOfNeuron(m: VmModel, l: number, k: number): number {
 export function destinations(m: VmModel, l: number): number[][] {
   const N = m.layers[l].size, sets: Array<Set<number>> = Array.from({ length: N }, () => new Set());
   for (const pi of m.outgoing[l]) {
-    const p = m.projections[pi], d = m.layers[p.dst];
-    const cores = d.partition === "chip" ? d.slices : [{ core: HOST, start: 0, count: d.size }];
-    for (let k = 0; k < N; k++)
-      for (const s of cores) if (rowCount(p, k, s.start, s.start + s.count) > 0) sets[k].add(s.core);
+    const p = m.projections[pi], core = coreMap(m, p.dst);
+    for (let k = 0; k < N; k++) forEachPost(p, k, (j) => sets[k].add(core[j]));
   }
   const seen = new Map<string, number[]>();
   return sets.map((s) => {
@@ -38,6 +36,29 @@ export function destinations(m: VmModel, l: number): number[][] {
     if (!seen.has(key)) seen.set(key, a);
     return seen.get(key)!;
   });
+}
+
+const coreMaps = new WeakMap<VmModel, Int32Array[]>();
+
+/** Core of every neuron of layer l (HOST for host and input layers), cached per model. */
+export function coreMap(m: VmModel, l: number): Int32Array {
+  let all = coreMaps.get(m);
+  if (!all) { all = []; coreMaps.set(m, all); }
+  let c = all[l];
+  if (!c) {
+    const layer = m.layers[l];
+    c = new Int32Array(layer.size).fill(HOST);
+    if (layer.partition === "chip") for (const s of layer.slices) c.fill(s.core, s.start, s.start + s.count);
+    all[l] = c;
+  }
+  return c;
+}
+
+/** Calls f with each postsynaptic index of row k (a stored row, or a procedural row generated again). */
+export function forEachPost(p: VmProjection, k: number, f: (j: number) => void): void {
+  if (!p.rows) { for (let q = p.indptr[k], e = p.indptr[k + 1]; q < e; q++) f(p.indices[q]); return; }
+  const n = p.rows.gen.row(k), post = p.rows.gen.post;
+  for (let q = 0; q < n; q++) f(post[q]);
 }
 
 /** Number of sorted indices in [r0, r1) that fall in [lo, hi). */
