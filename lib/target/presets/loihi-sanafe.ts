@@ -5,6 +5,12 @@
  * micro-benchmarks on Intel's Nahuku board, linear regression per pipeline stage; reported
  * within 12% energy and 25% latency of the chip). A second profile, so that a run can be
  * compared under Davies' pre-silicon figures and under a silicon-calibrated model.
+ * The file's own header says its figures come from Davies 2018's SPICE simulations, yet they
+ * differ from Davies' Table 2 (3.8 against 3.5 ns per synaptic op, 9.7 against 8.4 ns per active
+ * update) and add costs Davies does not list (30 ns spike_out, 16 ns message_in, 5.1 ns
+ * message_out, a 0.6-1.8 us barrier table): this preset follows the TCAD paper's account (kind
+ * "fitted"). The cycle engine (docs/cycle-models.md) takes its link buffers of 16 packets from
+ * the same file (link_buffer_size) and charges the dense synapse unit for every synapse.
  */
 import type { Constant, EnergySpec, Target, TimingSpec } from "../types.js";
 import { c } from "./constant.js";

@@ -18,7 +18,13 @@ export function loihiStatic(): Constant {
   return c(3.34 / 32 / 128, "W", `${FRADY}: ${calc}; an upper bound (Frady attributes almost all leakage to the cores) at a supply voltage not stated, unlike Table 2's 0.75 V`, "fitted");
 }
 
-/** Loihi's latencies (Davies 2018 Table 2); the 10 GHz clock only resolves them in whole cycles. */
+/**
+ * Loihi's latencies (Davies 2018 Table 2); the 10 GHz clock only resolves them in whole cycles.
+ * Table 2 gives no latency for a message leaving or entering a core or for generating a spike:
+ * the cycle engine's compartment model then charges its own 1-cycle axon lookups (0.1 ns) and
+ * nothing for the spike (docs/cycle-models.md). The barrier's two points become 113 ns at the
+ * root plus 17.6 ns per hop each way (derived: (465 - 113) / (2 x 10 hops to tile (7, 3))).
+ */
 function loihiTiming(): TimingSpec {
   const d = (v: number, what: string) => c(v, "ns", `${DAVIES}: ${what}`, "pre-silicon");
   return {
