@@ -19,12 +19,14 @@ const { loadModel } = require("../dist/lib/vm/index.js");
 /** Emits and builds the model of `program`; returns the executable and the model's folder. */
 function build(program, cmakeOptions) {
   const key = createHash("sha256").update(JSON.stringify([SOURCES, cmakeOptions])).digest("hex").slice(0, 16);
-  const root = join(tmpdir(), `phasor-systemc-bench-${key}`), src = join(root, "src"), out = join(root, "build"), dir = join(root, "program");
+  const root = join(tmpdir(), `phasor-systemc-bench-${key}`);
+  const src = join(root, "src"), out = join(root, "build"), dir = join(root, "program");
   emitModel(program, dir);
   mkdirSync(src, { recursive: true });
   for (const f of Object.keys(SOURCES)) if (!existsSync(join(src, f))) copyFileSync(join(dir, f), join(src, f));
   copyFileSync(join(dir, "program_id.cpp"), join(src, "program_id.cpp"));
-  if (!existsSync(join(out, "CMakeCache.txt"))) execFileSync("cmake", ["-S", src, "-B", out, "-DCMAKE_BUILD_TYPE=Release", ...cmakeOptions], { stdio: "pipe" });
+  const configure = ["-S", src, "-B", out, "-DCMAKE_BUILD_TYPE=Release", ...cmakeOptions];
+  if (!existsSync(join(out, "CMakeCache.txt"))) execFileSync("cmake", configure, { stdio: "pipe" });
   execFileSync("cmake", ["--build", out], { stdio: "pipe" });
   return { exe: join(out, "phasor_model"), dir };
 }

@@ -20,17 +20,25 @@ export function cycleConstants(p: Program, m: VmModel = loadModel(p), o: CycleOp
   const t = p.target, tm = t.timing, core = coreModelFor(t, o.coreModel);
   const ports = [...new Set(m.layers.map((l) => (l.cuba ? l.ports : 1)))];
   const stageCycles = new Map(ports.map((n) => [n, core.stages(n)]));
-  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop, within = tm.withinTile ? cycles(t, tm.withinTile) : 1;
+  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop;
+  const within = tm.withinTile ? cycles(t, tm.withinTile) : 1;
   const linkCycles = o.linkCycles ?? 1, bm = barrierModel(t);
-  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...[...stageCycles.values()].flatMap((c) => Object.values(c))];
+  const stageValues = [...stageCycles.values()].flatMap((c) => Object.values(c));
+  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...stageValues];
   const { R } = ticksPerCycle(all);
-  const ticks = (c: StageCosts): StageTicks => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, toTicks(v, R)])) as unknown as StageTicks;
+  const ticks = (c: StageCosts): StageTicks => ({
+    axonIn: toTicks(c.axonIn, R), synapsePerMessage: toTicks(c.synapsePerMessage, R),
+    synapsePerSynapse: toTicks(c.synapsePerSynapse, R), dendritePerSynapse: toTicks(c.dendritePerSynapse, R),
+    somaActive: toTicks(c.somaActive, R), somaInactive: toTicks(c.somaInactive, R), spike: toTicks(c.spike, R),
+    axonOut: toTicks(c.axonOut, R),
+  });
   const stages = Object.fromEntries([...stageCycles].map(([n, c]) => [n, ticks(c)]));
   const tiles = new Set(p.cores.map((c) => routerOf(t, c.id).join(","))).size;
   const timesActivity = Object.values(stages).some((s) => s.somaActive !== s.somaInactive);
   return {
-    clockHz: tm.clock.value, R, hop: toTicks(hop, R), hopNS: toTicks(hopNS, R), within: toTicks(within, R), serial: toTicks(linkCycles, R),
-    barrierHop: toTicks(bm.hopCycles, R), barrierSync: toTicks(bm.syncFor(Math.max(1, tiles)), R), timesActivity, stages,
+    clockHz: tm.clock.value, R, hop: toTicks(hop, R), hopNS: toTicks(hopNS, R), within: toTicks(within, R),
+    serial: toTicks(linkCycles, R), barrierHop: toTicks(bm.hopCycles, R),
+    barrierSync: toTicks(bm.syncFor(Math.max(1, tiles)), R), timesActivity, stages,
   };
 }
 

@@ -22,7 +22,8 @@ import { conformanceNetwork, conformanceProgram, PROFILES, SHAPES } from "./syst
 
 const SYSTEMC_HEADER = existsSync(join(process.env.SYSTEMC_HOME ?? "/usr", "include", "systemc"));
 const tool = (cmd: string) => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
-const haveSystemC = need("SystemC (libsystemc-dev), cmake and g++", SYSTEMC_HEADER && tool("cmake") && tool("g++"), "apt-get install libsystemc-dev cmake g++");
+const haveSystemC = need("SystemC (libsystemc-dev), cmake and g++", SYSTEMC_HEADER && tool("cmake") && tool("g++"),
+  "apt-get install libsystemc-dev cmake g++");
 
 /**
  * One build of the model's C++ (the same for every Program), cached in the temp folder by the
@@ -37,13 +38,17 @@ function builder(cmakeOptions: string[] = []) {
     mkdirSync(src, { recursive: true });
     for (const f of Object.keys(SOURCES)) if (!existsSync(join(src, f))) copyFileSync(join(dir, f), join(src, f));
     copyFileSync(join(dir, "program_id.cpp"), join(src, "program_id.cpp"));
-    if (!existsSync(join(build, "CMakeCache.txt"))) execFileSync("cmake", ["-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release", ...cmakeOptions], { stdio: "pipe" });
+    const configure = ["-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release", ...cmakeOptions];
+    if (!existsSync(join(build, "CMakeCache.txt"))) execFileSync("cmake", configure, { stdio: "pipe" });
     execFileSync("cmake", ["--build", build], { stdio: "pipe" });
     return { exe: join(build, "phasor_model"), dir };
   };
 }
 
-interface ModelRun { program: string; steps: number; spikes: Record<string, number[][]>; stepCycles: number[]; counters: Record<string, number>; events: number; wallSeconds: number }
+interface ModelRun {
+  program: string; steps: number; spikes: Record<string, number[][]>; stepCycles: number[];
+  counters: Record<string, number>; events: number; wallSeconds: number;
+}
 
 function runModel(exe: string, args: string[]): { status: number; stderr: string } {
   const r = spawnSync(exe, args, { encoding: "utf8", env: { ...process.env, SYSC_DISABLE_COPYRIGHT_MESSAGE: "1" } });
@@ -51,7 +56,8 @@ function runModel(exe: string, args: string[]): { status: number; stderr: string
 }
 
 /** Runs the model of `p` (built by `build`) on a dense input of its one input layer (and initial state). */
-function model(build: ReturnType<typeof builder>, p: Program, name: string, input: DenseInput | undefined, steps: number, init?: VmInit, flags: string[] = []): ModelRun {
+function model(build: ReturnType<typeof builder>, p: Program, name: string, input: DenseInput | undefined, steps: number,
+  init?: VmInit, flags: string[] = []): ModelRun {
   const { exe, dir } = build(p, name), m = loadModel(p);
   const inputLayer = m.layers.find((l) => l.kind === "input")!;
   const codes = Object.entries(init ?? {}).flatMap(([layer, vars]) => Object.entries(vars).map(([variable, values]) => ({
@@ -88,7 +94,8 @@ describe.skipIf(!haveSystemC)("SystemC model", () => {
       const want = runProgram(prog, { input, steps: STEPS, engine: "cycle" }).cycles!;
       const got = model(build, prog, `${p} ${s}`, input, STEPS);
       expect(got.stepCycles, `${p} ${s}`).toEqual(want.stepCycles);
-      expect([got.counters.packets, got.counters.hops, got.counters.messages, got.counters.stalls], `${p} ${s}`).toEqual([want.packets, want.hops, want.messages, want.overflows]);
+      const counts = [got.counters.packets, got.counters.hops, got.counters.messages, got.counters.stalls];
+      expect(counts, `${p} ${s}`).toEqual([want.packets, want.hops, want.messages, want.overflows]);
     }
   }, 900_000);
 
@@ -103,7 +110,8 @@ describe.skipIf(!haveSystemC)("SystemC model", () => {
       if (c.name === "cnn_sinabs" && t.target === "generic-mesh") continue;
       const cyc = runProgram(prog, { input: c.input, steps: c.steps, init: c.init, engine: "cycle" }).cycles!;
       expect(got.stepCycles, `${c.name} on ${t.target}`).toEqual(cyc.stepCycles);
-      expect([got.counters.packets, got.counters.hops, got.counters.messages], `${c.name} on ${t.target}`).toEqual([cyc.packets, cyc.hops, cyc.messages]);
+      const counts = [got.counters.packets, got.counters.hops, got.counters.messages];
+      expect(counts, `${c.name} on ${t.target}`).toEqual([cyc.packets, cyc.hops, cyc.messages]);
     }
   }, 900_000);
 });
@@ -120,8 +128,10 @@ describe.skipIf(!haveSystemC)("SystemC model timing", () => {
   test("backpressure: one-packet buffers and queues slow the steps as in the engine, with the same spikes", () => {
     const build = builder(), prog = compile(ifNet({ inputs: 64, hidden: 128, outputs: 32, weight: 0.6 }), "truenorth", { reset: "zero" });
     const input = randomSpikes([64], 30, 0.5, 9), narrow = { bufferDepth: 1, coreQueueDepth: 1 };
-    const wide = runProgram(prog, { input, steps: 30, engine: "cycle" }), tight = runProgram(prog, { input, steps: 30, engine: "cycle", ...narrow });
-    const a = model(build, prog, "if wide", input, 30), b = model(build, prog, "if narrow", input, 30, undefined, ["--depth", "1", "--queue", "1"]);
+    const wide = runProgram(prog, { input, steps: 30, engine: "cycle" });
+    const tight = runProgram(prog, { input, steps: 30, engine: "cycle", ...narrow });
+    const a = model(build, prog, "if wide", input, 30);
+    const b = model(build, prog, "if narrow", input, 30, undefined, ["--depth", "1", "--queue", "1"]);
     expect(b.spikes).toEqual(a.spikes);
     expect(a.stepCycles).toEqual(wide.cycles!.stepCycles);
     expect(b.stepCycles).toEqual(tight.cycles!.stepCycles);
@@ -135,7 +145,8 @@ describe("SystemC model files", () => {
   const prog = () => conformanceProgram(conformanceNetwork("two layers", "loihi").g, "loihi");
 
   test("emitting twice gives identical bytes; program_id.cpp and program.dat carry the Program's sha256", () => {
-    const p = prog(), a = systemcFiles(p, loadModel(p), cycleConstants(p)), b = systemcFiles(prog(), loadModel(prog()), cycleConstants(prog()));
+    const files = (q: Program) => systemcFiles(q, loadModel(q), cycleConstants(q));
+    const p = prog(), a = files(p), b = files(prog());
     expect(a).toEqual(b);
     const dirs = [0, 1].map((i) => join(tmpdir(), `phasor-systemc-emit-${process.pid}-${i}`));
     for (const d of dirs) emitModel(p, d);
@@ -144,9 +155,10 @@ describe("SystemC model files", () => {
     expect(a["program_id.cpp"]).toContain(`phasor_program_hash = "${hash}"`);
     expect(a["program.dat"].split("\n")[1]).toBe(`hash ${hash}`);
     // One file per module kind, the same C++ for every Program; only program_id.cpp and program.dat differ.
-    expect(Object.keys(a).sort()).toEqual(["CMakeLists.txt", "main.cpp", "phasor_arith.h", "phasor_barrier.h", "phasor_core.h", "phasor_host.h", "phasor_neurons.h",
+    expect(Object.keys(a).sort()).toEqual(["CMakeLists.txt", "main.cpp", "phasor_arith.h", "phasor_barrier.h", "phasor_core.h",
+      "phasor_host.h", "phasor_neurons.h",
       "phasor_packet.h", "phasor_program.h", "phasor_router.h", "phasor_system.h", "program.dat", "program_id.cpp"]);
-    const other = conformanceProgram(conformanceNetwork("single", "loihi").g, "loihi"), c = systemcFiles(other, loadModel(other), cycleConstants(other));
+    const c = files(conformanceProgram(conformanceNetwork("single", "loihi").g, "loihi"));
     for (const f of Object.keys(a)) if (f !== "program.dat" && f !== "program_id.cpp") expect(c[f], f).toBe(a[f]);
     expect(c["program_id.cpp"]).not.toBe(a["program_id.cpp"]);
   });
@@ -159,7 +171,8 @@ describe("SystemC model files", () => {
     expect(decay.some((x) => !Number.isInteger(x))).toBe(true);
   });
 
-  test.skipIf(!haveSystemC)("the model refuses a program.dat of another Program, and names a missing input file", () => {
+  const refusals = "the model refuses another Program's program.dat; names a missing input file, a non-input layer, a neuron past the end";
+  test.skipIf(!haveSystemC)(refusals, () => {
     const build = builder();
     const a = prog(), other = conformanceProgram(conformanceNetwork("single", "loihi").g, "loihi");
     const { dir: otherDir } = build(other, "refuse other");
@@ -171,6 +184,14 @@ describe("SystemC model files", () => {
     r = runModel(exe, ["--program", join(dir, "program.dat"), "--input", join(dir, "missing.txt"), "--out", join(dir, "o.json")]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("cannot read input file");
+    // Through the TLM socket: an input of a layer that is not an input layer, and a neuron past the layer's end
+    // (INJECT answers an address error).
+    writeFileSync(join(dir, "bad.txt"), inputData(3, [{ layer: "n", events: [[0, 1]] }]));
+    r = runModel(exe, ["--program", join(dir, "program.dat"), "--input", join(dir, "bad.txt"), "--out", join(dir, "o.json")]);
+    expect(r.stderr).toContain("the input file names n, which is not an input layer of the Program");
+    writeFileSync(join(dir, "bad.txt"), inputData(3, [{ layer: "in", events: [[1, 8]] }]));
+    r = runModel(exe, ["--program", join(dir, "program.dat"), "--input", join(dir, "bad.txt"), "--out", join(dir, "o.json")]);
+    expect(r.stderr).toContain("TLM access failed at address 16: TLM_ADDRESS_ERROR_RESPONSE");
   }, 300_000);
 });
 
@@ -178,7 +199,8 @@ describe.skipIf(!haveNirPaper())("phasor compile --emit systemc", () => {
   test("writes the model beside the Program and names a kind it does not know", () => {
     const dir = join(tmpdir(), `phasor-systemc-cli-${process.pid}`), nir = join(nirPaper, "braille_noDelay_noBias_subtract.nir");
     mkdirSync(dir, { recursive: true });
-    const r = runPhasor(["compile", nir, "--target", "loihi", "--out", join(dir, "p.json"), "--emit", "systemc", join(dir, "model"), "--json"]);
+    const flags = ["--out", join(dir, "p.json"), "--emit", "systemc", join(dir, "model"), "--json"];
+    const r = runPhasor(["compile", nir, "--target", "loihi", ...flags]);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.systemc.files).toContain("phasor_core.h");

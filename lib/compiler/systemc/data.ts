@@ -59,9 +59,13 @@ function layerLines(l: ScLayer): string[] {
 }
 
 function projectionLines(p: ScProjection): string[] {
-  if (p.rows) throw new PhasorError(`the SystemC model does not run procedural projections (${p.name}); compile with connectivity: "materialised"`, "procedural");
+  if (p.rows) {
+    const why = `the SystemC model does not run procedural projections (${p.name}); compile with connectivity: "materialised"`;
+    throw new PhasorError(why, "procedural");
+  }
   return [
-    `projection ${p.index} ${token(p.name)} src ${p.src} dst ${p.dst} port ${p.port} ring ${p.ring} weightExp ${p.weightExp} lag ${p.lag}`,
+    `projection ${p.index} ${token(p.name)} src ${p.src} dst ${p.dst} port ${p.port} ring ${p.ring}` +
+      ` weightExp ${p.weightExp} lag ${p.lag}`,
     row("indptr", p.indptr), row("indices", p.indices), row("weight", p.weight), row("delay", p.delay ?? []),
     "end-projection",
   ];
@@ -92,11 +96,14 @@ export function programData(p: Program, m: ScModel, hash: string, timing: ScTimi
   return lines.join("\n") + "\n";
 }
 
+/** Initial state of one variable of a layer (v, i, i0, i1, ...), as the layer's codes. */
+export interface ScInit { layer: string; variable: string; codes: ArrayLike<number> }
+
 /** One input layer's events: [step, index] with a value each (1 when absent). */
 export interface ScInputEvents { layer: string; events: Array<[number, number]>; values?: number[] }
 
 /** The text of an input file: steps, initial state codes (layer, variable, values) and input events in step order. */
-export function inputData(steps: number, inputs: ScInputEvents[], init: Array<{ layer: string; variable: string; codes: ArrayLike<number> }> = []): string {
+export function inputData(steps: number, inputs: ScInputEvents[], init: ScInit[] = []): string {
   const ev: Array<{ t: number; layer: string; k: number; x: number }> = [];
   for (const i of inputs) i.events.forEach(([t, k], e) => ev.push({ t, layer: i.layer, k, x: i.values?.[e] ?? 1 }));
   ev.sort((a, b) => a.t - b.t);
@@ -112,13 +119,21 @@ export function inputData(steps: number, inputs: ScInputEvents[], init: Array<{ 
 /** The nonzero elements of a dense input [T, ...shape] (batch 1) as events of layer `layer`. */
 export function denseEvents(layer: string, data: ArrayLike<number>, shape: number[]): ScInputEvents {
   const T = shape[0], n = shape.slice(1).reduce((a, b) => a * b, 1);
-  if (data.length !== T * n) throw new PhasorError(`input for ${layer}: ${data.length} values do not fill the shape [${shape.join(", ")}] (batch 1)`, "bad-input");
+  if (data.length !== T * n) {
+    const why = `input for ${layer}: ${data.length} values do not fill the shape [${shape.join(", ")}] (batch 1)`;
+    throw new PhasorError(why, "bad-input");
+  }
   const events: Array<[number, number]> = [], values: number[] = [];
-  for (let t = 0; t < T; t++) for (let k = 0; k < n; k++) { const x = data[t * n + k]; if (x !== 0) { events.push([t, k]); values.push(x); } }
+  for (let t = 0; t < T; t++)
+    for (let k = 0; k < n; k++) {
+      const x = data[t * n + k];
+      if (x !== 0) { events.push([t, k]); values.push(x); }
+    }
   return { layer, events, values };
 }
 
-/** Initial state values in model units as the layer holds them (as the VM's init: codes rounded and saturated on integer layers). */
+/** Initial state in model units as the layer holds it (as the VM's init: rounded, saturated codes on integer layers). */
 export function stateCodes(l: ScLayer, values: ArrayLike<number>): number[] {
-  return Array.from(values, (x) => (l.arith === "float" ? x : Math.max(-l.smax, Math.min(l.smax, Math.round(x / l.scale)))));
+  const code = (x: number) => Math.max(-l.smax, Math.min(l.smax, Math.round(x / l.scale)));
+  return Array.from(values, (x) => (l.arith === "float" ? x : code(x)));
 }

@@ -41,7 +41,9 @@ export function systemcTiming(c: CycleConstants): ScTiming {
     clockHz: c.clockHz, R: c.R, hop: c.hop, hopNS: c.hopNS, within: c.within, serial: c.serial,
     barrierHop: c.barrierHop, barrierSync: c.barrierSync, timesActivity: c.timesActivity ? 1 : 0,
   };
-  for (const [ports, s] of Object.entries(c.stages)) for (const [k, v] of Object.entries(s)) out[`ports${ports}.${k}`] = v;
-  for (const [k, v] of Object.entries(out)) if (!Number.isFinite(v)) throw new Error(`SystemC timing constant ${k} is ${v}`);
+  for (const [ports, s] of Object.entries(c.stages))
+    for (const [k, v] of Object.entries(s)) out[`ports${ports}.${k}`] = v;
+  for (const [k, v] of Object.entries(out))
+    if (!Number.isFinite(v)) throw new Error(`SystemC timing constant ${k} is ${v}`);
   return out;
 }
