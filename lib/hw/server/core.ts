@@ -12,7 +12,6 @@ import type { Runner } from "../runner.js";
 import { VmRunner } from "../vm-runner.js";
 import { DEFAULT_LIMITS, PROTOCOL_VERSION, type Limits, type Reply, type Request, type RequestOf, type ServerStatus } from "../protocol/messages.js";
 import { checkRequest } from "../protocol/validate.js";
-import { checkProgram } from "../protocol/program-check.js";
 import { encodeResult, inputsFromFrames, programFromFrames } from "../protocol/codec.js";
 import { FairQueue } from "./queue.js";
 import { admit, type Job } from "./jobs.js";
@@ -161,8 +160,8 @@ export class BoardCore {
     if (total + bytes > L.maxProgramBytesTotal) {
       throw fault("server-full", ["program"], `the server holds ${total} bytes of programs; ${bytes} more would pass its limit of ${L.maxProgramBytesTotal}; try again later`);
     }
+    // schema, checksum, blob table and content checks (lib/compiler/program-check.ts), before any engine sees it
     const { program, sha256 } = programFromFrames(frames[0], frames[1]);
-    checkProgram(program);
     try {
       loadModel(program);
     } catch (e) {
