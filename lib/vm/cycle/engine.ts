@@ -70,6 +70,8 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
     cores.get(u.core)!.unitReady(u);
   }
 
+  // A neuron's messages are the same every time it spikes (packets are never changed in flight): built once.
+  const msgCache: Array<Array<Packet[] | undefined>> = m.layers.map((l) => new Array<Packet[] | undefined>(l.size));
   const spikeCache = m.layers.map(() => ({ step: -1, lists: [] as Int32Array[] }));
   let current = -1;
   /** Layer i's spikes of batch entry b in this step, ascending (sorted once per step and layer). */
@@ -182,8 +184,13 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
       if (e > e0) mesh.stall();
       const take = Math.max(e, this.aoEnd, this.aoReady);
       this.taken[this.taking++ % qDepth] = take;
-      const l = this.layerOfSpikes, k = this.spk[3 * i + 1], f = fan[l], a = f.ptr[k], b = f.ptr[k + 1];
-      this.msgs = this.packets(Array.from(f.core.subarray(a, b)), Array.from(f.syn.subarray(a, b)), false, -1);
+      const l = this.layerOfSpikes, k = this.spk[3 * i + 1], cache = msgCache[l];
+      let msgs = cache[k];
+      if (!msgs) {
+        const f = fan[l], a = f.ptr[k], b = f.ptr[k + 1];
+        msgs = cache[k] = this.packets(Array.from(f.core.subarray(a, b)), Array.from(f.syn.subarray(a, b)), false, -1);
+      }
+      this.msgs = msgs;
       this.mi = 0;
       this.aoReady = take + (this.msgs.length ? this.c.axonOut : 0);
       this.busy += this.msgs.length * this.c.axonOut;
