@@ -155,11 +155,14 @@ describe("SystemC model files", () => {
     expect(a["program_id.cpp"]).toContain(`phasor_program_hash = "${hash}"`);
     expect(a["program.dat"].split("\n")[1]).toBe(`hash ${hash}`);
     // One file per module kind, the same C++ for every Program; only program_id.cpp and program.dat differ.
-    expect(Object.keys(a).sort()).toEqual(["CMakeLists.txt", "main.cpp", "phasor_arith.h", "phasor_barrier.h", "phasor_core.h",
+    expect(Object.keys(a).sort()).toEqual(["CMakeLists.txt", "README.md", "main.cpp", "phasor_arith.h", "phasor_barrier.h", "phasor_core.h",
       "phasor_host.h", "phasor_neurons.h",
       "phasor_packet.h", "phasor_program.h", "phasor_router.h", "phasor_system.h", "program.dat", "program_id.cpp"]);
     const c = files(conformanceProgram(conformanceNetwork("single", "loihi").g, "loihi"));
-    for (const f of Object.keys(a)) if (f !== "program.dat" && f !== "program_id.cpp") expect(c[f], f).toBe(a[f]);
+    const perProgram = ["program.dat", "program_id.cpp", "README.md"];
+    for (const f of Object.keys(a)) if (!perProgram.includes(f)) expect(c[f], f).toBe(a[f]);
+    expect(a["README.md"]).toContain(`Program sha256 ${hash}`);
+    expect(a["README.md"]).toMatch(/- 0: in \(8 neurons\)/);
     expect(c["program_id.cpp"]).not.toBe(a["program_id.cpp"]);
   });
 

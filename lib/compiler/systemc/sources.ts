@@ -718,7 +718,9 @@ SC_MODULE(Core) {
 
   /** A unit of this core got its last token. */
   void unit_ready(Unit* u) {
-    if (waiting_unit_ && ui_ + 1 < static_cast<int>(units.size()) && units[ui_ + 1] == u) { waiting_unit_ = false; timer.at(now_ticks(), [this] { run(); }); }
+    if (!waiting_unit_ || ui_ + 1 >= static_cast<int>(units.size()) || units[ui_ + 1] != u) return;
+    waiting_unit_ = false;
+    timer.at(now_ticks(), [this] { run(); });
   }
 
   /** The end of this core's own work (soma, axon out) in the step. */
@@ -1290,7 +1292,8 @@ SC_MODULE(HostTarget) {
 
   bool read(std::uint64_t a, unsigned char* d, unsigned len) {
     const Counters& c = counters_;
-    const std::uint64_t counters[reg::N_COUNTERS] = {c.steps, c.spikes, c.packets, c.hops, c.syn_ops, c.neuron_updates, c.messages, c.self_messages, c.stalls};
+    const std::uint64_t counters[reg::N_COUNTERS] = {c.steps, c.spikes, c.packets, c.hops, c.syn_ops, c.neuron_updates,
+                                                      c.messages, c.self_messages, c.stalls};
     switch (a) {
       case reg::ID: return put<std::uint32_t>(d, len, reg::MAGIC);
       case reg::VERSION: return put<std::uint32_t>(d, len, 1);
@@ -1314,7 +1317,8 @@ SC_MODULE(HostTarget) {
       }
       default: break;
     }
-    if (a >= reg::COUNTERS && a < reg::COUNTERS + 8 * reg::N_COUNTERS && (a - reg::COUNTERS) % 8 == 0) return put<std::uint64_t>(d, len, counters[(a - reg::COUNTERS) / 8]);
+    if (a >= reg::COUNTERS && a < reg::COUNTERS + 8 * reg::N_COUNTERS && (a - reg::COUNTERS) % 8 == 0)
+      return put<std::uint64_t>(d, len, counters[(a - reg::COUNTERS) / 8]);
     if (a >= reg::PROGRAM_HASH && a + len <= reg::PROGRAM_HASH + 64 && prog_.hash.size() == 64) {
       std::memcpy(d, prog_.hash.data() + (a - reg::PROGRAM_HASH), len);
       return true;
@@ -1428,7 +1432,8 @@ SC_MODULE(System) {
 
  private:
   void read_costs() {
-    static const char* fields[] = {"axonIn", "synapsePerMessage", "synapsePerSynapse", "dendritePerSynapse", "somaActive", "somaInactive", "spike", "axonOut"};
+    static const char* fields[] = {"axonIn", "synapsePerMessage", "synapsePerSynapse", "dendritePerSynapse",
+                                   "somaActive", "somaInactive", "spike", "axonOut"};
     for (const auto& [key, value] : prog.timing) {
       if (key.rfind("ports", 0) != 0) continue;
       size_t dot = key.find('.');
@@ -1502,7 +1507,8 @@ SC_MODULE(System) {
     for (auto& u : units) by_core[u->core].push_back(u.get());
     const Costs& input_costs = costs.count(1) ? costs.at(1) : costs.begin()->second;
     for (auto& [id, list] : by_core) {
-      std::stable_sort(list.begin(), list.end(), [](const Unit* a, const Unit* b) { return a->layer != b->layer ? a->layer < b->layer : a->start < b->start; });
+      std::stable_sort(list.begin(), list.end(),
+                       [](const Unit* a, const Unit* b) { return a->layer != b->layer ? a->layer < b->layer : a->start < b->start; });
       std::string name = id == HOST ? "host_core" : "core_" + std::to_string(id);
       auto c = std::make_unique<Core>(name.c_str(), id, prog, *mesh, counters, fan, [this](int ports) -> const Costs& {
         auto it = costs.find(ports);
@@ -1697,6 +1703,8 @@ int sc_main(int argc, char** argv) {
     else if (a == "--queue") queue = std::stoi(value());
     else { std::cerr << "usage: " << argv[0] << " --input IN.txt --out OUT.json [--program program.dat] [--depth N] [--queue N]\n"; return 2; }
   }
+  // sc_stop's "simulation stopped by user" note is the normal end of a run here.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   try {
     if (input.empty() || out.empty()) throw std::runtime_error("give --input IN.txt and --out OUT.json");
     Program p = Program::load(program);
