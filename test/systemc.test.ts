@@ -4,11 +4,11 @@
 // must equal the behavioural engine's. Skipped with a message without SystemC, cmake or g++
 // (PHASOR_REQUIRE_ALL=1 makes that a failure).
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { compile, type Program } from "../lib/compiler/index.js";
 import { denseEvents, inputData, programSha256, stateCodes, systemcFiles } from "../lib/compiler/systemc/index.js";
 import { cycleConstants, emitModel } from "../cli/systemc.js";
@@ -148,13 +148,17 @@ describe("SystemC model files", () => {
     const files = (q: Program) => systemcFiles(q, loadModel(q), cycleConstants(q));
     const p = prog(), a = files(p), b = files(prog());
     expect(a).toEqual(b);
-    const dirs = [0, 1].map((i) => join(tmpdir(), `phasor-systemc-emit-${process.pid}-${i}`));
-    for (const d of dirs) emitModel(p, d);
-    for (const f of Object.keys(a)) expect(readFileSync(join(dirs[1], f)), f).toEqual(readFileSync(join(dirs[0], f)));
+    const tmp = mkdtempSync(join(tmpdir(), "phasor-systemc-emit-")), dirs = [join(tmp, "a"), join(tmp, "b")];
+    try {
+      for (const d of dirs) emitModel(p, d);
+      for (const f of Object.keys(a)) expect(readFileSync(join(dirs[1], f)), f).toEqual(readFileSync(join(dirs[0], f)));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     const hash = programHash(p);
     expect(a["program_id.cpp"]).toContain(`phasor_program_hash = "${hash}"`);
     expect(a["program.dat"].split("\n")[1]).toBe(`hash ${hash}`);
-    // One file per module kind, the same C++ for every Program; only program_id.cpp and program.dat differ.
+    // One file per module kind, the same C++ for every Program; only program_id.cpp, program.dat and README.md differ.
     expect(Object.keys(a).sort()).toEqual(["CMakeLists.txt", "README.md", "main.cpp", "phasor_arith.h", "phasor_barrier.h", "phasor_core.h",
       "phasor_host.h", "phasor_neurons.h",
       "phasor_packet.h", "phasor_program.h", "phasor_router.h", "phasor_system.h", "program.dat", "program_id.cpp"]);
@@ -200,8 +204,8 @@ describe("SystemC model files", () => {
 
 describe.skipIf(!haveNirPaper())("phasor compile --emit systemc", () => {
   test("writes the model beside the Program and names a kind it does not know", () => {
-    const dir = join(tmpdir(), `phasor-systemc-cli-${process.pid}`), nir = join(nirPaper, "braille_noDelay_noBias_subtract.nir");
-    mkdirSync(dir, { recursive: true });
+    const dir = mkdtempSync(join(tmpdir(), "phasor-systemc-cli-")), nir = join(nirPaper, "braille_noDelay_noBias_subtract.nir");
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const flags = ["--out", join(dir, "p.json"), "--emit", "systemc", join(dir, "model"), "--json"];
     const r = runPhasor(["compile", nir, "--target", "loihi", ...flags]);
     expect(r.status, r.stderr).toBe(0);
