@@ -452,7 +452,8 @@ struct SliceState {
       double a = 0;
       for (int c = 0; c < R; c++) {
         double x = ring[c][slot][j];
-        a += loihi_scale_activation(l->integral ? x : js_round(x), l->ring_exp[c]);
+        int e = c < static_cast<int>(l->ring_exp.size()) ? l->ring_exp[c] : 0;  // a layer without inputs has no exponent
+        a += loihi_scale_activation(l->integral ? x : js_round(x), e);
       }
       double u1 = loihi_wrap_u(loihi_tz(cur[0][j], l->decay_i[0][k]) + a * 64);
       cur[0][j] = u1;
