@@ -89,7 +89,7 @@ describe("energyReport: each operation priced by its own count", () => {
     expect(e.staticPerInference).toBeCloseTo(6e-9, 20);
     expect(e.averagePower).toBeCloseTo((events + 16e-9) / 2 / 1e-6, 12);
     expect([e.seconds, e.timeBase, e.timeSource, e.target]).toEqual([1e-6, "chip", "by hand", "unit"]);
-    expect(e.na).toEqual({});
+    expect(Object.keys(e.na)).toEqual([]);
     expect(e.caveats).toEqual([]);
   });
 
@@ -101,6 +101,9 @@ describe("energyReport: each operation priced by its own count", () => {
     expect(e.terms).toContainEqual({ op: "dynamicPower", count: 2e-6, constant: "energy.dynamicPower", joules: expect.closeTo(4e-9, 20) });
     expect(e.terms.filter((x) => x.layer === "b")).toEqual([]);
     expect(e.terms.filter((x) => x.op === "static").map((x) => x.core)).toEqual([0, 3, undefined]);
+    expect(e.terms.filter((x) => x.op !== "static" && x.op !== "dynamicPower" && "core" in x)).toEqual([]);
+    expect("core" in e.terms.find((x) => x.constant === "energy.staticPerChip")!).toBe(false);
+    expect(e.terms).toHaveLength(8 + 2 + 1 + 1); // 8 event ops of layer a, static per core x 2, per chip, dynamic power
     expect(e.constants["energy.hopNS"]).toEqual({ value: 13, unit: "pJ", source: "src 13", kind: "silicon" });
     expect(Object.keys(e.constants).sort()).toEqual(Object.keys(FULL).map((p) => `energy.${p}`).sort());
   });
@@ -169,6 +172,8 @@ describe("energyReport: n/a, never 0, with the reason", () => {
     expect(e.na.static).toBe("energy.staticPerCore has no published figure");
     expect(e.na.total).toBe("energy.staticPerCore has no published figure");
     expect(e.caveats).toEqual(["energy.staticPerCore has no published figure: no board"]);
+    const both = energyReport(target({ ...FULL, staticPerCore: none("no board") }), counters, chip(null, "no clock"), activity);
+    expect(both.na.static).toBe("energy.staticPerCore has no published figure; the chip time is n/a: no clock");
   });
 
   test("a chip time that is n/a makes power terms n/a (a zero power stays 0) and says why", () => {
@@ -202,8 +207,13 @@ describe("energyReport: n/a, never 0, with the reason", () => {
     expect(isUnpublished(k(1, "pJ", "unpublished"))).toBe(true);
     expect(isUnpublished(k(1, "pJ", "pre-silicon", "UNVERIFIED: a guess"))).toBe(true);
     expect(isUnpublished(k(1, "pJ", "pre-silicon", "a guess, UNVERIFIED"))).toBe(false);
-    const legacy = energyReport(target({ ...FULL, synOp: k(2, "pJ", "pre-silicon", "UNVERIFIED: a guess") }), counters, US, activity);
+    const legacy = energyReport(target({ ...FULL, synOp: k(2, "pJ", "all-in", "UNVERIFIED: no published figure: a guess"),
+      hop: k(11, "pJ", "fitted", "UNVERIFIED: fit") }), counters, US, activity);
     expect(legacy.byOp.synOp).toBeNull();
+    // Only a leading "no published figure: " is dropped; no all-in or fitted caveat for a figure that is n/a.
+    expect(legacy.caveats).toEqual([
+      "energy.synOp has no published figure: UNVERIFIED: no published figure: a guess", "energy.hop has no published figure: UNVERIFIED: fit",
+    ]);
   });
 });
 
@@ -368,15 +378,17 @@ describe("unicast and multicast traffic; a mesh without activity pricing", () =>
     // east of it, h2 1 hop north.
     const t = { ...oneNeuronMesh(2), models: ["IF"] } as Target;
     const g = graph().input("in", [2]).linear("w", tensor([1, 0, 1, 1, 0, 1], [3, 2])).node("h", IF(3))
-      .linear("w2", tensor([1, 1, 1], [1, 3])).lif("g", { tau: 1e-2, v_threshold: 0.5 }).output("o").build();
+      .linear("w2", tensor([1, 1, 1], [1, 3])).lif("g", { tau: 1, r: 1e4, v_threshold: 0.5 }).output("o").build();
     const p = compile(g, t, { placer: "greedy", allowHost: true });
     expect(p.layers.find((l) => l.name === "g")!.partition).not.toBe("chip");
     const s = new VmSession(p, { input: chainInput }), r = s.run(), c = r.counters;
-    expect(c.layers.g).toMatchObject({ neuronUpdates: 6, synOpsDense: 3 * 6, synOpsAC: 9 });
+    // g: tau 1 s, gain dt r / tau = 1, so it spikes whenever h does (4 times), as on the chip.
+    expect(c.layers.g).toMatchObject({ neuronUpdates: 6, synOpsDense: 3 * 6, synOpsAC: 9, spikes: 4 });
     expect(c.cores[-1]).toMatchObject({ neuronUpdates: 6, synOpsDense: 18, synOpsAC: 9 });
     expect(c.layers.h).toMatchObject({ packets: 4 + 3, hops: 4 + 3, localDeliveries: 2 });
     const e = energyCounts(s.net, s.t);
     expect(e.layers.h).toMatchObject({ hopsEW: 4, hopsNS: 3, chipSpikes: 9, messagesOut: 0 });
+    expect(e.layers.g).toMatchObject({ chipSpikes: 0, messagesOut: 0 }); // spikes of a host layer are no chip spikes
     expect(e.cores[-1].active + e.cores[-1].inactive).toBe(6);
     expect(e.cores[-1]).toMatchObject({ messagesIn: 0, chipSpikes: 0 });
     expect(e.tilesUsed).toBe(3);

@@ -190,6 +190,7 @@ function chipTerms(t: Target, c: Counters, time: ChipTime, s: Sink): void {
     const j = w === null || secs === null ? (w === 0 ? 0 : null) : w * secs;
     s.terms.push({ op, ...(core !== undefined ? { core } : {}), count: secs ?? 0, constant: path, joules: j });
     add(s.byOp, op, j);
+    // Stryker disable next-line ConditionalExpression: every core's static term is the same constant, so sharing each evenly gives the same
     const into = core !== undefined ? [String(core)] : cores;
     for (const id of into) add((s.byCore[id] ??= {}), op, j === null ? null : j / Math.max(1, into.length));
   };
