@@ -112,7 +112,7 @@ inline double xylo_decrement(double x, double dash) {
   "phasor_program.h": String.raw`// The Program as the model runs it, read at start-up from program.dat (written by
 // 'phasor compile --emit systemc'): layers with their neuron parameters (integer codes on
 // fixed-point layers, model units on float ones), projections as CSR synapses with delays
-// and lags, the used cores and the mesh, and the timing constants in cycles.
+// and lags, the used cores and the mesh, and the timing constants in ticks (R per cycle).
 #pragma once
 #include <algorithm>
 #include <cstdlib>
