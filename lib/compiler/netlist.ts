@@ -6,6 +6,7 @@
 import type { FloatArray, Node, NodeOf } from "../ir/graph.js";
 import { IssueList } from "../ir/errors.js";
 import type { ProceduralSpec } from "../ir/procedural.js";
+import type { RuleStats } from "./passes/rule-stats.js";
 
 /** One linear, stateless step between two layers. Flatten is a reshape and never appears. */
 export type LinearOp =
@@ -42,6 +43,8 @@ export interface Projection {
    * and seed stored, rows generated per spike), decided by lowering from the target's memory.
    */
   connectivity?: { mode: "materialised" | "procedural"; reason: string; spec: ProceduralSpec };
+  /** A procedural projection kept as its rule (no `csr`): its largest weight (times the port's gain after discretisation) and delay. */
+  ruleStats?: RuleStats;
   /** Per-synapse delays in seconds, from a SparseProjection. */
   delaySeconds?: FloatArray;
   /** Quantised weights (CSR order, or the kept convolution's kernel order) and model units per LSB. */

@@ -9,7 +9,7 @@
 /** A symmetric weighted graph in CSR form. */
 export interface Graph { n: number; ptr: Int32Array; idx: Int32Array; w: Float64Array }
 
-/** Bisection parameters: side capacities, the distance between the side centres, the pull of an outside vertex. */
+/** Bisection parameters: side capacities (A filled first), the distance between the side centres, the pull of an outside vertex. */
 export interface BisectOptions {
   capA: number;
   capB: number;
@@ -60,8 +60,8 @@ export function bisect(g: Graph, vs: Int32Array, o: BisectOptions): Uint8Array {
   const n = vs.length, side = new Uint8Array(n);
   const loc = new Map<number, number>();
   vs.forEach((v, k) => loc.set(v, k));
-  const total = o.capA + o.capB;
-  const nA = Math.min(o.capA, Math.max(n - o.capB, Math.round((n * o.capA) / total)));
+  // Side A is filled first: spare capacity ends up in the last region, so the slices stay compact (and on as few chips as they need).
+  const nA = Math.min(o.capA, n);
   const tol = Math.floor(0.02 * n);
   const lo = Math.max(n - o.capB, nA - tol, 0), hi = Math.min(o.capA, nA + tol, n);
   // ext[k] = cost(k in A) - cost(k in B) from the outside vertices.

@@ -81,6 +81,8 @@ function scaleProjection(p: Projection, gain: Float64Array | undefined, nIn: num
     out.csr = { ...c, weight, delay: p.delaySeconds ? Int32Array.from(p.delaySeconds, (x) => Math.round(x / dt)) : undefined };
     return out;
   }
+  // A procedural projection kept as its rule: its largest weight times the port's largest gain bounds every discretised weight.
+  if (p.ruleStats && gain) { out.ruleStats = { ...p.ruleStats, maxAbsWeight: p.ruleStats.maxAbsWeight * gain.reduce((a, g) => Math.max(a, Math.abs(g)), 0) }; return out; }
   const conv = p.ops[p.ops.length - 1];
   if (!gain || conv.kind !== "conv") return out;
   const F = conv.outShape[0], per = gain.length / F;

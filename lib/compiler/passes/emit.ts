@@ -34,7 +34,7 @@ export function emit(s: CompileState): CompileState {
     const out: ProgramProjection = { name: p.name, src: p.src, dst: p.dst, port: p.port, recurrent: p.recurrent, partition, scale: p.scale ?? 1 };
     if (p.weightExp !== undefined) out.weightExp = p.weightExp;
     const w = p.qweight ?? undefined;
-    if (p.connectivity?.mode === "procedural" && p.csr) out.procedural = proceduralOf(s, p, put, b);
+    if (p.connectivity?.mode === "procedural") out.procedural = proceduralOf(s, p, put, b);
     else if (p.csr) {
       out.csr = { pre: p.csr.pre, post: p.csr.post, indptr: put(b + "indptr", p.csr.indptr), indices: put(b + "indices", p.csr.indices), weight: put(b + "weight", w ?? p.csr.weight) };
       if (p.csr.delay) out.csr.delay = put(b + "delay", p.csr.delay);
@@ -68,7 +68,7 @@ export function emit(s: CompileState): CompileState {
 function buildReport(s: CompileState, layers: ProgramLayer[], projections: ProgramProjection[], cores: ProgramCore[], entries: Map<number, number>): ResourceReport {
   const t = s.target, r = s.routing!;
   const lim = (c: number) => ({ ...t.core, ...(t.coreOverrides?.[c] ?? {}) });
-  const syn = (name: string) => s.netlist!.projections.filter((p) => p.dst === name).reduce((a, p) => a + (p.csr ? p.csr.indices.length : (p.qweight?.length ?? 0)), 0);
+  const syn = (name: string) => s.netlist!.projections.filter((p) => p.dst === name).reduce((a, p) => a + (p.csr ? p.csr.indices.length : (p.ruleStats?.synapses ?? p.qweight?.length ?? 0)), 0);
   return {
     target: t.name, coresUsed: new Set(cores.map((c) => c.id)).size, coresTotal: t.cores, mesh: { width: t.mesh.width, height: t.mesh.height, coresPerRouter: t.mesh.coresPerRouter },
     cores: cores.map((c) => ({
@@ -105,17 +105,18 @@ function hostReport(s: CompileState, layers: ProgramLayer[], projections: Progra
 
 /** A procedural projection in the Program: its rule, the gain per destination neuron, the longest delay. */
 function proceduralOf(s: CompileState, p: Projection, put: (name: string, a: Float64Array) => string, b: string): NonNullable<ProgramProjection["procedural"]> {
-  const l = s.netlist!.layers.find((x) => x.name === p.dst)!, c = p.csr!;
+  const l = s.netlist!.layers.find((x) => x.name === p.dst)!, c = p.csr;
   const gain = discreteLayer(l, s.options.dt).gains[p.port] ?? new Float64Array(l.size).fill(1);
-  let maxDelay = 0;
-  if (c.delay) for (const d of c.delay) maxDelay = Math.max(maxDelay, d);
+  // Kept as a rule (no CSR): the longest delay from the rule's own maxima (lower.ts, rule-stats.ts).
+  let maxDelay = c ? 0 : Math.round(p.ruleStats!.maxDelay / s.options.dt);
+  if (c?.delay) for (const d of c.delay) maxDelay = Math.max(maxDelay, d);
   const { spec, reason } = p.connectivity!;
-  return { spec, gain: put(b + "gain", Float64Array.from(gain)), codes: !!p.qweight, maxDelay, synapses: c.indices.length, reason };
+  return { spec, gain: put(b + "gain", Float64Array.from(gain)), codes: !!p.qweight, maxDelay, synapses: c ? c.indices.length : p.ruleStats!.synapses, reason };
 }
 
 /** Which ProceduralProjections were kept procedural or materialised, and why. */
 function connectivityReport(s: CompileState): Pick<ResourceReport, "connectivity"> {
-  const rows = s.netlist!.projections.filter((p) => p.connectivity).map((p) => ({ projection: p.name, mode: p.connectivity!.mode, synapses: p.csr?.indices.length ?? 0, reason: p.connectivity!.reason }));
+  const rows = s.netlist!.projections.filter((p) => p.connectivity).map((p) => ({ projection: p.name, mode: p.connectivity!.mode, synapses: p.csr?.indices.length ?? p.ruleStats?.synapses ?? 0, reason: p.connectivity!.reason }));
   return rows.length ? { connectivity: rows } : {};
 }
 

@@ -10,7 +10,7 @@
 import type { Edge, Node } from "../../ir/graph.js";
 import { numel } from "../../ir/graph.js";
 import { PhasorError } from "../../ir/errors.js";
-import { materialise } from "../../ir/procedural.js";
+import { lazyCsr } from "./rule-stats.js";
 import type { AnalysedGraph } from "../../ir/validate.js";
 import { specOf } from "../../ir/nodes.js";
 import type { Layer, LinearOp, Netlist, Projection } from "../netlist.js";
@@ -76,7 +76,8 @@ function collectPaths(g: AnalysedGraph, node: string, dst: string, port: number,
     let name = base;
     for (let k = 2; out.some((p) => p.name === name); k++) name = `${base}#${k}`;
     const p: Projection = { name, src: node, dst, port, recurrent, ops };
-    const only = ops.length === 1 && ops[0].kind === "sparse" ? ops[0].csr : undefined;
+    // A rule's synapses (and delays) stay unbuilt here: lowering materialises them only if it keeps the CSR form.
+    const only = ops.length === 1 && ops[0].kind === "sparse" && !ops[0].rule ? ops[0].csr : undefined;
     if (only?.delay) p.delaySeconds = only.delay;
     out.push(p);
     return;
@@ -93,7 +94,7 @@ function toOp(g: AnalysedGraph, name: string, n: Node): LinearOp | undefined {
     case "Flatten": case "Output": return undefined;
     case "Affine": return { kind: "dense", node: name, weight: n.weight.data, out: n.weight.shape[0], in: n.weight.shape[1] };
     case "SparseProjection": return { kind: "sparse", node: name, csr: n };
-    case "ProceduralProjection": return { kind: "sparse", node: name, csr: { type: "SparseProjection", ...materialise(n), pre: n.pre, post: n.post }, rule: n };
+    case "ProceduralProjection": return { kind: "sparse", node: name, csr: lazyCsr(n), rule: n };
     case "Scale": return { kind: "scale", node: name, scale: n.scale.data };
     case "Conv2d": return { kind: "conv", node: name, weight: n.weight.data, wShape: n.weight.shape, stride: n.stride, padding: n.padding, dilation: n.dilation, groups: n.groups, inShape: input, outShape: output };
     case "SumPool2d": return { kind: "pool", node: name, kernel: n.kernel_size, stride: n.stride, padding: n.padding, inShape: input, outShape: output };

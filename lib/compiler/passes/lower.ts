@@ -1,7 +1,9 @@
 /** Convolution lowering: expand op chains into CSR synapses, or keep them weight-shared where the target supports it. */
 import type { Csr, Projection } from "../netlist.js";
 import { composeCsr } from "../ops.js";
-import { isRowProcedural } from "../../ir/procedural.js";
+import { expectedSynapses, isRowProcedural, type ProceduralSpec } from "../../ir/procedural.js";
+import type { LinearOp } from "../netlist.js";
+import { ruleStats } from "./rule-stats.js";
 import type { CompileState } from "../state.js";
 
 /** True when the chain is what a weight-shared core executes: optional sum pooling, then one convolution. */
@@ -15,8 +17,14 @@ export function lower(s: CompileState): CompileState {
   const t = s.target, mode = s.options.lowering;
   const layers = new Map(s.netlist!.layers.map((l) => [l.name, l]));
   const shared = (p: Projection) => !layers.get(p.dst)!.host && isConvChain(p) && (mode === "weight-shared" || (mode === "auto" && t.conv.weightShared && t.mapping === "layer-per-core"));
-  const expanded = s.netlist!.projections.map((p) => (shared(p) ? p : { ...p, csr: asCsr(p, layers.get(p.src)!.size) }));
-  const projections = chooseConnectivity(s, expanded);
+  // A lone rule's synapses are built only once it is chosen materialised (a procedural one keeps its rule and maxima).
+  const expanded = s.netlist!.projections.map((p) => (shared(p) || ruleOf(p) ? p : { ...p, csr: asCsr(p, layers.get(p.src)!.size) }));
+  const projections = chooseConnectivity(s, expanded).map((p) => {
+    if (!ruleOf(p)) return p;
+    if (p.connectivity?.mode === "procedural") return { ...p, ruleStats: ruleStats(ruleOf(p)!) };
+    const csr = asCsr(p, layers.get(p.src)!.size), op = p.ops[0] as Extract<LinearOp, { kind: "sparse" }>;
+    return { ...p, csr, ...(op.csr.delay ? { delaySeconds: op.csr.delay } : {}) };
+  });
   return { ...s, netlist: { ...s.netlist!, projections } };
 }
 
@@ -39,24 +47,24 @@ function asCsr(p: Projection, nIn: number): Csr {
 function chooseConnectivity(s: CompileState, ps: Projection[]): Projection[] {
   const t = s.target, mode = s.options.connectivity, memory = (t.cores * t.core.synapses) / 2;
   const onChip = new Set(s.netlist!.layers.filter((l) => !l.host).map((l) => l.name));
-  const chip = ps.filter((p) => onChip.has(p.dst) && p.csr);
-  let stored = chip.reduce((a, p) => a + p.csr!.indices.length, 0);
-  const rule = (p: Projection) => (p.ops.length === 1 && p.ops[0].kind === "sparse" ? p.ops[0].rule : undefined);
+  const rule = ruleOf, count = (p: Projection) => (p.csr ? p.csr.indices.length : expectedSynapses(rule(p)!));
+  const chip = ps.filter((p) => onChip.has(p.dst) && (p.csr || rule(p)));
+  let stored = chip.reduce((a, p) => a + count(p), 0);
   const ownCodes = t.arithmetic.profile === "loihi" || t.arithmetic.profile === "xylo";
   const capable = (p: Projection) => { const r = rule(p); return !!r && isRowProcedural(r.rule) && onChip.has(p.dst) && !ownCodes; };
   const chosen = new Set<string>();
   if (mode === "procedural") for (const p of ps) if (capable(p)) chosen.add(p.name);
   if (mode === "auto")
-    for (const p of ps.filter(capable).sort((a, b) => b.csr!.indices.length - a.csr!.indices.length)) {
+    for (const p of ps.filter(capable).sort((a, b) => count(b) - count(a))) {
       if (stored <= memory) break;
       chosen.add(p.name);
-      stored -= p.csr!.indices.length;
+      stored -= count(p);
     }
-  const total = chip.reduce((a, p) => a + p.csr!.indices.length, 0);
+  const total = chip.reduce((a, p) => a + count(p), 0);
   return ps.map((p) => {
     const r = rule(p);
     if (!r) return p;
-    const n = p.csr!.indices.length;
+    const n = count(p);
     const why = chosen.has(p.name)
       ? mode === "procedural" ? "connectivity: procedural was asked for"
         : `${total} synapses exceed half ${t.name}'s synapse memory (${t.cores} cores x ${t.core.synapses}); its ${n} synapses are regenerated per spike`
@@ -66,4 +74,9 @@ function chooseConnectivity(s: CompileState, ps: Projection[]): Projection[] {
           : mode === "materialised" ? "connectivity: materialised was asked for" : `${total} synapses fit half ${t.name}'s synapse memory (${memory})`;
     return { ...p, connectivity: { mode: chosen.has(p.name) ? "procedural" : "materialised", reason: why, spec: r } };
   });
+}
+
+/** The rule of a projection that is one ProceduralProjection (its synapses not built yet), if any. */
+function ruleOf(p: Projection): ProceduralSpec | undefined {
+  return p.ops.length === 1 && p.ops[0].kind === "sparse" ? p.ops[0].rule : undefined;
 }

@@ -9,6 +9,8 @@ import type { CompileState, Slice } from "../state.js";
 import { speckLayerMemory } from "./speck-memory.js";
 import { receptiveOrder, runsOf, type Inputs } from "./pack.js";
 import { tooFewCores } from "../../target/system.js";
+import { ruleOnly } from "./traffic.js";
+import { expectedFanIn } from "./rule-stats.js";
 
 /** Global neuron offset of each layer (every layer, in netlist order). */
 export function offsets(n: Netlist): Map<string, number> {
@@ -37,7 +39,8 @@ export function partition(s: CompileState): CompileState {
     }
     packLayer(n, l, off, slices, s, issues, packing);
   }
-  if (t.mapping !== "single-core" && slices.length > t.cores) issues.add("too-many-cores", [], tooFewCores(t, slices.length));
+  // Cores are counted only when every layer could be cut (a layer that failed left no slices to count).
+  if (t.mapping !== "single-core" && !issues.issues.length && slices.length > t.cores) issues.add("too-many-cores", [], tooFewCores(t, slices.length));
   issues.throwIfAny();
   return { ...s, slices, packing };
 }
@@ -47,8 +50,11 @@ function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Ar
   const inc = n.projections.filter((p) => p.dst === l.name);
   // A procedural projection's synapses take no synapse memory (only its rule), but count towards fan-in.
   const cols = inc.filter((p) => p.csr).map((p) => ({ t: transpose(p.csr!), base: off.get(p.src)!, stored: p.connectivity?.mode !== "procedural" }));
-  const shared = inc.filter((p) => !p.csr).map((p) => ({ weights: p.ops[p.ops.length - 1].kind === "conv" ? (p.ops[p.ops.length - 1] as { weight: ArrayLike<number> }).weight.length : 0, fanIn: n.layers.find((x) => x.name === p.src)!.size }));
+  const shared = inc.filter((p) => !p.csr && !ruleOnly(p)).map((p) => ({ weights: p.ops[p.ops.length - 1].kind === "conv" ? (p.ops[p.ops.length - 1] as { weight: ArrayLike<number> }).weight.length : 0, fanIn: n.layers.find((x) => x.name === p.src)!.size }));
   const sharedSyn = shared.reduce((a, x) => a + x.weights, 0), sharedIn = shared.reduce((a, x) => a + x.fanIn, 0);
+  // A procedural projection kept as its rule (no CSR): its expected distinct sources onto c neurons (rule-stats.ts).
+  const rules = inc.map(ruleOnly).filter((r) => r !== undefined), rin = (c: number) => rules.reduce((a, r) => a + expectedFanIn(r, c), 0);
+  const first = slices.length;
   let cur: Slice | undefined;
   let id = slices.length;
   for (let q = 0; q < l.size; q++) {
@@ -56,21 +62,23 @@ function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Ar
     let syn = 0, fresh = 0;
     const mark = cur ? id : -2;
     for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) { if (c.stored) syn++; if (stamp[c.base + c.t.indices[k]] !== mark) fresh++; }
-    const alone = { syn: syn + sharedSyn, fanIn: countDistinct(cols, j) + sharedIn };
-    if (alone.fanIn > core.fanIn) { issues.add("fan-in", [l.name], `${l.name}[${j}] needs fan-in ${alone.fanIn}; ${tn} allows ${core.fanIn} inputs per core`); return; }
+    const alone = { syn: syn + sharedSyn, fanIn: countDistinct(cols, j) + sharedIn + rin(1) };
+    if (alone.fanIn > core.fanIn) { issues.add("fan-in", [l.name], `${l.name}[${j}] needs fan-in ${Math.ceil(alone.fanIn)}${rules.length ? " (expected)" : ""}; ${tn} allows ${core.fanIn} inputs per core`); return; }
     if (alone.syn > core.synapses) { issues.add("synapse-memory", [l.name], `${l.name}[${j}] needs ${alone.syn} synapses; ${tn} stores ${core.synapses} per core`); return; }
-    if (!cur || cur.count + 1 > core.neurons || cur.synapses + syn > core.synapses || cur.fanIn + fresh > core.fanIn) {
+    const grow = cur ? rin(cur.count + 1) - rin(cur.count) : 0;
+    if (!cur || cur.count + 1 > core.neurons || cur.synapses + syn > core.synapses || cur.fanIn + fresh + grow > core.fanIn) {
       if (cur) slices.push(cur);
       id = slices.length;
-      cur = { layer: l.name, start: j, count: 0, synapses: sharedSyn, fanIn: sharedIn };
+      cur = { layer: l.name, start: j, count: 0, synapses: sharedSyn, fanIn: sharedIn + rin(1) };
       fresh = 0;
       for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) if (stamp[c.base + c.t.indices[k]] !== id) { stamp[c.base + c.t.indices[k]] = id; fresh++; }
     } else for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) stamp[c.base + c.t.indices[k]] = id;
     cur.count++;
     cur.synapses += syn;
-    cur.fanIn += fresh;
+    cur.fanIn += fresh + (cur.count > 1 ? grow : 0);
   }
   if (cur) slices.push(cur);
+  for (let k = first; k < slices.length; k++) slices[k].fanIn = Math.ceil(slices[k].fanIn - 1e-9);
 }
 
 function countDistinct(cols: Array<{ t: Csr; base: number }>, j: number): number {

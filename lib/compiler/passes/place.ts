@@ -4,8 +4,8 @@
  * slices' traffic graph onto a compact block of cores (halving at chip boundaries first, so the
  * traffic that must cross chips is cut first; Fiduccia-Mattheyses refinement with terminal
  * propagation), then local refinement that moves or swaps each slice towards the weighted median
- * of its neighbours while the traffic-weighted distance falls (SpiNeMap's partition-then-place,
- * with its objective the spike-hops). The distance counts mesh hops, and a chip-to-chip link as
+ * of its neighbours, and random moves and swaps, while the traffic-weighted distance falls
+ * (SpiNeMap's partition-then-place, with its objective the spike-hops). The distance counts mesh hops, and a chip-to-chip link as
  * `chipLinkCost` hops. On multicast meshes the greedy placement is kept when its multicast
  * trees are no larger. Layer-per-core targets match layers to cores whose memory fits.
  */
@@ -37,6 +37,7 @@ export function place(s: CompileState): CompileState {
   if (s.options.placer === "greedy" || S <= 1) return { ...s, placement: greedy };
   const traffic = sliceTraffic(s), geo = geometry(t);
   const best = optimise(geo, traffic, s.options.seed);
+  if (t.mesh.multicast) refineTrees(geo, traffic, best, s.options.seed, chipsUsed(t, best));
   const g = graphOf(traffic);
   if (cost(geo, g, greedy) <= cost(geo, g, best)) return { ...s, placement: greedy };
   // The optimiser minimises pairwise (unicast) distance; under multicast keep greedy when its trees are no larger.
@@ -148,7 +149,10 @@ function optimise(geo: Geometry, tr: SliceTraffic, seed: number): Int32Array {
     for (const v of vb) { pos[2 * v] = cb[0]; pos[2 * v + 1] = cb[1]; }
     stack.push({ r: b, vs: vb }, { r: a, vs: va });
   }
-  refine(geo, g, at, seed);
+  // Refinement stays on the chips the bisection used (it never opens another chip).
+  const chips = new Set(Array.from(at, (c) => chipOfCore(geo.t, c)));
+  const allowed = Int32Array.from({ length: geo.C }, (_, c) => c).filter((c) => chips.has(chipOfCore(geo.t, c)));
+  refine(geo, g, at, seed, allowed);
   return at;
 }
 
@@ -175,7 +179,11 @@ function coresByRouter(geo: Geometry, r: Rect): Map<number, number[]> {
   return m;
 }
 
-/** The smallest near-square block that holds n slices: whole chips on a system (fewest chips), routers on a chip. */
+/**
+ * The block that holds n slices: on a system, whole chips in the block of fewest rows plus columns
+ * that has enough (the bisection fills it first to last, so no more chips than needed are used);
+ * on a chip, the smallest near-square block of routers.
+ */
 function compactRegion(geo: Geometry, n: number): Rect {
   const s = systemOf(geo.t);
   const count = (w: number, h: number) => { let k = 0; for (let c = 0; c < geo.C; c++) if (geo.x[c] < w && geo.y[c] < h) k++; return k; };
@@ -186,7 +194,7 @@ function compactRegion(geo: Geometry, n: number): Rect {
       const h = Math.ceil(need / w);
       if (h > grid.height) continue;
       const [bw, bh] = best;
-      if (w * h < bw * bh || (w * h === bw * bh && w + h < bw + bh)) best = [w, h];
+      if (w + h < bw + bh || (w + h === bw + bh && w * h < bw * bh)) best = [w, h];
     }
     return { x0: 0, y0: 0, w: best[0] * s.chipMesh.width, h: best[1] * s.chipMesh.height };
   }
@@ -194,14 +202,20 @@ function compactRegion(geo: Geometry, n: number): Rect {
   let best: Rect = { x0: 0, y0: 0, w: W, h: H };
   for (let w = 1; w <= W; w++) for (let h = 1; h <= H; h++) {
     if (count(w, h) < n) continue;
-    if (w * h < best.w * best.h || (w * h === best.w * best.h && w + h < best.w + best.h)) best = { x0: 0, y0: 0, w, h };
+    if (w + h < best.w + best.h || (w + h === best.w + best.h && w * h < best.w * best.h)) best = { x0: 0, y0: 0, w, h };
     break;
   }
   return best;
 }
 
-/** Local refinement: each slice moves (or swaps) to the best core near its neighbours' weighted median while the objective falls. */
-function refine(geo: Geometry, g: Graph, at: Int32Array, seed: number): void {
+/**
+ * Local refinement: each slice moves (or swaps) to the best core near its neighbours' weighted
+ * median while the objective falls; then random proposals (a slice to any core, swapping with its
+ * occupant) accepted when they lower the objective, which also escapes the median's blind spots.
+ */
+function refine(geo: Geometry, g: Graph, at: Int32Array, seed: number, allowed: Int32Array): void {
+  const ok = new Uint8Array(geo.C);
+  for (const c of allowed) ok[c] = 1;
   const occupant = new Int32Array(geo.C).fill(-1);
   at.forEach((c, v) => (occupant[c] = v));
   const W = geo.t.mesh.width, H = geo.t.mesh.height;
@@ -222,6 +236,7 @@ function refine(geo: Geometry, g: Graph, at: Int32Array, seed: number): void {
       let bestCore = -1, bestDelta = -1e-9;
       for (let y = Math.max(0, my - 1); y <= Math.min(H - 1, my + 1); y++) for (let x = Math.max(0, mx - 1); x <= Math.min(W - 1, mx + 1); x++) {
         for (const core of atRouter.get(y * W + x) ?? []) {
+          if (!ok[core]) continue;
           if (core === at[v]) continue;
           const u = occupant[core];
           const before = costAt(v, at[v], u) + (u >= 0 ? costAt(u, core, v) : 0);
@@ -236,6 +251,18 @@ function refine(geo: Geometry, g: Graph, at: Int32Array, seed: number): void {
       moved++;
     }
     if (!moved) break;
+  }
+  const iters = Math.min(200000, 400 * g.n + 20000);
+  for (let it = 0; it < iters; it++) {
+    const v = Math.floor(rng.random() * g.n), core = allowed[Math.floor(rng.random() * allowed.length)];
+    if (core === at[v]) continue;
+    const u = occupant[core];
+    const before = costAt(v, at[v], u) + (u >= 0 ? costAt(u, core, v) : 0);
+    const after = costAt(v, core, u) + (u >= 0 ? costAt(u, at[v], v) : 0);
+    if (after >= before) continue;
+    const old = at[v];
+    at[v] = core; occupant[core] = v; occupant[old] = u;
+    if (u >= 0) at[u] = old;
   }
 }
 
@@ -253,9 +280,62 @@ function weightedMedian(geo: Geometry, g: Graph, at: Int32Array, v: number): [nu
   return [med(geo.x), med(geo.y)];
 }
 
+/**
+ * On a multicast mesh: random moves and swaps accepted when the multicast trees (spikes x tree
+ * links of every source whose tree changes, a chip link counting chipLinkCost) shrink, within a
+ * work budget (small networks only).
+ */
+function refineTrees(geo: Geometry, tr: SliceTraffic, at: Int32Array, seed: number, chips: Set<number>): void {
+  const S = tr.S, t = geo.t, W = t.mesh.width;
+  const dsts = tr.rows.map((row) => Int32Array.from([...row.entries()].filter(([, w]) => w > 0).map(([b]) => b)));
+  const senders: number[][] = Array.from({ length: S }, () => []);
+  dsts.forEach((d, a) => d.forEach((b) => senders[b].push(a)));
+  // Work per proposal: (2 + 2 x mean in-degree) trees of (mean out-degree) paths of about (W + H) / 2 links.
+  const deg = dsts.reduce((a, d) => a + d.length, 0) / S, perProposal = (2 + 2 * deg) * deg * ((t.mesh.width + t.mesh.height) / 2);
+  const iters = Math.min(20000, Math.floor(4e7 / Math.max(1, perProposal)));
+  if (iters < 100) return;
+  const stamp = new Int32Array(W * t.mesh.height * 4), sys = systemOf(t);
+  const crosses = (x0: number, y0: number, x1: number, y1: number) =>
+    !!sys && (Math.floor(x0 / sys.chipMesh.width) !== Math.floor(x1 / sys.chipMesh.width) || Math.floor(y0 / sys.chipMesh.height) !== Math.floor(y1 / sys.chipMesh.height));
+  let tick = 0;
+  const tree = (a: number) => {
+    tick++;
+    let n = 0;
+    const sx = geo.x[at[a]], sy = geo.y[at[a]];
+    for (const b of dsts[a]) {
+      const dx = geo.x[at[b]], dy = geo.y[at[b]];
+      let x = sx, y = sy;
+      while (x !== dx || y !== dy) {
+        const id = (y * W + x) * 4 + (x < dx ? 0 : x > dx ? 1 : y < dy ? 2 : 3), px = x, py = y;
+        if (x !== dx) x += x < dx ? 1 : -1; else y += y < dy ? 1 : -1;
+        if (stamp[id] !== tick) { stamp[id] = tick; n += crosses(px, py, x, y) ? chipLinkCost : 1; }
+      }
+    }
+    return tr.spikes[a] * n;
+  };
+  const occupant = new Int32Array(geo.C).fill(-1);
+  at.forEach((c, v) => (occupant[c] = v));
+  const rng = new Rng(seed + 1);
+  for (let it = 0; it < iters; it++) {
+    const v = Math.floor(rng.random() * S), core = Math.floor(rng.random() * geo.C);
+    if (core === at[v] || !chips.has(chipOfCore(t, core))) continue;
+    const u = occupant[core];
+    const hit = new Set<number>([v, ...senders[v], ...(u >= 0 ? [u, ...senders[u]] : [])]);
+    let before = 0, after = 0;
+    for (const a of hit) before += tree(a);
+    const old = at[v];
+    at[v] = core; occupant[core] = v; occupant[old] = u;
+    if (u >= 0) at[u] = old;
+    for (const a of hit) after += tree(a);
+    if (after < before) continue;
+    at[v] = old; occupant[old] = v; occupant[core] = u;
+    if (u >= 0) at[u] = core;
+  }
+}
+
 /** Chips holding at least one slice. */
-export function chipsUsed(t: Target, at: Int32Array): number {
-  return new Set(Array.from(at, (c) => chipOfCore(t, c))).size;
+export function chipsUsed(t: Target, at: Int32Array): Set<number> {
+  return new Set(Array.from(at, (c) => chipOfCore(t, c)));
 }
 
 /** Layer-per-core matching (Sinabs' mapping does the same with max-flow): each layer to a core whose kernel and neuron memory fit. */

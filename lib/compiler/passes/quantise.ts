@@ -38,6 +38,7 @@ export function quantise(s: CompileState): CompileState {
     const mine = projections.filter((p) => p.dst === l.name);
     let maxAbs = 0;
     for (const p of mine) for (const w of storedWeights(p)) maxAbs = Math.max(maxAbs, Math.abs(w));
+    for (const p of mine) if (p.ruleStats) maxAbs = Math.max(maxAbs, p.ruleStats.maxAbsWeight); // weights of a rule (not stored)
     const scale = maxAbs > 0 ? maxAbs / qmax : 1;
     let err = 0, norm = 0, refused = false;
     for (const p of mine) {

@@ -3,10 +3,11 @@
  * destination core), kept sparse (a row per source slice). Stored synapses are counted exactly;
  * a projection kept as a rule without stored synapses (a procedural projection at scale) is
  * counted from the rule: a row of L synapses drawn uniformly over the destination's n neurons
- * reaches a slice of c of them with probability 1 - (1 - c/n)^L, so the packets are expected
- * values (the report says so).
+ * reaches a slice of c of them with probability 1 - (1 - c/n)^L (L its mean row length), so the
+ * packets are expected values (the report says so).
  */
-import { RowGenerator, isRowProcedural, type ProceduralSpec } from "../../ir/procedural.js";
+import type { ProceduralSpec } from "../../ir/procedural.js";
+import { meanRowLength } from "./rule-stats.js";
 import type { Netlist, Projection } from "../netlist.js";
 import type { CompileState, Slice } from "../state.js";
 import { offsets } from "./partition.js";
@@ -81,27 +82,14 @@ export function sliceTraffic(s: CompileState): SliceTraffic {
   return t;
 }
 
-/** Expected packets of a rule's projection: per source neuron, the chance its row reaches each destination slice. */
+/** Expected packets of a rule's projection: a source neuron's row (of the mean length) reaches a destination slice of c neurons with chance 1 - (1 - c/post)^L. */
 function ruleTraffic(p: Projection, spec: ProceduralSpec, counts: Float64Array, base: number, of: Int32Array, slices: Slice[], add: (a: number, b: number, x: number) => void): void {
   const dst = slices.map((sl, b) => ({ sl, b })).filter((x) => x.sl.layer === p.dst);
   if (!dst.length) return;
-  const len = rowLengths(spec);
-  const logMiss = dst.map((x) => Math.log1p(-x.sl.count / spec.post));
-  for (let i = 0; i < spec.pre; i++) {
-    const a = of[base + i], L = len(i);
-    if (a < 0 || !(L > 0) || !counts[i]) continue;
-    for (let q = 0; q < dst.length; q++) add(a, dst[q].b, counts[i] * (1 - Math.exp(L * logMiss[q])));
-  }
-}
-
-/** Row length of each presynaptic neuron: fixed by the rule where it is, else its mean. */
-function rowLengths(spec: ProceduralSpec): (i: number) => number {
-  const r = spec.rule;
-  if (r.kind === "fixed-probability") return () => r.p * spec.post;
-  if (r.kind === "fixed-in-degree") return () => (r.k * spec.post) / spec.pre;
-  if (!isRowProcedural(r)) return () => 0;
-  const gen = new RowGenerator(spec);
-  return (i) => gen.rowLength(i);
+  const L = meanRowLength(spec), reach = dst.map((x) => 1 - Math.exp(L * Math.log1p(-x.sl.count / spec.post)));
+  const bySlice = new Map<number, number>();
+  for (let i = 0; i < spec.pre; i++) { const a = of[base + i]; if (a >= 0 && counts[i]) bySlice.set(a, (bySlice.get(a) ?? 0) + counts[i]); }
+  for (const [a, spikes] of bySlice) for (let q = 0; q < dst.length; q++) add(a, dst[q].b, spikes * reach[q]);
 }
 
 /** Packets from slice a to slice b. */
