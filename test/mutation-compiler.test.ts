@@ -180,6 +180,36 @@ describe("Xylo rules (Rockpool's DRC and mapper)", () => {
   });
 });
 
+describe("Xylo limits, each with its code and path", () => {
+  const w = (r: number, c: number) => tensor(new Float64Array(r * c).fill(0.01), [r, c]);
+  test("chip limits: 17 inputs, 9 outputs, 1001 hidden neurons, 3 currents per hidden neuron", () => {
+    const g = graph().input("in", 17).affine("fc1", w(1001, 17), 0)
+      .multiCubaLIF("h", { tau_syn: [2 ** 5 * xdt, 2 ** 6 * xdt, 2 ** 4 * xdt], tau_mem: 2 ** 7 * xdt, v_threshold: 1 })
+      .affine("fc2", w(9, 1001), 0).multiCubaLIF("out", { tau_syn: [2 ** 5 * xdt, 2 ** 6 * xdt], tau_mem: 2 ** 7 * xdt, v_threshold: 1 })
+      .output("y").build();
+    expect(issuesOf(() => compile(g, "xylo-audio2", { dt: xdt }))).toEqual([
+      { code: "too-many-inputs", path: ["in"], message: "in needs 17 input channels; xylo-audio2 allows 16 inputs" },
+      { code: "too-many-outputs", path: ["out"], message: "output layer(s) out need 9 output neurons; xylo-audio2 allows 8" },
+      { code: "too-many-neurons", path: ["h"], message: "hidden layers h need 1001 neurons; xylo-audio2 allows 1000 hidden neurons" },
+      { code: "too-many-currents", path: ["h"], message: "h needs 3 synaptic currents; xylo-audio2 allows 2" },
+    ]);
+  });
+
+  test("rule set: output currents, recurrent fan-out, a dash above 15 and a tau not above dt, all at once", () => {
+    // tau_mem 2^16 dt: dash 16 (6.554 s; the 4-bit field ends below 2^15.5 dt = 4.634 s); tau_syn = dt has no dash.
+    const g = graph().input("in", 4).affine("fc1", w(100, 4), 0)
+      .multiCubaLIF("hid", { tau_syn: [xdt, 2 ** 5 * xdt], tau_mem: 2 ** 16 * xdt, v_threshold: 1 })
+      .affine("fc2", w(2, 100), 0).multiCubaLIF("out", { tau_syn: [2 ** 5 * xdt, 2 ** 6 * xdt], tau_mem: 2 ** 7 * xdt, v_threshold: 1 });
+    g.affine("hrec", w(100, 100), 0, { from: "hid" }).connect("hrec", "hid");
+    expect(issuesOf(() => compile(g.output("y", { from: "out" }).build(), "xylo-audio2", { dt: xdt }))).toEqual([
+      { code: "too-many-currents", path: ["out"], message: "output neurons out need 2 synaptic currents; xylo-audio2 gives output neurons 1" },
+      { code: "fan-out", path: ["hid"], message: "hid[0] needs recurrent fan-out 100 (hidden targets; readout weights are not counted); xylo-audio2 allows 64" },
+      { code: "decay-range", path: ["hid", "tau_mem"], message: "hid needs dash 16 (tau_mem 6.554 s at dt 0.0001 s); xylo-audio2 allows at most 15 (a 4-bit dash: tau_mem below 2^15.5 dt = 4.634 s)" },
+      { code: "decay-range", path: ["hid", "tau_syn"], message: "hid needs tau_syn > dt: tau_syn 0.0001000 s at dt 0.0001 s has no dash (dash = round(log2(tau_syn/dt))); xylo-audio2 refuses tau_syn <= dt, as Rockpool's mapper does" },
+    ]);
+  });
+});
+
 describe("TrueNorth's neuron fan-out (every target counts)", () => {
   const IFn = (n: number): Node => ({ type: "IF", r: tensor(new Float64Array(n).fill(1e3)), v_threshold: tensor(new Float64Array(n).fill(0.5)) });
   /** in -> h(3) -> g(n): h1 reaches all n targets, h0 five, h2 none. */
@@ -192,6 +222,31 @@ describe("TrueNorth's neuron fan-out (every target counts)", () => {
     expect(issuesOf(() => compile(fan(256), "truenorth", { dt, reset: "zero" }))).toEqual([]);
     expect(issuesOf(() => compile(fan(257), "truenorth", { dt, reset: "zero" }))).toEqual([
       { code: "fan-out", path: ["h"], message: "h[1] needs fan-out 257; truenorth allows 256 targets per neuron" },
+    ]);
+  });
+});
+
+describe("Speck rules (Sinabs' dynapcnn backend)", () => {
+  const sdt = 1e-3;
+  const spkIF = (): Node => ({ type: "IF", r: tensor([1 / sdt]), v_threshold: tensor([2]) });
+  const conv = (shape: number[], o: { stride?: number[]; padding?: number[]; dilation?: number[]; groups?: number } = {}): Node => ({
+    type: "Conv2d", weight: tensor(new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape), stride: o.stride ?? [1, 1],
+    padding: o.padding ?? [0, 0], dilation: o.dilation ?? [1, 1], groups: o.groups ?? 1, bias: tensor(new Float64Array(shape[0]), [shape[0]]),
+  });
+
+  test("every broken rule of one core is reported at once: kernel, stride, padding, groups, dilation, pooling", () => {
+    const g = graph().input("in", [2, 20, 20]).node("pool", { type: "SumPool2d", kernel_size: [2, 4], stride: [1, 1], padding: [1, 1] })
+      .node("conv", conv([2, 1, 3, 5], { stride: [3, 3], padding: [8, 8], groups: 2, dilation: [2, 2] })).node("spk", spkIF()).output("y").build();
+    const from = "spk is fed from in through 2x4 sum pooling (pool)";
+    expect(issuesOf(() => compile(g, "speck", { dt: sdt }))).toEqual([
+      { code: "speck-kernel", path: ["spk"], message: "spk (conv) needs a 3x5 kernel; speck needs square kernels (Sinabs DynapcnnLayer: kernel height == width)" },
+      { code: "speck-stride", path: ["spk"], message: "spk uses stride 3x3; speck allows 1, 2, 4, 8" },
+      { code: "speck-padding", path: ["spk"], message: "spk (conv) uses padding 8x8; speck allows 0 to 7" },
+      { code: "speck-groups", path: ["spk"], message: "spk (conv) uses 2 groups; a speck core convolves all input channels (its configuration has no groups)" },
+      { code: "speck-dilation", path: ["spk"], message: "spk (conv) uses dilation 2x2; a speck core has none (its configuration has no dilation)" },
+      { code: "speck-pool", path: ["spk"], message: `${from}; speck pools with square kernels only` },
+      { code: "speck-pool", path: ["spk"], message: `${from} with stride 1x1; speck pools with stride = kernel (Sinabs)` },
+      { code: "speck-pool", path: ["spk"], message: `${from} with padding 1x1; speck pools without padding` },
     ]);
   });
 });
