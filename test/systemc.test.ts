@@ -99,6 +99,18 @@ describe.skipIf(!haveSystemC)("SystemC model", () => {
     }
   }, 900_000);
 
+  test("cycles per step equal the engine's with SANA-FE's fitted Loihi profile (spike, message and sync costs)", () => {
+    const STEPS = 60;
+    for (const s of SHAPES) {
+      const { g, inputs } = conformanceNetwork(s, "loihi"), input = randomSpikes([inputs], STEPS, 0.35, 5);
+      const prog = compile(g, "loihi-sanafe", { dt: 1e-3, reset: "zero" });
+      const want = runProgram(prog, { input, steps: STEPS, engine: "cycle" });
+      const got = model(build, prog, `sanafe ${s}`, input, STEPS);
+      expect(got.spikes, s).toEqual(want.spikes);
+      expect(got.stepCycles, s).toEqual(want.cycles!.stepCycles);
+    }
+  }, 900_000);
+
   test.skipIf(!haveNirPaper())("spikes equal the behavioural engine's on the VM's networks, every target", async () => {
     for (const c of cases) for (const t of c.targets) {
       const prog = compile(await c.graph(), t.target, t.options);
