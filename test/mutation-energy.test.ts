@@ -16,6 +16,8 @@ import { graph, tensor } from "../lib/ir/builders.js";
 import type { Node } from "../lib/ir/graph.js";
 import { compile } from "../lib/compiler/index.js";
 import { getTarget } from "../lib/target/index.js";
+import { systemTarget, type LinkSpec } from "../lib/target/system.js";
+import { runProgram } from "../lib/vm/index.js";
 
 const pJ = 1e-12;
 const k = (value: number, unit: string, kind: Constant["kind"] = "silicon", source = `src ${value}`): Constant =>
@@ -392,5 +394,57 @@ describe("unicast and multicast traffic; a mesh without activity pricing", () =>
     expect(e.cores[-1].active + e.cores[-1].inactive).toBe(6);
     expect(e.cores[-1]).toMatchObject({ messagesIn: 0, chipSpikes: 0 });
     expect(e.tilesUsed).toBe(3);
+  });
+});
+
+// ---- Systems: links between chips and between boards (lib/target/system.ts) ----
+
+describe("chip and board links of a system", () => {
+  const lk = (energyPJ: number, latencyNs: number): LinkSpec =>
+    ({ energy: k(energyPJ, "pJ", "pre-silicon"), latency: k(latencyNs, "ns", "pre-silicon"), bandwidth: k(1e8, "packet/s", "pre-silicon") });
+  /** One core per chip; `chips` per board, `boards` boards, along x or y. */
+  function sys(name: string, axis: "x" | "y", chips: number, boards: number, board?: LinkSpec, chip = lk(100, 50), o: { noNS?: boolean } = {}): Target {
+    let g = genericMesh({ width: 1, height: 1, neuronsPerCore: 1, name: `${name}-chip` });
+    if (o.noNS) { const { hopNS: _e, ...energy } = g.energy; g = { ...g, energy } as Target; }
+    const grid = (n: number) => (axis === "x" ? { width: n, height: 1 } : { width: 1, height: n });
+    return systemTarget(g, { name, description: "test system", chips: grid(chips), boards: grid(boards), chipLink: chip, ...(board ? { boardLink: board } : {}) });
+  }
+
+  test("links are told apart along x and y: chip, board, chip from the first chip to the fourth (2 chips per board)", () => {
+    const x = sys("sx", "x", 2, 2, lk(300, 200)), y = sys("sy", "y", 2, 2, lk(300, 200));
+    expect(directionalHops(x, 0, [3])).toEqual({ ew: 0, ns: 0, chip: 2, board: 1, farChip: 2, farBoard: 1 });
+    expect(directionalHops(x, 3, [0])).toEqual({ ew: 0, ns: 0, chip: 2, board: 1, farChip: 2, farBoard: 1 });
+    expect(directionalHops(x, 2, [1])).toEqual({ ew: 0, ns: 0, chip: 0, board: 1, farChip: 0, farBoard: 1 });
+    // Multicast to chips 1 and 3: the shared first link once; the farthest destination 2 chip links and 1 board link away.
+    expect(directionalHops(x, 0, [1, 3])).toEqual({ ew: 0, ns: 0, chip: 2, board: 1, farChip: 2, farBoard: 1 });
+    expect(directionalHops(y, 0, [3])).toEqual({ ew: 0, ns: 0, chip: 2, board: 1, farChip: 2, farBoard: 1 });
+    expect(directionalHops(y, 3, [1])).toEqual({ ew: 0, ns: 0, chip: 1, board: 1, farChip: 1, farBoard: 1 });
+  });
+
+  /** in -> a -> b (one IF neuron each): a on chip 0, b on chip 1, on another board. a spikes at steps 0, 2, 3. */
+  const chainAB = () => graph().input("in", [1]).linear("w1", tensor([1], [1, 1])).node("a", IF(1)).linear("w2", tensor([1], [1, 1])).node("b", IF(1)).output("o").build();
+  const ab = { data: Float64Array.from([1, 0, 1, 1]), shape: [4, 1] };
+  const run = (t: Target) => runProgram(compile(chainAB(), t, { placer: "greedy" }), { input: ab });
+
+  test("a spike crossing boards costs the board link (the chip link's figures where the system gives none), no hop", () => {
+    const e = run(sys("b2", "x", 1, 2, lk(300, 200))).energy;
+    expect(e.byOp.boardLink).toBeCloseTo(3 * 300 * pJ, 24);
+    expect(e.byOp.chipLink ?? 0).toBe(0);
+    expect(e.byOp.hop ?? 0).toBe(0);
+    expect(e.terms).toContainEqual(expect.objectContaining({ op: "boardLink", layer: "a", count: 3, constant: "system.boardLink.energy" }));
+    const f = run(sys("b2c", "x", 1, 2)).energy;
+    expect(f.byOp.boardLink).toBeCloseTo(3 * 100 * pJ, 24);
+    expect(f.terms).toContainEqual(expect.objectContaining({ op: "boardLink", count: 3, constant: "system.chipLink.energy" }));
+    const noNS = run(sys("b2n", "x", 1, 2, lk(300, 200), lk(100, 50), { noNS: true })).energy;
+    expect(noNS.byOp.hop ?? 0).toBe(0); // the one link a spike crosses is the board link, not a hop
+    expect(noNS.dynamicPerInference).toBeCloseTo(e.dynamicPerInference!, 24);
+  });
+
+  test("every step waits for the farthest spike: one board link of 200 ns (the chip link's 50 ns where none is given)", () => {
+    const secs = (t: Target) => run(t).energy.seconds!;
+    expect(secs(sys("w1", "x", 1, 2, lk(300, 200))) - secs(sys("w0", "x", 1, 2, lk(300, 0)))).toBeCloseTo(4 * 200e-9, 15);
+    expect(secs(sys("w2", "x", 1, 2, undefined, lk(100, 50))) - secs(sys("w3", "x", 1, 2, undefined, lk(100, 0)))).toBeCloseTo(4 * 50e-9, 15);
+    const ms = { ...sys("wm", "x", 1, 2, { ...lk(300, 0), latency: k(0.0002, "ms", "pre-silicon") }) } as Target;
+    expect(secs(ms) - secs(sys("w0b", "x", 1, 2, lk(300, 0)))).toBeCloseTo(4 * 200e-9, 15);
   });
 });
