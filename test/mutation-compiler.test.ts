@@ -249,4 +249,25 @@ describe("Speck rules (Sinabs' dynapcnn backend)", () => {
       { code: "speck-pool", path: ["spk"], message: `${from} with padding 1x1; speck pools without padding` },
     ]);
   });
+
+  test("map sizes, channels and bias memory: a 1x1 convolution from 129x129 to 1025 channels with a bias", () => {
+    const b = conv([1025, 2, 1, 1]);
+    const g = graph().input("in", [2, 129, 129]).node("conv", { ...b, bias: tensor(new Float64Array(1025).fill(0.5), [1025]) } as Node)
+      .node("spk", spkIF()).output("y").build();
+    expect(issuesOf(() => compile(g, "speck", { dt: sdt }))).toEqual([
+      { code: "speck-input", path: ["spk"], message: "spk reads a 129x129 map; speck allows at most 128x128" },
+      { code: "speck-output", path: ["spk"], message: "spk produces a 129x129 map; speck allows at most 64x64" },
+      { code: "speck-channels", path: ["spk"], message: "spk has 1025 channels; speck allows 1024" },
+      { code: "core-memory", path: ["spk"], message: "spk needs bias memory 1025 (one entry per output channel); a speck core holds 1024" },
+    ]);
+  });
+
+  test("a layer with three destinations (a core has two)", () => {
+    const g = graph().input("in", [1, 8, 8]).node("c1", conv([2, 1, 3, 3])).node("s1", spkIF()).node("c2", conv([2, 2, 1, 1])).node("s2", spkIF())
+      .node("c3", conv([2, 2, 1, 1]), { from: "s1" }).node("s3", spkIF()).node("c4", conv([2, 2, 1, 1]), { from: "s1" }).node("s4", spkIF())
+      .output("y", { from: "s2" }).build();
+    expect(issuesOf(() => compile(g, "speck", { dt: sdt }))).toEqual([
+      { code: "speck-fan-out", path: ["s1"], message: "s1 feeds 3 destinations (s2, s3, s4); a speck core has 2" },
+    ]);
+  });
 });
