@@ -4,7 +4,7 @@
 // must equal the behavioural engine's. Skipped with a message without SystemC, cmake or g++
 // (PHASOR_REQUIRE_ALL=1 makes that a failure).
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,21 +27,26 @@ const haveSystemC = need("SystemC (libsystemc-dev), cmake and g++", SYSTEMC_HEAD
 
 /**
  * One build of the model's C++ (the same for every Program), cached in the temp folder by the
- * sources' hash; each Program swaps in its program_id.cpp (one small file recompiled, relinked).
+ * sources' hash; each Program swaps in its program_id.cpp (one small file recompiled, relinked) and keeps its executable.
  */
 function builder(cmakeOptions: string[] = []) {
   const key = createHash("sha256").update(JSON.stringify([SOURCES, cmakeOptions])).digest("hex").slice(0, 16);
   const root = join(tmpdir(), `phasor-systemc-${key}`), src = join(root, "src"), build = join(root, "build");
   return (p: Program, name: string) => {
-    const dir = join(root, "programs", name.replace(/[^a-z0-9]+/gi, "-"));
+    const dir = join(root, "programs", name.replace(/[^a-z0-9]+/gi, "-")), exe = join(dir, "phasor_model");
+    const id = join(dir, "program_id.cpp"), before = existsSync(id) ? readFileSync(id, "utf8") : "";
     emitModel(p, dir);
+    // The executable linked for this Program earlier in the run (or a past run) serves again.
+    if (existsSync(exe) && readFileSync(id, "utf8") === before) return { exe, dir };
     mkdirSync(src, { recursive: true });
     for (const f of Object.keys(SOURCES)) if (!existsSync(join(src, f))) copyFileSync(join(dir, f), join(src, f));
-    copyFileSync(join(dir, "program_id.cpp"), join(src, "program_id.cpp"));
+    copyFileSync(id, join(src, "program_id.cpp"));
     const configure = ["-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release", ...cmakeOptions];
     if (!existsSync(join(build, "CMakeCache.txt"))) execFileSync("cmake", configure, { stdio: "pipe" });
     execFileSync("cmake", ["--build", build], { stdio: "pipe" });
-    return { exe: join(build, "phasor_model"), dir };
+    copyFileSync(join(build, "phasor_model"), exe);
+    chmodSync(exe, 0o755);
+    return { exe, dir };
   };
 }
 
