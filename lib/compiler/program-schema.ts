@@ -10,7 +10,7 @@
  * To add a field: add it to the schema below, with a description; its type follows.
  */
 import type { Issue } from "../ir/errors.js";
-import { compileSchema, int, num, schemaIssues, type Infer } from "../ir/json-schema.js";
+import { int, lazySchema, num, schemaIssues, type Infer } from "../ir/json-schema.js";
 import type { ProceduralSpec } from "../ir/procedural.js";
 import { TARGET_SCHEMA, targetIssues } from "../target/schema.js";
 import type { Route, RouterTable } from "./passes/route.js";
@@ -266,7 +266,7 @@ export const PROGRAM_SCHEMA = closed("a compiled network (PROGRAM.json)", {
   blobs: { type: "object", additionalProperties: BLOB_ENTRY_SCHEMA, description: "blob name -> where its values lie in the blob file" },
 }, [...bodyRequired, "blobFile", "blobs"]);
 
-/** A Program in memory has the same fields, with its blobs as typed arrays instead of the table and blob file. */
+/** A Program in memory has the same fields, with its blobs as typed arrays instead of the table and blob file (its type only). */
 const PROGRAM_BODY_SCHEMA = closed("a compiled network", bodyProperties, bodyRequired);
 
 /** PROGRAM.json as parsed and checked. */
@@ -288,8 +288,12 @@ const agree: [
 void agree;
 
 
-const validateDocument = compileSchema(PROGRAM_SCHEMA);
-const validateBody = compileSchema(PROGRAM_BODY_SCHEMA);
+const validateDocument = lazySchema(PROGRAM_SCHEMA);
+
+/** Compiles the Program validator now (a server does, so that its first deploy does not stall the event loop). */
+export function prepareProgramSchema(): void {
+  validateDocument();
+}
 
 /**
  * Problems of a parsed PROGRAM.json under `where`: format and version first (named plainly),
@@ -303,7 +307,7 @@ export function documentIssues(doc: unknown, where: Array<string | number>): Iss
   if (own("version") !== PROGRAM_VERSION) {
     return bad(["version"], `program version ${JSON.stringify(own("version"))}; this Phasor reads version ${PROGRAM_VERSION}: compile the network again`);
   }
-  const found = schemaIssues(validateDocument, doc, "bad-program", where, "Program");
+  const found = schemaIssues(validateDocument(), doc, "bad-program", where, "Program");
   return found.length ? found : targetIssues(own("target"), [...where, "target"], "bad-program");
 }
 
@@ -311,6 +315,8 @@ export function documentIssues(doc: unknown, where: Array<string | number>): Iss
 export function bodyIssues(p: object, where: Array<string | number> = []): Issue[] {
   const { blobs: _b, ...body } = p as { blobs?: unknown };
   void _b;
-  const found = schemaIssues(validateBody, body, "bad-program", where, "Program");
+  // the document schema with an empty blob table: one compiled validator for both forms
+  const doc = { ...body, blobFile: { name: "program.bin", bytes: 0, sha256: "0".repeat(64) }, blobs: {} };
+  const found = schemaIssues(validateDocument(), doc, "bad-program", where, "Program");
   return found.length ? found : targetIssues((body as { target?: unknown }).target, [...where, "target"], "bad-program");
 }

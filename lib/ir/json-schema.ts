@@ -42,6 +42,12 @@ export function compileSchema(schema: object): ValidateFunction {
   return ajv.compile(schema);
 }
 
+/** The same, compiled on first use: a large schema takes a while to compile and most commands never read that format. */
+export function lazySchema(schema: object): () => ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  return () => (compiled ??= ajv.compile(schema));
+}
+
 /** Runs a compiled schema; every ajv error becomes an Issue with `code`, the path under `where`, and a message that says what to do. */
 export function schemaIssues(validate: ValidateFunction, data: unknown, code: string, where: Array<string | number>, noun: string): Issue[] {
   if (validate(data)) return [];

@@ -7,7 +7,7 @@
  * (with a description); its type follows.
  */
 import { IssueList, PhasorError } from "../ir/errors.js";
-import { compileSchema, int, schemaIssues } from "../ir/json-schema.js";
+import { int, lazySchema, schemaIssues } from "../ir/json-schema.js";
 import type { Target } from "./types.js";
 
 const posInt = int(1);
@@ -188,12 +188,12 @@ export const TARGET_SCHEMA = closed("a complete hardware description", {
 /** The same schema under its historical name. */
 export const targetSchema = TARGET_SCHEMA;
 
-const validate = compileSchema(TARGET_SCHEMA);
+const validate = lazySchema(TARGET_SCHEMA);
 
 /** Validates untrusted data (a parsed JSON file, a user object) as a Target; throws one PhasorError listing every problem. */
 export function parseTarget(data: unknown, where = "target"): Target {
   const issues = new IssueList();
-  for (const i of schemaIssues(validate, data, "bad-target", [where], "Target")) issues.add(i.code, i.path, i.message);
+  for (const i of schemaIssues(validate(), data, "bad-target", [where], "Target")) issues.add(i.code, i.path, i.message);
   issues.throwIfAny();
   const t = data as Target;
   crossChecks(t, where, issues);
@@ -203,7 +203,7 @@ export function parseTarget(data: unknown, where = "target"): Target {
 
 /** Problems of a Target nested in another document (a Program): schema and cross-field rules, under `where`. */
 export function targetIssues(data: unknown, where: Array<string | number>, code: string): ReturnType<typeof schemaIssues> {
-  const found = schemaIssues(validate, data, code, where, "Target");
+  const found = schemaIssues(validate(), data, code, where, "Target");
   if (found.length) return found;
   const issues = new IssueList();
   crossChecks(data as Target, where, issues);

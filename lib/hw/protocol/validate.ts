@@ -4,7 +4,8 @@
  * never thrown. Replies are checked the same way by the client (checkReply).
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { compileSchema } from "../../ir/json-schema.js";
+import { lazySchema } from "../../ir/json-schema.js";
+import { prepareProgramSchema } from "../../compiler/program-schema.js";
 import type { Issue } from "../../ir/errors.js";
 import { ID_PATTERN, REPLY_SCHEMAS, REQUEST_FRAMES, REQUEST_SCHEMAS, isReplyType, isRequestType, type Reply, type Request, type RequestType } from "./messages.js";
 
@@ -17,8 +18,14 @@ export const MAX_HEADER = 64 * 1024;
 const requestCheck = compileAll(REQUEST_SCHEMAS);
 const replyCheck = compileAll(REPLY_SCHEMAS);
 
-function compileAll<T extends object>(schemas: T): Record<keyof T, ValidateFunction> {
-  return Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, compileSchema(s as object)])) as Record<keyof T, ValidateFunction>;
+function compileAll<T extends object>(schemas: T): Record<keyof T, () => ValidateFunction> {
+  return Object.fromEntries(Object.entries(schemas).map(([k, s]) => [k, lazySchema(s as object)])) as Record<keyof T, () => ValidateFunction>;
+}
+
+/** Compiles every request schema and the Program schema now, so that no request pays for it while others wait. */
+export function prepareChecks(): void {
+  for (const compile of Object.values(requestCheck)) compile();
+  prepareProgramSchema();
 }
 
 /** Validates raw frames (header first) against the message schemas and the size limit. */
@@ -34,7 +41,7 @@ export function checkRequest(frames: Uint8Array[], maxMessageBytes: number): Che
   if (total > maxMessageBytes) return fail("too-large", `message of ${total} bytes; this server accepts at most ${maxMessageBytes}`, id);
   if (typeof h.type !== "string" || !isRequestType(h.type)) return fail("unknown-type", `unknown message type ${JSON.stringify(h.type)}`, id, ["type"]);
   const type: RequestType = h.type;
-  const validate = requestCheck[type];
+  const validate = requestCheck[type]();
   if (!validate(h)) return { ok: false, id, issues: (validate.errors ?? []).map((e) => issueOf(type, e)) };
   const want = REQUEST_FRAMES[type];
   const n = want === "inputs" ? ((h as { inputs?: unknown[] }).inputs?.length ?? 0) : want;
@@ -46,7 +53,7 @@ export function checkRequest(frames: Uint8Array[], maxMessageBytes: number): Che
 export function checkReply(head: Uint8Array): Reply | undefined {
   const h = parseHeader(head);
   if (!h || typeof h.type !== "string" || !isReplyType(h.type)) return undefined;
-  return replyCheck[h.type](h) ? (h as Reply) : undefined;
+  return replyCheck[h.type]()(h) ? (h as Reply) : undefined;
 }
 
 function parseHeader(frame: Uint8Array): Record<string, unknown> | undefined {

@@ -12,6 +12,7 @@ import { PhasorError } from "../../ir/errors.js";
 import type { Runner } from "../runner.js";
 import { readServerKeys } from "../keys.js";
 import { DEFAULT_LIMITS, type Reply } from "../protocol/messages.js";
+import { prepareChecks } from "../protocol/validate.js";
 import { BoardCore, type ClientInfo, type CoreOptions, type SendResult } from "./core.js";
 import { ZapHandler, type ZapEvent } from "./zap.js";
 
@@ -78,6 +79,7 @@ export class BoardServer {
 
   /** Starts serving `runner`. */
   static async start(runner: Runner, o: ServeOptions): Promise<BoardServer> {
+    prepareChecks();
     const s = new BoardServer(runner, o);
     await s.zap.start();
     try {
