@@ -271,3 +271,36 @@ describe("Speck rules (Sinabs' dynapcnn backend)", () => {
     ]);
   });
 });
+
+// ---- Partitioning into core-sized slices (neuron, synapse-memory and fan-in limits) ----
+
+describe("partitioning by hand", () => {
+  const IFh = (n: number): Node => ({ type: "IF", r: tensor(new Float64Array(n).fill(1 / dt)), v_threshold: tensor(new Float64Array(n).fill(0.5)) });
+  /** in(4) -> W -> IF h(3); dense: every h neuron has 4 inputs; band: h_j <- in_j, in_(j+1). */
+  const net = (band: boolean) => graph().input("in", [4])
+    .linear("w", tensor(band ? [1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1] : new Array(12).fill(1), [3, 4])).node("h", IFh(3)).output("o").build();
+  const mesh = (name: string, o: { neurons?: number; fanIn?: number; synapses?: number; width?: number }) =>
+    genericMesh({ name, neuronsPerCore: o.neurons ?? 2, fanIn: o.fanIn ?? 4, synapsesPerCore: o.synapses ?? 8, width: o.width ?? 4, height: o.width ?? 4 });
+  const cut = (p: Program) => p.cores.map((c) => [c.start, c.count, c.synapses, c.fanIn]);
+
+  test("2 neurons per core: h0 h1 (8 synapses, 4 inputs), then h2; 7 synapses per core: one neuron each", () => {
+    expect(cut(compile(net(false), mesh("p-a", {}), { dt, placer: "greedy" }))).toEqual([[0, 2, 8, 4], [2, 1, 4, 4]]);
+    expect(cut(compile(net(false), mesh("p-b", { synapses: 7 }), { dt, placer: "greedy" }))).toEqual([[0, 1, 4, 4], [1, 1, 4, 4], [2, 1, 4, 4]]);
+  });
+
+  test("fan-in counts distinct sources: h0 and h1 share in1 (3 inputs); h2 would make 4 of 3", () => {
+    expect(cut(compile(net(true), mesh("p-c", { neurons: 4, fanIn: 3 }), { dt, placer: "greedy" }))).toEqual([[0, 2, 4, 3], [2, 1, 2, 2]]);
+  });
+
+  test("a neuron that cannot fit one core alone, and more slices than cores, are refused with the numbers", () => {
+    expect(issuesOf(() => compile(net(false), mesh("p-d", { fanIn: 3 }), { dt }))).toEqual([
+      { code: "fan-in", path: ["h"], message: "h[0] needs fan-in 4; p-d allows 3 inputs per core" },
+    ]);
+    expect(issuesOf(() => compile(net(false), mesh("p-e", { synapses: 3 }), { dt }))).toEqual([
+      { code: "synapse-memory", path: ["h"], message: "h[0] needs 4 synapses; p-e stores 3 per core" },
+    ]);
+    const few = issuesOf(() => compile(net(false), mesh("p-f", { width: 1 }), { dt }));
+    expect(few.map((i) => [i.code, i.path])).toEqual([["too-many-cores", []]]);
+    expect(few[0].message).toMatch(/needs 2 cores; p-f has 1/);
+  });
+});
