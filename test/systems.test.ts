@@ -106,6 +106,16 @@ describe("a spike crossing chips costs the link's energy and latency", () => {
     expect(r.energy.constants["system.chipLink.energy"].value).toBe(100);
   });
 
+  test("a board link is priced at the board link's energy (1000 pJ) and reported as such", () => {
+    const chip = genericMesh({ width: 1, height: 1, neuronsPerCore: 1, name: "board-chip" });
+    const t = systemTarget(chip, { name: "two-boards", description: "2 boards of 1 chip", chips: { width: 1, height: 1 }, boards: { width: 2, height: 1 }, chipLink: link(100, 50), boardLink: link(1000, 500) });
+    const p = compile(chain(), t, { placer: "greedy" });
+    expect(p.report.system!.links).toEqual([{ from: 0, to: 1, kind: "board", packets: 1 }]);
+    const r = runProgram(p, { input });
+    expect(r.energy.byOp.boardLink).toBeCloseTo(3 * 1000 * pJ, 22);
+    expect(r.energy.byOp.chipLink ?? 0).toBe(0);
+  });
+
   test("time: every step waits for the farthest spike, one link of 50 ns here (the difference to a 0 ns link)", () => {
     const run = (l: LinkSpec, name: string) => runProgram(compile(chain(), onePerChip(name, l), { placer: "greedy" }), { input }).energy.seconds!;
     expect(run(link(100, 50), "slow") - run(link(100, 0), "fast")).toBeCloseTo(4 * 50e-9, 15);
