@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { materialise, type ProceduralSpec } from "../../ir/procedural.js";
-import { expectedFanIn, lazyCsr, ruleStats } from "./rule-stats.js";
+import { expectedFanIn, isBuilt, lazyCsr, ruleStats } from "./rule-stats.js";
+import { compileUntil } from "../pipeline.js";
+import { genericMesh } from "../../target/presets/generic.js";
+import type { Graph } from "../../ir/graph.js";
 
 /** Largest |weight| and delay of the materialised form: what ruleStats must find without storing it. */
 function truth(s: ProceduralSpec): { w: number; d: number } {
@@ -43,7 +46,26 @@ describe("ruleStats: a rule's largest weight and delay without storing its synap
     const spec: ProceduralSpec = { ...base, rule: { kind: "fixed-total", n: 600, multapses: true }, weight: exc, delay };
     const c = lazyCsr(spec), m = materialise(spec);
     expect(c.pre).toBe(300);
+    expect(isBuilt(c)).toBe(false);
     expect(c.indices).toEqual(m.indices);
     expect(c.delay).toEqual(m.delay);
+    expect(isBuilt(c)).toBe(true);
+  });
+
+  test("compiling keeps a procedural projection's synapses unbuilt: no CSR, the rule's maxima instead", () => {
+    const spec: ProceduralSpec = { pre: 400, post: 300, seed: 3, rule: { kind: "fixed-total", n: 4000, multapses: true }, weight: { kind: "normal", mean: 0.4, sd: 0.1, min: 0 }, delay };
+    const lif = (n: number) => ({ type: "LIF", tau: { shape: [n], data: new Float64Array(n).fill(0.02) }, r: { shape: [n], data: new Float64Array(n).fill(1) }, v_leak: { shape: [n], data: new Float64Array(n) }, v_threshold: { shape: [n], data: new Float64Array(n).fill(1) } });
+    const g = { type: "NIRGraph", nodes: { in: { type: "Input", shape: [400] }, a: lif(400), p: { type: "ProceduralProjection", ...spec }, b: lif(300) },
+      edges: [{ src: "in", dst: "a" }, { src: "a", dst: "p" }, { src: "p", dst: "b" }] } as unknown as Graph;
+    const mesh = genericMesh({ neuronsPerCore: 64, name: "lazy-mesh" });
+    const proc = compileUntil(g, mesh, { connectivity: "procedural" }, "emit"), mat = compileUntil(g, mesh, { connectivity: "materialised" }, "emit");
+    const pp = proc.netlist!.projections.find((p) => p.name === "p")!, pm = mat.netlist!.projections.find((p) => p.name === "p")!;
+    expect(pp.csr).toBeUndefined();
+    expect(isBuilt((pp.ops[0] as { csr: Parameters<typeof isBuilt>[0] }).csr)).toBe(false);
+    expect(pm.csr!.indices.length).toBe(4000);
+    // Same largest weight, so the same weight scale; the same longest delay.
+    expect(pp.scale).toBe(pm.scale);
+    const steps = Array.from(pm.csr!.delay!);
+    expect(proc.program!.projections.find((p) => p.name === "p")!.procedural!.maxDelay).toBe(Math.max(...steps));
   });
 });

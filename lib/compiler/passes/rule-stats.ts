@@ -19,7 +19,15 @@ export function lazyCsr(spec: ProceduralSpec): NodeOf<"SparseProjection"> {
   const o = { type: "SparseProjection", pre: spec.pre, post: spec.post } as NodeOf<"SparseProjection">;
   const field = (k: "indptr" | "indices" | "weight" | "delay") => ({ enumerable: true, get: () => get()[k] });
   Object.defineProperties(o, { indptr: field("indptr"), indices: field("indices"), weight: field("weight"), ...(spec.delay ? { delay: field("delay") } : {}) });
+  Object.defineProperty(o, BUILT, { get: () => m !== undefined });
   return o;
+}
+
+const BUILT = Symbol("built");
+
+/** Whether a SparseProjection's synapses exist in memory (false only for a lazy CSR never read). */
+export function isBuilt(csr: NodeOf<"SparseProjection">): boolean {
+  return (csr as unknown as Record<symbol, boolean | undefined>)[BUILT] ?? true;
 }
 
 /** Largest |weight| and delay of a rule's synapses, exactly as its materialised form holds them (one pass over the rows). */
