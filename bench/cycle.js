@@ -14,9 +14,10 @@
 // Hook for the SystemC model: --systemc MODULE (a .js file exporting `async run({ program, input,
 // steps })` that returns { steps, seconds, events, stepCycles }) is timed in the same run.
 // --compare DIR runs the same networks on another build's dist/ (e.g. a worktree of an older
-// commit) and prints its engine's speed and cycles per step beside this one's.
+// commit) and prints its engine's speed and cycles per step beside this one's; --repeats N runs
+// each engine N times, alternating the two, and reports the medians (for a loaded machine).
 // usage: node bench/cycle.js [--steps 128] [--order channel-last|channel-first] [--npz PATH]
-//        [--nets dvs,rec] [--targets loihi,loihi-sanafe] [--systemc MODULE] [--compare DIR] [--json]
+//        [--nets dvs,rec] [--targets loihi,loihi-sanafe] [--systemc MODULE] [--compare DIR] [--repeats N] [--json]
 "use strict";
 const { readFileSync } = require("node:fs");
 const { resolve } = require("node:path");
@@ -31,7 +32,7 @@ const opts = {
   steps: { type: "string", default: "128" }, order: { type: "string", default: "channel-last" }, npz: { type: "string" },
   nets: { type: "string", default: "dvs,rec" }, targets: { type: "string", default: "loihi,loihi-sanafe" },
   systemc: { type: "string" }, json: { type: "boolean", default: false }, behavioural: { type: "boolean", default: true },
-  compare: { type: "string" },
+  compare: { type: "string" }, repeats: { type: "string", default: "1" },
 };
 const { values } = parseArgs({ options: opts, args: require.main === module ? process.argv.slice(2) : [] });
 const steps = Number(values.steps);
@@ -150,8 +151,16 @@ async function measure(netName, net, targetName) {
   if (values.compare) {
     const dir = resolve(values.compare), old = { compile: require(`${dir}/lib/compiler/index.js`).compile, run: require(`${dir}/lib/vm/index.js`).runProgram, target: require(`${dir}/lib/target/index.js`).getTarget };
     try {
-      const q = old.compile(net.graph, old.target(targetName), { dt: 1e-3 }), b = now(), o = old.run(q, { input: net.input, steps, engine: "cycle" }).cycles, s2 = now() - b;
-      Object.assign(row, { beforeStepsPerSecond: steps / s2, beforeCyclesPerStep: o.totalCycles / steps, beforeCores: q.cores.length });
+      const q = old.compile(net.graph, old.target(targetName), { dt: 1e-3 }), mine = [steps / secs], theirs = [];
+      let o;
+      for (let k = 0; k < Number(values.repeats); k++) {
+        const b = now();
+        o = old.run(q, { input: net.input, steps, engine: "cycle" }).cycles;
+        theirs.push(steps / (now() - b));
+        if (k + 1 < Number(values.repeats)) { const d = now(); runProgram(p, { input: net.input, steps, engine: "cycle" }); mine.push(steps / (now() - d)); }
+      }
+      const median = (v) => [...v].sort((x, y) => x - y)[v.length >> 1];
+      Object.assign(row, { stepsPerSecond: median(mine), beforeStepsPerSecond: median(theirs), beforeCyclesPerStep: o.totalCycles / steps, beforeCores: q.cores.length });
     } catch (e) { row.beforeRefused = e.message.split("\n")[0]; }
   }
   if (values.systemc) {

@@ -23,38 +23,56 @@ import { barrierModel, barrierTicks, type BarrierModel } from "./barrier.js";
 import { ticksPerCycle, toTicks } from "./time.js";
 
 /** Stage costs in ticks. */
-interface Costs { axonIn: number; synMsg: number; synSyn: number; dendSyn: number; active: number; inactive: number; spike: number; axonOut: number }
+interface Costs {
+  axonIn: number; synMsg: number; synSyn: number; dendSyn: number; active: number; inactive: number; spike: number; axonOut: number;
+}
 
 const ticksOf = (c: StageCosts, R: number): Costs => ({
-  axonIn: toTicks(c.axonIn, R), synMsg: toTicks(c.synapsePerMessage, R), synSyn: toTicks(c.synapsePerSynapse, R), dendSyn: toTicks(c.dendritePerSynapse, R),
-  active: toTicks(c.somaActive, R), inactive: toTicks(c.somaInactive, R), spike: toTicks(c.spike, R), axonOut: toTicks(c.axonOut, R),
+  axonIn: toTicks(c.axonIn, R), synMsg: toTicks(c.synapsePerMessage, R), synSyn: toTicks(c.synapsePerSynapse, R),
+  dendSyn: toTicks(c.dendritePerSynapse, R), active: toTicks(c.somaActive, R), inactive: toTicks(c.somaInactive, R),
+  spike: toTicks(c.spike, R), axonOut: toTicks(c.axonOut, R),
 });
+
+/** The engine's buffer options, checked: link buffer and core queue depths (packets), cycles per packet on a link. */
+function bufferOptions(o: EngineOptions): { depth: number; qDepth: number; linkCycles: number } {
+  const depth = o.bufferDepth ?? 16, qDepth = o.coreQueueDepth ?? 16, linkCycles = o.linkCycles ?? 1;
+  for (const [name, v] of [["bufferDepth", depth], ["coreQueueDepth", qDepth]] as const) {
+    const why = "a buffer that holds nothing would stop every message";
+    if (!Number.isInteger(v) || v < 1) throw new PhasorError(`${name} must be a whole number of packets, at least 1 (got ${v}): ${why}`, name);
+  }
+  if (!(linkCycles >= 0) || !Number.isFinite(linkCycles)) {
+    throw new PhasorError(`linkCycles must be a number of cycles, 0 or more (got ${linkCycles})`, "linkCycles");
+  }
+  return { depth, qDepth, linkCycles };
+}
 
 /** Builds the cycle-level engine over a network. */
 export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}): Engine {
   const m = net.model, t = m.program.target, tm = t.timing, kernel = new Kernel();
   const procedural = m.projections.find((p) => p.rows);
-  if (procedural) throw new PhasorError(`the cycle engine does not run procedural projections yet (${procedural.name}); compile with connectivity: "materialised"`, "procedural");
-  const depth = o.bufferDepth ?? 16, qDepth = o.coreQueueDepth ?? 16;
-  for (const [name, v] of [["bufferDepth", depth], ["coreQueueDepth", qDepth]] as const)
-    if (!Number.isInteger(v) || v < 1) throw new PhasorError(`${name} must be a whole number of packets, at least 1 (got ${v}): a buffer that holds nothing would stop every message`, name);
-  const linkCycles = o.linkCycles ?? 1;
-  if (!(linkCycles >= 0) || !Number.isFinite(linkCycles)) throw new PhasorError(`linkCycles must be a number of cycles, 0 or more (got ${linkCycles})`, "linkCycles");
+  if (procedural) {
+    const how = `compile with connectivity: "materialised"`;
+    throw new PhasorError(`the cycle engine does not run procedural projections yet (${procedural.name}); ${how}`, "procedural");
+  }
+  const { depth, qDepth, linkCycles } = bufferOptions(o);
   const ports = [...new Set(m.layers.map((l) => (l.cuba ? l.ports : 1)))];
   const stageCycles = new Map(ports.map((p) => [p, core.stages(p)]));
-  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop, within = tm.withinTile ? cycles(t, tm.withinTile) : 1;
-  const bm = barrierModel(t);
-  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...[...stageCycles.values()].flatMap((c) => Object.values(c))];
+  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop;
+  const within = tm.withinTile ? cycles(t, tm.withinTile) : 1, bm = barrierModel(t);
+  const stageValues = [...stageCycles.values()].flatMap((c) => Object.values(c));
+  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...stageValues];
   const { R, rounded } = ticksPerCycle(all);
   const costs = new Map([...stageCycles].map(([p, c]) => [p, ticksOf(c, R)]));
   const units = buildUnits(m), byCore = unitsByCore(units), fan = fanoutTables(m);
-  const flags = m.layers.map((l) => (l.kind === "neuron" && l.partition === "chip" ? new Uint8Array(net.batch * l.size) : new Uint8Array(0)));
+  const chipNeurons = (l: (typeof m.layers)[number]) => l.kind === "neuron" && l.partition === "chip";
+  const flags = m.layers.map((l) => new Uint8Array(chipNeurons(l) ? net.batch * l.size : 0));
   const timesActivity = [...costs.values()].some((c) => c.active !== c.inactive);
   const cores = new Map<number, CoreSim>(), inputs = new Map<number, Sink>();
   const stepTicks: number[] = [], coreDone: Record<number, number[]> = {};
   let tokensPending = 0, messages = 0, selfMessages = 0;
 
-  const mesh = new Mesh(kernel, t, { hop: toTicks(hop, R), hopNS: toTicks(hopNS, R), within: toTicks(within, R), serial: toTicks(linkCycles, R), depth }, (c) => inputs.get(c) ?? hostInput);
+  const meshTiming = { hop: toTicks(hop, R), hopNS: toTicks(hopNS, R), within: toTicks(within, R), serial: toTicks(linkCycles, R), depth };
+  const mesh = new Mesh(kernel, t, meshTiming, (c) => inputs.get(c) ?? hostInput);
   const stall = () => mesh.stall();
   const hostInput: Sink = { offer: (p, now) => { if (p.token) deliverToken(HOST, p.unit, now); return true; } };
 
@@ -113,7 +131,7 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
 
     constructor(readonly id: number, readonly units: Unit[]) {
       this.host = id === HOST;
-      this.zero = ticksOf({ axonIn: 0, synapsePerMessage: 0, synapsePerSynapse: 0, dendritePerSynapse: 0, somaActive: 0, somaInactive: 0, spike: 0, axonOut: 0 }, R);
+      this.zero = { axonIn: 0, synMsg: 0, synSyn: 0, dendSyn: 0, active: 0, inactive: 0, spike: 0, axonOut: 0 };
       this.c = this.zero;
       this.taken = new Float64Array(qDepth).fill(-Infinity);
     }
@@ -296,14 +314,18 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
         clockHz: tm.clock.value, coreModel: core.name, stepCycles, totalCycles: stepTicks.reduce((a, b) => a + b, 0) / R, ticksPerCycle: R,
         ...(rounded ? { roundedLatencies: true } : {}),
         coreBusy, coreDone, links: mesh.stats(R), packets: mesh.counts.packets, messages, selfMessages, hops: mesh.counts.hops,
-        overflows: mesh.counts.stalls, bufferDepth: depth, coreQueueDepth: qDepth, barrier: { hopCycles: bt.hop / R, syncCycles: bt.sync / R, tiles: tileCount },
+        overflows: mesh.counts.stalls, bufferDepth: depth, coreQueueDepth: qDepth,
+        barrier: { hopCycles: bt.hop / R, syncCycles: bt.sync / R, tiles: tileCount },
         events: kernel.executed,
         ...(cyclesNa(t) ? { na: cyclesNa(t) } : {}),
-        ...(tm.clock.kind === "unpublished" ? { clockNa: `timing.clock has no published figure: ${tm.clock.source.replace(/^no published figure: /, "")}` } : {}),
+        ...(tm.clock.kind === "unpublished" ? { clockNa: clockNa(tm.clock.source) } : {}),
       };
     },
     overflowed() { const f = mesh.counts.stalledSinceCheck; mesh.counts.stalledSinceCheck = false; return f; },
   };
 }
+
+/** Why a clock without a published figure makes cycles in seconds n/a. */
+const clockNa = (source: string) => `timing.clock has no published figure: ${source.replace(/^no published figure: /, "")}`;
 
 export type { BarrierModel };

@@ -12,17 +12,19 @@ export interface LayerFanout { ptr: Int32Array; core: Int32Array; syn: Int32Arra
 
 /** The fan-out tables of every layer (destination cores ascending; the host is core -1). */
 export function fanoutTables(m: VmModel): LayerFanout[] {
+  const C = Math.max(0, ...m.program.cores.map((c) => c.id)) + 2, count = new Int32Array(C), touched: number[] = [];
   return m.layers.map((l) => {
-    const N = l.size, per: Array<Map<number, number>> = Array.from({ length: N }, () => new Map());
-    for (const pi of m.outgoing[l.index]) {
-      const p = m.projections[pi], core = coreMap(m, p.dst);
-      for (let k = 0; k < N; k++) { const row = per[k]; forEachPost(p, k, (j) => row.set(core[j], (row.get(core[j]) ?? 0) + 1)); }
+    const N = l.size, outs = m.outgoing[l.index].map((pi) => ({ p: m.projections[pi], core: coreMap(m, m.projections[pi].dst) }));
+    const ptr = new Int32Array(N + 1), cores: number[] = [], syn: number[] = [];
+    for (let k = 0; k < N; k++) {
+      // Per destination core (index core + 1, the host at 0), the synapses of row k there.
+      for (const { p, core } of outs) forEachPost(p, k, (j) => { const c = core[j] + 1; if (count[c]++ === 0) touched.push(c); });
+      touched.sort((a, b) => a - b);
+      for (const c of touched) { cores.push(c - 1); syn.push(count[c]); count[c] = 0; }
+      touched.length = 0;
+      ptr[k + 1] = cores.length;
     }
-    const ptr = new Int32Array(N + 1);
-    for (let k = 0; k < N; k++) ptr[k + 1] = ptr[k] + per[k].size;
-    const core = new Int32Array(ptr[N]), syn = new Int32Array(ptr[N]);
-    for (let k = 0; k < N; k++) [...per[k]].sort((a, b) => a[0] - b[0]).forEach(([c, n], i) => { core[ptr[k] + i] = c; syn[ptr[k] + i] = n; });
-    return { ptr, core, syn };
+    return { ptr, core: Int32Array.from(cores), syn: Int32Array.from(syn) };
   });
 }
 
@@ -43,11 +45,12 @@ function biasFlags(l: VmLayer, t: number): Uint8Array {
 /** Writes into `out` (batch x neurons) 1 for each neuron active at step t, before its update: input arriving, state off rest, or a bias. */
 export function markActive(l: VmLayer, s: LayerState, t: number, out: Uint8Array): void {
   const slot = t % s.D, biased = biasFlags(l, t), rest = l.vRest, { B, N, v, cur } = s, rings = s.ring.map((r) => r[slot]);
+  const P = cur.length, R = rings.length, r0 = rings[0], r1 = R > 1 ? rings[1] : r0, c0 = P > 0 ? cur[0] : r0, c1 = P > 1 ? cur[1] : c0;
   for (let b = 0; b < B; b++)
     for (let k = 0, j = b * N; k < N; k++, j++) {
-      let a = v[j] !== rest[k] || biased[k] !== 0;
-      for (let p = 0; !a && p < rings.length; p++) a = rings[p][j] !== 0;
-      for (let p = 0; !a && p < cur.length; p++) a = cur[p][j] !== 0;
+      let a = v[j] !== rest[k] || biased[k] !== 0 || r0[j] !== 0 || r1[j] !== 0 || c0[j] !== 0 || c1[j] !== 0;
+      for (let p = 2; !a && p < R; p++) a = rings[p][j] !== 0;
+      for (let p = 2; !a && p < P; p++) a = cur[p][j] !== 0;
       out[j] = a ? 1 : 0;
     }
 }

@@ -47,7 +47,8 @@ export class Link implements Sink {
 
   constructor(private readonly mesh: Mesh, readonly x: number, readonly y: number, readonly dir: Dir | -1,
     private readonly latency: number, private readonly serial: number, private readonly depth: number, private readonly to?: number) {
-    this.stats = { router: y * mesh.t.mesh.width + x, x, y, port: dir === -1 ? "L" : PORT[dir], packets: 0, waitCycles: 0, maxQueue: 0, waitTicks: 0 };
+    const port = dir === -1 ? "L" : PORT[dir];
+    this.stats = { router: y * mesh.t.mesh.width + x, x, y, port, packets: 0, waitCycles: 0, maxQueue: 0, waitTicks: 0 };
   }
 
   offer(p: Packet, now: number, retry: () => void): boolean {
@@ -64,6 +65,7 @@ export class Link implements Sink {
 
   /** The head, arrived at the next router, moves on to every next sink it needs; the slot frees once all have taken it. */
   private forward(): void {
+    if (this.head >= this.fifo.length) return;
     const k = this.mesh.kernel, now = k.now, p = this.fifo[this.head];
     const [nx, ny] = this.next();
     const rest = this.dir < 0 ? this.mesh.eject(p, this.to!, now, this.tryHead) : this.mesh.route(p, nx, ny, now, this.tryHead);
@@ -71,7 +73,10 @@ export class Link implements Sink {
     this.stats.waitTicks += now - this.ready[this.head] + (this.ready[this.head] - this.latency - this.entered[this.head]);
     this.head++;
     this.occ--;
-    if (this.head > 64 && this.head * 2 > this.fifo.length) { this.fifo.splice(0, this.head); this.ready.splice(0, this.head); this.entered.splice(0, this.head); this.head = 0; }
+    if (this.head > 64 && this.head * 2 > this.fifo.length) {
+      this.fifo.splice(0, this.head); this.ready.splice(0, this.head); this.entered.splice(0, this.head);
+      this.head = 0;
+    }
     if (this.head < this.fifo.length) k.at(Math.max(now, this.ready[this.head]), this.tryHead);
     const w = this.waiters.shift();
     if (w) w();
@@ -79,7 +84,8 @@ export class Link implements Sink {
 
   private next(): [number, number] {
     const d = this.dir;
-    return d === 0 ? [this.x + 1, this.y] : d === 1 ? [this.x - 1, this.y] : d === 2 ? [this.x, this.y + 1] : d === 3 ? [this.x, this.y - 1] : [this.x, this.y];
+    const { x, y } = this;
+    return d === 0 ? [x + 1, y] : d === 1 ? [x - 1, y] : d === 2 ? [x, y + 1] : d === 3 ? [x, y - 1] : [x, y];
   }
 }
 

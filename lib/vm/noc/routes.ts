@@ -25,17 +25,18 @@ export function coreOfNeuron(m: VmModel, l: number, k: number): number {
 
 /** Destination units per neuron of layer l (sorted core ids, HOST for host layers), deduplicated by identity. */
 export function destinations(m: VmModel, l: number): number[][] {
-  const N = m.layers[l].size, sets: Array<Set<number>> = Array.from({ length: N }, () => new Set());
-  for (const pi of m.outgoing[l]) {
-    const p = m.projections[pi], core = coreMap(m, p.dst);
-    for (let k = 0; k < N; k++) forEachPost(p, k, (j) => sets[k].add(core[j]));
-  }
-  const seen = new Map<string, number[]>();
-  return sets.map((s) => {
-    const a = [...s].sort((x, y) => x - y), key = a.join(",");
+  const N = m.layers[l].size, outs = m.outgoing[l].map((pi) => ({ p: m.projections[pi], core: coreMap(m, m.projections[pi].dst) }));
+  const mark = new Int32Array(Math.max(0, ...m.program.cores.map((c) => c.id)) + 2).fill(-1), seen = new Map<string, number[]>();
+  const out: number[][] = [], cores: number[] = [];
+  for (let k = 0; k < N; k++) {
+    // mark[core + 1] === k: core already listed for neuron k (the host is core -1, index 0).
+    for (const { p, core } of outs) forEachPost(p, k, (j) => { const c = core[j]; if (mark[c + 1] !== k) { mark[c + 1] = k; cores.push(c); } });
+    const a = cores.sort((x, y) => x - y).slice(), key = a.join(",");
+    cores.length = 0;
     if (!seen.has(key)) seen.set(key, a);
-    return seen.get(key)!;
-  });
+    out.push(seen.get(key)!);
+  }
+  return out;
 }
 
 const coreMaps = new WeakMap<VmModel, Int32Array[]>();
