@@ -994,16 +994,16 @@ inline bool Link::offer(const Packet& p, Ticks now, const std::function<void()>&
 
 inline void Link::forward() {
   Ticks now = now_ticks();
-  // A second wake-up of the same head (scheduled both by an offer into the emptied buffer and after a move) finds nothing to do.
-  if (fifo_.empty() || fifo_.front().ready > now) return;
+  if (fifo_.empty()) return;
   Packet& p = fifo_.front().p;
   int nx = x_ + (dir_ == EAST ? 1 : dir_ == WEST ? -1 : 0), ny = y_ + (dir_ == NORTH ? 1 : dir_ == SOUTH ? -1 : 0);
   std::function<void()> again = [this] { forward(); };
   bool all = dir_ < 0 ? mesh_.eject(p, to_, now, again) : mesh_.route(p, nx, ny, now, again);
   if (!all) return;
   fifo_.pop_front();
-  if (!waiters_.empty()) { auto w = waiters_.front(); waiters_.pop_front(); w(); }
+  // The next head's wake-up first, then the first sender waiting for the freed slot (it may fill it at once).
   if (!fifo_.empty()) timer_.at(std::max(now, fifo_.front().ready), [this] { forward(); });
+  if (!waiters_.empty()) { auto w = waiters_.front(); waiters_.pop_front(); w(); }
 }
 
 /** A router at (x, y): its four outgoing links and a local port per core it serves (created as used), and its process. */
