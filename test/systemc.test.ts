@@ -140,6 +140,7 @@ describe.skipIf(!haveSystemC)("SystemC model timing", () => {
     expect(cyc.overflows).toBeGreaterThan(1000);
     const got = model(builder(["-DPHASOR_ENGINE_ORDER=ON"]), prog, "cnn ordered", c.input as DenseInput, c.steps);
     expect(got.stepCycles).toEqual(cyc.stepCycles);
+    expect([got.counters.packets, got.counters.hops, got.counters.stalls]).toEqual([cyc.packets, cyc.hops, cyc.overflows]);
   }, 600_000);
 
   test("backpressure: one-packet buffers and queues slow the steps as in the engine, with the same spikes", () => {
