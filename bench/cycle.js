@@ -130,6 +130,8 @@ function recNetwork() {
 }
 
 const now = () => performance.now() / 1e3;
+/** CPU seconds of this process (user + system): less sensitive than wall time to other jobs on the machine. */
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 /** Runs one network on one target with both engines; the cycle engine timed. */
 async function measure(netName, net, targetName) {
@@ -138,29 +140,34 @@ async function measure(netName, net, targetName) {
   const tc = now() - t0, cores = p.cores.length;
   let behavioural = null;
   if (values.behavioural) { const a = now(); runProgram(p, { input: net.input, steps }); behavioural = steps / (now() - a); }
-  const a = now(), r = runProgram(p, { input: net.input, steps, engine: "cycle" }), secs = now() - a, c = r.cycles;
+  const a = now(), a0 = cpu(), r = runProgram(p, { input: net.input, steps, engine: "cycle" }), secs = now() - a, csecs = cpu() - a0, c = r.cycles;
   const row = {
     net: netName, target: targetName, neurons: net.neurons, synapses: net.synapses, cores, compileSeconds: +tc.toFixed(2),
     spikes: Object.values(r.spikes).reduce((s, l) => s + l.length, 0) / steps,
     cyclesPerStep: c.totalCycles / steps, usPerStep: (c.totalCycles / c.clockHz / steps) * 1e6,
     energyPerStepUJ: r.energy.total === null ? null : (r.energy.total / steps) * 1e6,
-    stepsPerSecond: steps / secs, eventsPerSecond: c.events / secs, behaviouralStepsPerSecond: behavioural,
+    stepsPerSecond: steps / secs, stepsPerCpuSecond: steps / csecs, eventsPerSecond: c.events / secs, behaviouralStepsPerSecond: behavioural,
     packets: c.packets / steps, messages: c.messages === undefined ? null : c.messages / steps,
     packing: p.report && p.report.partition ? p.report.partition : undefined,
   };
   if (values.compare) {
     const dir = resolve(values.compare), old = { compile: require(`${dir}/lib/compiler/index.js`).compile, run: require(`${dir}/lib/vm/index.js`).runProgram, target: require(`${dir}/lib/target/index.js`).getTarget };
     try {
-      const q = old.compile(net.graph, old.target(targetName), { dt: 1e-3 }), mine = [steps / secs], theirs = [];
+      const q = old.compile(net.graph, old.target(targetName), { dt: 1e-3 }), mine = [steps / secs], theirs = [], mineCpu = [steps / csecs], theirsCpu = [];
       let o;
       for (let k = 0; k < Number(values.repeats); k++) {
-        const b = now();
+        const b = now(), b0 = cpu();
         o = old.run(q, { input: net.input, steps, engine: "cycle" }).cycles;
-        theirs.push(steps / (now() - b));
-        if (k + 1 < Number(values.repeats)) { const d = now(); runProgram(p, { input: net.input, steps, engine: "cycle" }); mine.push(steps / (now() - d)); }
+        theirs.push(steps / (now() - b)); theirsCpu.push(steps / (cpu() - b0));
+        if (k + 1 < Number(values.repeats)) {
+          const d = now(), d0 = cpu();
+          runProgram(p, { input: net.input, steps, engine: "cycle" });
+          mine.push(steps / (now() - d)); mineCpu.push(steps / (cpu() - d0));
+        }
       }
       const median = (v) => [...v].sort((x, y) => x - y)[v.length >> 1];
-      Object.assign(row, { stepsPerSecond: median(mine), beforeStepsPerSecond: median(theirs), beforeCyclesPerStep: o.totalCycles / steps, beforeCores: q.cores.length });
+      Object.assign(row, { stepsPerSecond: median(mine), stepsPerCpuSecond: median(mineCpu), beforeStepsPerSecond: median(theirs), beforeStepsPerCpuSecond: median(theirsCpu),
+        beforeCyclesPerStep: o.totalCycles / steps, beforeCores: q.cores.length });
     } catch (e) { row.beforeRefused = e.message.split("\n")[0]; }
   }
   if (values.systemc) {
@@ -181,10 +188,10 @@ async function main() {
       if (!values.json) {
         const e = row.energyPerStepUJ === null ? "n/a" : `${row.energyPerStepUJ.toFixed(3)} µJ`;
         console.log(`  ${t.padEnd(13)} ${row.cores} cores, ${row.spikes.toFixed(0)} spikes/step: ${row.cyclesPerStep.toFixed(1)} cycles/step (${row.usPerStep.toFixed(2)} µs), ${e}/step;` +
-          ` cycle engine ${row.stepsPerSecond.toFixed(0)} steps/s, ${(row.eventsPerSecond / 1e6).toFixed(2)} M events/s` +
+          ` cycle engine ${row.stepsPerSecond.toFixed(0)} steps/s (${row.stepsPerCpuSecond.toFixed(0)} per CPU-second), ${(row.eventsPerSecond / 1e6).toFixed(2)} M events/s` +
           (row.behaviouralStepsPerSecond ? `; behavioural ${row.behaviouralStepsPerSecond.toFixed(0)} steps/s` : "") +
           (row.beforeRefused ? `; before (${values.compare}): refused: ${row.beforeRefused}` : "") +
-          (row.beforeStepsPerSecond ? `; before (${values.compare}): ${row.beforeCores} cores, ${row.beforeCyclesPerStep.toFixed(1)} cycles/step, ${row.beforeStepsPerSecond.toFixed(0)} steps/s` : "") +
+          (row.beforeStepsPerSecond ? `; before (${values.compare}): ${row.beforeCores} cores, ${row.beforeCyclesPerStep.toFixed(1)} cycles/step, ${row.beforeStepsPerSecond.toFixed(0)} steps/s (${row.beforeStepsPerCpuSecond.toFixed(0)} per CPU-second)` : "") +
           (row.systemcStepsPerSecond ? `; SystemC ${row.systemcStepsPerSecond.toFixed(0)} steps/s, ${row.systemcCyclesPerStep.toFixed(1)} cycles/step` : ""));
       }
     }
