@@ -8,7 +8,8 @@
 // usage: node bench/microcircuit.js [--scale 1] [--seconds 1] [--transient 0.1] [--seed 1]
 //          [--max-loop 3600] [--skip-brian2] [--skip-materialised] [--skip-procedural]
 // --max-loop: seconds of wall time a VM loop may take; past it the run stops (AbortSignal) and the
-// figures are those of the steps done, marked "partial".
+// figures are those of the steps done, marked "partial". --heap-procedural: the procedural VM's V8 heap
+// cap in MB (default 1024).
 "use strict";
 const { execFileSync } = require("node:child_process");
 const { mkdtempSync, writeSync, openSync, closeSync, readFileSync, rmSync } = require("node:fs");
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     scale: { type: "string", default: "1" }, seconds: { type: "string", default: "1" }, transient: { type: "string", default: "0.1" },
     seed: { type: "string", default: "1" }, "max-loop": { type: "string", default: "3600" }, "skip-brian2": { type: "boolean", default: false },
     "skip-materialised": { type: "boolean", default: false }, "skip-procedural": { type: "boolean", default: false },
+    "heap-procedural": { type: "string", default: "1024" },
     child: { type: "string" }, out: { type: "string" },
   },
 });
@@ -91,7 +93,9 @@ function exportSynapses(dir) {
 /** Runs one variant in its own process so that its peak memory is its own. */
 function child(name, extra = []) {
   const args = [__filename, "--child", name, ...["scale", "seconds", "transient", "seed", "max-loop"].flatMap((k) => [`--${k}`, String(values[k])]), ...extra];
-  const out = execFileSync(process.execPath, ["--max-old-space-size=7500", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+  // The procedural VM runs under a heap cap (V8 otherwise lets per-row garbage grow the peak to whatever it may use).
+  const heap = name === "procedural" ? values["heap-procedural"] : "7500";
+  const out = execFileSync(process.execPath, [`--max-old-space-size=${heap}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
   return out.trim() ? JSON.parse(out.trim().split("\n").pop()) : null;
 }
 
