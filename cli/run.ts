@@ -90,7 +90,7 @@ export async function runCommand(file: string, o: RunFlags): Promise<void> {
   for (const [k, n] of Object.entries(spikes)) console.log(`  ${k}: ${n} spikes`);
   console.log(`  ${energySummary(r.energy)}`);
   console.log(`  NeuroBench per sample: SynapticOperations Effective_ACs ${r.neurobench.SynapticOperations.Effective_ACs}, Effective_MACs ${r.neurobench.SynapticOperations.Effective_MACs}, Dense ${r.neurobench.SynapticOperations.Dense}; ActivationSparsity ${r.neurobench.ActivationSparsity.toFixed(3)}`);
-  if (r.cycles) console.log(`  ${r.cycles.na ? `cycles n/a (${r.cycles.na})` : `${r.cycles.totalCycles} cycles`} (${r.cycles.coreModel} cores), ${r.cycles.packets} packets, ${r.cycles.hops} hops, ${r.cycles.overflows} buffer overflows`);
+  if (r.cycles) console.log(`  ${r.cycles.na ? `cycles n/a (${r.cycles.na})` : `${r.cycles.totalCycles} cycles`} (${r.cycles.coreModel} cores), ${r.cycles.packets} packets, ${r.cycles.hops} hops, ${r.cycles.overflows} stalls on a full buffer`);
   if (o.out) console.log(`wrote ${o.out}`);
 }
 

@@ -59,7 +59,7 @@ describe("VM magics", () => {
     f.vars.r = r;
     expect(f.printed()).toMatch(/cycle on generic-mesh: 20 steps/);
     await run(vmMagic, "cycles r --no-plot", f.ctx);
-    expect(f.printed()).toMatch(/20 steps: \d+ packets, \d+ hops, \d+ buffer overflows/);
+    expect(f.printed()).toMatch(/20 steps: \d+ packets, \d+ hops, \d+ stalls on a full buffer/);
     await run(vmMagic, "step prog -n 2 --poisson 2000 --steps 20 --no-plot", f.ctx);
     await run(vmMagic, "raster prog --no-plot", f.ctx);
     expect(f.printed()).toMatch(/spikes in 2 steps: h \d+, out \d+/);

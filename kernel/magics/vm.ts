@@ -148,7 +148,7 @@ export const vmMagic = defineMagic({
     { flags: "--layer <name>", description: "layer (until, inspect)", complete: { from: ["layers"] } },
     { flags: "--index <k>", description: "neuron index (until)", parse: Number }, { flags: "--core <id>", description: "core (inspect, counter conditions)", parse: Number },
     { flags: "--counter <name>", description: "counter for until: spikes, synOpsAC, packets, hops, ..." }, { flags: "--above <x>", description: "threshold for --counter", parse: Number },
-    { flags: "--overflow", description: "until a router buffer overflows (cycle engine)" }, { flags: "--no-plot", description: "text and tables only, no figures" },
+    { flags: "--overflow", description: "until a full router or core buffer stalls a sender (cycle engine)" }, { flags: "--no-plot", description: "text and tables only, no figures" },
     { flags: "-q, --quiet", description: "show nothing (use with --as)" },
   ],
   examples: [
@@ -167,7 +167,7 @@ export const vmMagic = defineMagic({
       if (!r.cycles) throw new PhasorError("%vm cycles needs a cycle-accurate result (%vm run PROGRAM --cycle --as r)", "usage");
       const c = r.cycles;
       if (!plot) {
-        const counts = `${c.packets} packets, ${c.hops} hops, ${c.overflows} buffer overflows`;
+        const counts = `${c.packets} packets, ${c.hops} hops, ${c.overflows} stalls on a full buffer`;
         if (show) ctx.print(`${c.stepCycles.length} steps: ${counts}\n`);
         return c;
       }

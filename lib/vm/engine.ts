@@ -11,7 +11,7 @@ export interface Engine {
   step(t: number): void;
   /** Timing so far (cycle engine only). */
   timing?(): CycleReport;
-  /** True when a router buffer has overflowed since the last call (cycle engine only). */
+  /** True when a full buffer or queue stalled a sender since the last call (cycle engine only). */
   overflowed?(): boolean;
 }
 
