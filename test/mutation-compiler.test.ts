@@ -103,6 +103,22 @@ describe("values the target cannot hold are refused, with the numbers", () => {
     expect(() => compile(lifNet({ threshold: 1.27, reset: -1.27 }), t, { dt })).not.toThrow();
     expect(errorOf(() => compile(lifNet({ threshold: 1.28 }), t, { dt }))).toContain("needs code 128");
     expect(errorOf(() => compile(lifNet({ reset: -1.28 }), t, { dt }))).toContain("h: v_reset -1.280 needs code -128");
+    expect(issuesOf(() => compile(lifNet({ threshold: 2, reset: -3 }), t, { dt })).map((i) => [i.code, i.path])).toEqual([["field-range", ["h", "v_threshold"]]]);
+    // v_leak 0.1 at 0.01 per LSB is code 10; with weights 100 times smaller it needs 1000.
+    const small = lifNet({ weights: [0.01, -0.00303, 0.00269, 0.005, 0, -0.0127], threshold: 0.0127, reset: 0 });
+    expect(issuesOf(() => compile(small, t, { dt })).map((i) => [i.code, i.path, i.message.slice(0, 40)]))
+      .toEqual([["field-range", ["h", "v_leak"], "h: v_leak 0.1000 needs code 1000 at 0.00"]]);
+  });
+
+  test("a bias carried by a recurrent projection beyond the state is refused as that projection's bias", () => {
+    const t = genericMesh({ name: "narrow-b", stateBits: 8 });
+    // CubaLIF as above (scale (1/12)/127): a recurrent bias of 2 enters the current at gain 1/12 (0.1667), code 254 > 127.
+    const g = graph().input("in", [2]).linear("w", tensor([1, 0, 0, 0.6], [2, 2]))
+      .cubaLIF("h", { tau_syn: 3e-3, tau_mem: 4e-3, v_threshold: 0.5 })
+      .affine("rec", tensor([0, 0.3, 0.3, 0], [2, 2]), tensor([2, 0]), { from: "h" }).connect("rec", "h")
+      .output("o", { from: "h" }).build();
+    expect(issuesOf(() => compile(g, t, { dt })).map((i) => [i.code, i.path, i.message.slice(0, 42)]))
+      .toEqual([["field-range", ["h", "bias"], "h: bias 0.1667 needs code 254 at 0.0006562"]]);
   });
 
   test("shift decays: code round(-log2(1 - d)), at most maxShift; beyond it the dash, tau and dt are named", () => {
@@ -115,8 +131,13 @@ describe("values the target cannot hold are refused, with the numbers", () => {
     expect(r.report.layers.find((l) => l.name === "h")!.decayError).toBeCloseTo(0.75 - 2 / 3, 12);
     expect(blob(compile(lifNet({ tau: 0.5e-3 }), t, { dt }), "layer/h/decayV")).toEqual([0, 0, 0]); // d = -1
     expect(() => compile(lifNet({ tau: 8e-3 }), t, { dt })).not.toThrow(); // shift 3
-    expect(errorOf(() => compile(lifNet({ tau: 16e-3 }), t, { dt })))
-      .toContain("h needs dash 4 (tau 0.0160 s at dt 0.001 s); shift-mesh allows at most 3");
+    expect(issuesOf(() => compile(lifNet({ tau: 16e-3 }), t, { dt }))).toEqual([
+      { code: "decay-range", path: ["h", "tau"], message: "h needs dash 4 (tau 0.0160 s at dt 0.001 s); shift-mesh allows at most 3" },
+    ]);
+    const syn = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).cubaLIF("h", { tau_syn: 16e-3, tau_mem: 4e-3, v_threshold: 0.5 }).output("o").build();
+    expect(issuesOf(() => compile(syn, t, { dt }))).toEqual([
+      { code: "decay-range", path: ["h", "tau_syn"], message: "h needs dash 4 (tau_syn 0.0160 s at dt 0.001 s); shift-mesh allows at most 3" },
+    ]);
   });
 
   test("a target without leak runs IF neurons (its schema refuses leaky models)", () => {

@@ -67,6 +67,7 @@ function neuronFanOut(n: Netlist, t: Target, l: Layer, limit: number, issues: Is
   const out = new Int32Array(l.size);
   for (const p of n.projections) {
     if (p.src !== l.name || !p.csr || layerOf(n, p.dst).host) continue;
+    // Stryker disable next-line EqualityOperator: a row past the last reads nothing (writes outside the array are ignored)
     for (let i = 0; i < l.size; i++) out[i] += p.csr.indptr[i + 1] - p.csr.indptr[i];
   }
   let worst = 0;
@@ -135,6 +136,7 @@ function xyloRecurrentFanOut({ n, t, issues }: RuleContext): void {
   for (const l of hidden) {
     const out = n.projections.filter((p) => p.src === l.name && p.csr && base.has(p.dst));
     let worst = 0, worstCount = 0;
+    // Stryker disable next-line EqualityOperator: a row past the last reads nothing (writes outside the array are ignored)
     for (let i = 0; i < l.size; i++) {
       const tag = base.get(l.name)! + i;
       let count = 0;
