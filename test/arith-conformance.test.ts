@@ -5,72 +5,14 @@
 // with the JavaScript kernels only (PHASOR_VM_WASM=0), the cycle-accurate VM; on float64 also
 // the reference simulator. As Brian2 runs one test body on every device.
 import { describe, expect, test } from "vitest";
-import { graph, tensor } from "../lib/ir/builders.js";
-import type { Graph } from "../lib/ir/graph.js";
-import { Rng } from "../lib/ir/random.js";
 import { simulate } from "../lib/ir/sim/index.js";
 import { compile, type Program } from "../lib/compiler/index.js";
-import { floatProgram, runOracle, runProgram, type RunResult } from "../lib/vm/index.js";
-import { resolveTarget } from "../lib/target/index.js";
-import { genericMesh } from "../lib/target/presets/generic.js";
+import { runOracle, runProgram, type RunResult } from "../lib/vm/index.js";
 import { randomSpikes } from "./vm-networks.js";
+import { DT, PROFILES, SHAPES, conformanceNetwork, conformanceProgram } from "./conformance-networks.js";
 
-type Profile = "float64" | "multiply" | "shift" | "loihi" | "xylo";
-type Shape = "single" | "population" | "recurrent" | "two layers";
-const profiles: Profile[] = ["float64", "multiply", "shift", "loihi", "xylo"];
-const shapes: Shape[] = ["single", "population", "recurrent", "two layers"];
-const DT = 1e-3, STEPS = 120;
-
-/** Random weights [out, in] in [lo, hi). */
-function weights(rng: Rng, out: number, inp: number, lo: number, hi: number) {
-  return tensor(Float64Array.from({ length: out * inp }, () => lo + (hi - lo) * rng.random()), [out, inp]);
-}
-
-/** Two synaptic currents where the profile has them (float64, multiply: the WebAssembly kernels' case; Xylo's hidden neurons), else one. */
-const twoPorts = (p: Profile) => p === "float64" || p === "multiply" || p === "xylo";
-
-function network(shape: Shape, p: Profile): { g: Graph; inputs: number } {
-  const rng = new Rng(11 + shapes.indexOf(shape));
-  const cuba = (size: number) => ({ size, tau_syn: 4e-3, tau_mem: 8e-3, r: 1, v_leak: 0, v_threshold: 1, w_in: 1, v_reset: 0 });
-  const multi = (size: number) => ({ size, tau_syn: [4e-3, 16e-3], tau_mem: 8e-3, r: 1, v_leak: 0, v_threshold: 1, v_reset: 0 });
-  const b = graph();
-  // Every Xylo neuron integrates through a synaptic current: CubaLIF where the others take a LIF.
-  const lif = (name: string, size: number) => (p === "xylo" ? b.cubaLIF(name, cuba(size)) : b.lif(name, { size, tau: 8e-3, r: 1, v_leak: 0, v_threshold: 1, v_reset: 0 }));
-  if (shape === "single") {
-    b.input("in", [4]).linear("w", weights(rng, 1, 4, 0.5, 3));
-    lif("n", 1);
-    return { g: b.output("o").build(), inputs: 4 };
-  }
-  if (shape === "population") {
-    b.input("in", [12]);
-    // Mixed signs on both ports: truncation and floor differ only below zero.
-    if (twoPorts(p)) b.linear("we", weights(rng, 20, 12, -1, 4), { from: "in" }).linear("wi", weights(rng, 20, 12, -2, 0.5), { from: "in" })
-      .multiCubaLIF("n", multi(20), { from: null }).connect("we", "n", 0).connect("wi", "n", 1);
-    else b.linear("w", weights(rng, 20, 12, -1, 3)).cubaLIF("n", cuba(20));
-    return { g: b.output("o", { from: "n" }).build(), inputs: 12 };
-  }
-  if (shape === "recurrent") {
-    b.input("in", [8]).linear("w", weights(rng, 16, 8, 0, 3)).cubaLIF("n", cuba(16))
-      .linear("rec", weights(rng, 16, 16, -1.5, 1), { from: "n" }).connect("rec", "n");
-    return { g: b.output("o", { from: "n" }).build(), inputs: 8 };
-  }
-  b.input("in", [8]).linear("w1", weights(rng, 16, 8, 0, 3));
-  lif("h", 16);
-  if (twoPorts(p) && p !== "xylo") b.linear("we", weights(rng, 6, 16, -2, 3), { from: "h" }).linear("wi", weights(rng, 6, 16, -1.5, 1), { from: "h" })
-    .multiCubaLIF("n", multi(6), { from: null }).connect("we", "n", 0).connect("wi", "n", 1);
-  else b.linear("w2", weights(rng, 6, 16, -0.5, 3)).cubaLIF("n", cuba(6));
-  return { g: b.output("o", { from: "n" }).build(), inputs: 8 };
-}
-
-function program(g: Graph, p: Profile): Program {
-  if (p === "float64") return floatProgram(g, undefined, { dt: DT, reset: "zero" });
-  if (p === "multiply") return compile(g, "generic-mesh", { dt: DT, reset: "zero" });
-  // The generic shift decay (a user's target without a profile) and Xylo's own arithmetic, on a mesh without
-  // Xylo's layer rules (those have tests of their own), so that every shape maps.
-  if (p === "shift") return compile(g, { ...genericMesh({ name: "mesh-shift" }), arithmetic: { weightBits: 8, stateBits: 16, decay: "shift", maxShift: 15, fixedPoint: true } }, { dt: DT, reset: "subtract" });
-  if (p === "xylo") return compile(g, { ...genericMesh({ name: "mesh-xylo" }), arithmetic: resolveTarget("xylo-audio2").arithmetic }, { dt: DT, reset: "subtract" });
-  return compile(g, "loihi", { dt: DT, reset: "zero" });
-}
+const profiles = PROFILES, shapes = SHAPES, STEPS = 120;
+const network = conformanceNetwork, program = conformanceProgram;
 
 /** Each recorded variable of each layer, as plain arrays (so a difference names the variable); the chip's integers (v_int, ...) are v over the unit. */
 function traces(records: Record<string, Record<string, Float64Array>>): Record<string, Record<string, number[]>> {

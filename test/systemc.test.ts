@@ -18,7 +18,7 @@ import { programHash } from "../lib/hw/index.js";
 import type { DenseInput } from "../lib/ir/sim/index.js";
 import { haveNirPaper, need, nirPaper, runPhasor, sharedDir } from "./support.js";
 import { cases, ifNet, randomSpikes } from "./vm-networks.js";
-import { conformanceNetwork, conformanceProgram, PROFILES, SHAPES } from "./systemc-networks.js";
+import { conformanceNetwork, conformanceProgram, PROFILES, SHAPES } from "./conformance-networks.js";
 
 const SYSTEMC_HEADER = existsSync(join(process.env.SYSTEMC_HOME ?? "/usr", "include", "systemc"));
 const tool = (cmd: string) => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;

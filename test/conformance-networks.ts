@@ -1,5 +1,5 @@
-// The networks of the arithmetic conformance suite (test/arith-conformance.test.ts builds the same
-// ones; a test file cannot be imported without running its tests): four shapes on five profiles.
+// The networks of the arithmetic conformance suite, shared by test/arith-conformance.test.ts and
+// test/systemc.test.ts: four shapes on five profiles.
 import { graph, tensor } from "../lib/ir/builders.js";
 import type { Graph } from "../lib/ir/graph.js";
 import { Rng } from "../lib/ir/random.js";
@@ -12,7 +12,7 @@ export type Profile = "float64" | "multiply" | "shift" | "loihi" | "xylo";
 export type Shape = "single" | "population" | "recurrent" | "two layers";
 export const PROFILES: Profile[] = ["float64", "multiply", "shift", "loihi", "xylo"];
 export const SHAPES: Shape[] = ["single", "population", "recurrent", "two layers"];
-const DT = 1e-3;
+export const DT = 1e-3;
 
 function weights(rng: Rng, out: number, inp: number, lo: number, hi: number) {
   return tensor(Float64Array.from({ length: out * inp }, () => lo + (hi - lo) * rng.random()), [out, inp]);
