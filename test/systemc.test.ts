@@ -4,20 +4,21 @@
 // must equal the behavioural engine's. Skipped with a message without SystemC, cmake or g++
 // (PHASOR_REQUIRE_ALL=1 makes that a failure).
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, onTestFinished, test } from "vitest";
-import { compile, lavaProgram, type LavaNetwork, type Program } from "../lib/compiler/index.js";
+import { compile, lavaProgram, type Program } from "../lib/compiler/index.js";
 import { denseEvents, inputData, programSha256, stateCodes, systemcFiles } from "../lib/compiler/systemc/index.js";
 import { cycleConstants, emitModel } from "../cli/systemc.js";
 import { SOURCES } from "../lib/compiler/systemc/sources.js";
 import { floatProgram, loadModel, runProgram, type VmInit } from "../lib/vm/index.js";
 import { programHash } from "../lib/hw/index.js";
 import type { DenseInput } from "../lib/ir/sim/index.js";
-import { haveNirPaper, need, nirPaper, runPhasor, sharedDir } from "./support.js";
+import { haveNirPaper, need, nirPaper, runPhasor } from "./support.js";
 import { cases, ifNet, randomSpikes } from "./vm-networks.js";
+import { goldenFiles, haveGolden, lavaNetwork, readGolden } from "./lava-golden.js";
 import { conformanceNetwork, conformanceProgram, PROFILES, SHAPES } from "./conformance-networks.js";
 
 const SYSTEMC_HEADER = existsSync(join(process.env.SYSTEMC_HOME ?? "/usr", "include", "systemc"));
@@ -159,38 +160,12 @@ describe.skipIf(!haveSystemC)("SystemC model timing", () => {
   }, 600_000);
 });
 
-/** A vector of ../shared/golden/loihi-lava, produced by Lava's own bit-accurate LIF and Dense (see test/vm-loihi-lava.test.ts). */
-interface LavaGolden {
-  num_steps: number;
-  inputs: Record<string, { size: number; spikes: number[][] }>;
-  lif: Array<{ name: string; size: number; du: number; dv: number; vth: number; bias_mant: number[]; bias_exp: number[];
-    u_init: number[]; v_init: number[] }>;
-  dense: Array<{ name: string; src: string; dst: string; weights: number[][]; weight_exp: number; num_weight_bits: number;
-    sign_mode_given: string | null }>;
-  expected: Record<string, { spikes: number[][] }>;
-}
-
-/** The golden case as Lava's constructor arguments (sign mode only where the case passed one). */
-function lavaNetwork(g: LavaGolden): LavaNetwork {
-  return {
-    inputs: Object.fromEntries(Object.entries(g.inputs).map(([k, v]) => [k, v.size])),
-    lif: g.lif.map((l) => ({ name: l.name, size: l.size, du: l.du, dv: l.dv, vth: l.vth, bias_mant: l.bias_mant, bias_exp: l.bias_exp })),
-    dense: g.dense.map((d) => ({
-      name: d.name, src: d.src, dst: d.dst, weights: d.weights, weight_exp: d.weight_exp, num_weight_bits: d.num_weight_bits,
-      ...(d.sign_mode_given ? { sign_mode: d.sign_mode_given as "MIXED" } : {}),
-    })),
-  };
-}
-
-const lavaDir = join(sharedDir, "golden/loihi-lava");
-const haveLava = () => need("../shared/golden/loihi-lava", existsSync(join(lavaDir, "README.md")), "place the shared folder beside the repository");
-
-describe.skipIf(!haveSystemC || !haveLava())("SystemC model against Lava", () => {
+describe.skipIf(!haveSystemC || !haveGolden())("SystemC model against Lava", () => {
   test("spikes of every Loihi vector Lava's bit-accurate models produced", () => {
-    const build = builder(), files = readdirSync(lavaDir).filter((f) => f.endsWith(".json")).sort();
+    const build = builder(), files = goldenFiles();
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {
-      const g = JSON.parse(readFileSync(join(lavaDir, f), "utf8")) as LavaGolden, prog = lavaProgram(lavaNetwork(g)), m = loadModel(prog);
+      const g = readGolden(f), prog = lavaProgram(lavaNetwork(g)), m = loadModel(prog);
       const { exe, dir } = build(prog, `lava ${f}`);
       const events = Object.entries(g.inputs).map(([layer, v]) => denseEvents(layer, v.spikes.flat(), [g.num_steps, v.size]));
       const init = g.lif.flatMap((l) => {

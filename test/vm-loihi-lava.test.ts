@@ -1,37 +1,15 @@
 // Loihi bit for bit against Lava: every vector of ../shared/golden/loihi-lava (produced by Lava's
 // own PyLifModelBitAcc and PyDenseModelBitAcc) reproduced on both VM engines, u, v and spikes
 // at every step of every neuron.
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { lavaProgram, type LavaNetwork } from "../lib/compiler/index.js";
+import { lavaProgram } from "../lib/compiler/index.js";
 import { runProgram, type RunResult } from "../lib/vm/index.js";
-import { existsSync } from "node:fs";
 import { need, sharedDir } from "./support.js";
+import { goldenFiles, haveGolden, lavaNetwork, readGolden, type Golden } from "./lava-golden.js";
 
-const golden = join(sharedDir, "golden/loihi-lava");
-const dir = need("../shared/golden/loihi-lava", existsSync(join(golden, "README.md")), "place the shared folder beside the repository") ? golden : undefined;
-
-interface Golden {
-  case: string;
-  num_steps: number;
-  inputs: Record<string, { size: number; spikes: number[][] }>;
-  lif: Array<{ name: string; size: number; du: number; dv: number; vth: number; bias_mant: number[]; bias_exp: number[]; u_init: number[]; v_init: number[] }>;
-  dense: Array<{ name: string; src: string; dst: string; weights: number[][]; weight_exp: number; num_weight_bits: number; sign_mode_given: string | null }>;
-  expected: Record<string, { u: number[][]; v: number[][]; spikes: number[][] }>;
-}
-
-/** The golden case as Lava's constructor arguments (sign mode only where the case passed one). */
-export function lavaNetwork(g: Golden): LavaNetwork {
-  return {
-    inputs: Object.fromEntries(Object.entries(g.inputs).map(([k, v]) => [k, v.size])),
-    lif: g.lif.map((l) => ({ name: l.name, size: l.size, du: l.du, dv: l.dv, vth: l.vth, bias_mant: l.bias_mant, bias_exp: l.bias_exp })),
-    dense: g.dense.map((d) => ({
-      name: d.name, src: d.src, dst: d.dst, weights: d.weights, weight_exp: d.weight_exp, num_weight_bits: d.num_weight_bits,
-      ...(d.sign_mode_given ? { sign_mode: d.sign_mode_given as "MIXED" } : {}),
-    })),
-  };
-}
+const dir = haveGolden();
 
 function run(g: Golden, engine: "behavioural" | "cycle"): RunResult {
   const input = Object.fromEntries(Object.entries(g.inputs).map(([k, v]) => [k, { shape: [g.num_steps, v.size], data: Float64Array.from(v.spikes.flat()) }]));
@@ -45,11 +23,11 @@ function rows(r: RunResult, layer: string, v: string, n: number): number[][] {
   return Array.from({ length: a.length / n }, (_, k) => Array.from(a.subarray(k * n, (k + 1) * n)));
 }
 
-const files = dir ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+const files = goldenFiles();
 
 describe.skipIf(!dir)("Loihi == Lava bit for bit", () => {
   test.each(files.flatMap((f) => (["behavioural", "cycle"] as const).map((e) => [f, e] as const)))("%s on the %s engine", (f, engine) => {
-    const g = JSON.parse(readFileSync(join(dir!, f), "utf8")) as Golden;
+    const g = readGolden(f);
     const r = run(g, engine);
     for (const l of g.lif) {
       const x = g.expected[l.name];

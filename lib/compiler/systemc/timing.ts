@@ -5,18 +5,10 @@
  * core models and barrier model (the compiler may not import the VM): cli/systemc.ts.
  */
 import type { ScTiming } from "./types.js";
+import type { StageCosts } from "../../target/stages.js";
 
-/** A pipeline's stage costs in ticks (the VM's StageCosts at R ticks per cycle). */
-export interface StageTicks {
-  axonIn: number;
-  synapsePerMessage: number;
-  synapsePerSynapse: number;
-  dendritePerSynapse: number;
-  somaActive: number;
-  somaInactive: number;
-  spike: number;
-  axonOut: number;
-}
+/** A pipeline's stage costs in ticks (the cycle engine's costs at R ticks per cycle). */
+export type StageTicks = StageCosts;
 
 /** Everything the model's timing rests on, in ticks (clockHz in Hz, R ticks per cycle). */
 export interface CycleConstants {

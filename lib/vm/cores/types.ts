@@ -1,24 +1,12 @@
 /** A core model: how many cycles and memory accesses a core spends on each kind of work, and its pipeline's stage costs. */
 import type { Constant, Target } from "../../target/types.js";
+import type { StageCosts } from "../../target/stages.js";
+
+/** What each stage of a core's pipeline costs, in cycles (fractions allowed). */
+export type { StageCosts };
 
 /** Cycles and memory accesses of one piece of work. */
 export interface Work { cycles: number; reads: number; writes: number }
-
-/**
- * What each stage of a core's pipeline costs, in cycles (fractions allowed; docs/cycle-models.md):
- * axon in per message received; synapse per message plus per synapse it reaches on the core;
- * dendrite per synapse; soma per neuron (active, inactive) and per spike; axon out per message sent.
- */
-export interface StageCosts {
-  axonIn: number;
-  synapsePerMessage: number;
-  synapsePerSynapse: number;
-  dendritePerSynapse: number;
-  somaActive: number;
-  somaInactive: number;
-  spike: number;
-  axonOut: number;
-}
 
 /** A neuromorphic core's timing and memory model (one file per model, registered in cores/index.ts). */
 export interface CoreModel {
