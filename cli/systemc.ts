@@ -1,15 +1,14 @@
 /**
  * The glue of `--emit systemc`: the loaded Program and the cycle engine's timing constants
- * (core model stage costs, mesh, barrier, ticks per cycle, derived as lib/vm/cycle/engine.ts
- * derives them) handed to the generator, which may not import the VM itself.
+ * (core model stage costs, mesh, barrier, ticks per cycle: the engine's own timeBase, in ticks)
+ * handed to the generator, which may not import the VM itself.
  */
 import type { Program } from "../lib/compiler/program.js";
 import { emitSystemC, type CycleConstants, type StageTicks } from "../lib/compiler/systemc/index.js";
 import { loadModel, type VmModel } from "../lib/vm/model.js";
 import { coreModelFor } from "../lib/vm/cores/index.js";
-import { cycles, type StageCosts } from "../lib/vm/cores/types.js";
-import { barrierModel } from "../lib/vm/cycle/barrier.js";
-import { ticksPerCycle, toTicks } from "../lib/vm/cycle/time.js";
+import type { StageCosts } from "../lib/vm/cores/types.js";
+import { timeBase, toTicks } from "../lib/vm/cycle/time.js";
 import { routerOf } from "../lib/vm/noc/routes.js";
 
 /** Options of the cycle engine that change its timing constants. */
@@ -17,15 +16,8 @@ export interface CycleOptions { coreModel?: string; linkCycles?: number }
 
 /** The cycle engine's timing constants of a Program, in ticks. */
 export function cycleConstants(p: Program, m: VmModel = loadModel(p), o: CycleOptions = {}): CycleConstants {
-  const t = p.target, tm = t.timing, core = coreModelFor(t, o.coreModel);
-  const ports = [...new Set(m.layers.map((l) => (l.cuba ? l.ports : 1)))];
-  const stageCycles = new Map(ports.map((n) => [n, core.stages(n)]));
-  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop;
-  const within = tm.withinTile ? cycles(t, tm.withinTile) : 1;
-  const linkCycles = o.linkCycles ?? 1, bm = barrierModel(t);
-  const stageValues = [...stageCycles.values()].flatMap((c) => Object.values(c));
-  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...stageValues];
-  const { R } = ticksPerCycle(all);
+  const t = p.target, tm = t.timing, core = coreModelFor(t, o.coreModel), linkCycles = o.linkCycles ?? 1;
+  const { stageCycles, hop, hopNS, within, barrier: bm, R } = timeBase(m, core, linkCycles);
   const ticks = (c: StageCosts): StageTicks => ({
     axonIn: toTicks(c.axonIn, R), synapsePerMessage: toTicks(c.synapsePerMessage, R),
     synapsePerSynapse: toTicks(c.synapsePerSynapse, R), dendritePerSynapse: toTicks(c.dendritePerSynapse, R),

@@ -10,7 +10,6 @@ import { PhasorError } from "../../ir/errors.js";
 import type { Engine, EngineOptions } from "../engine.js";
 import { stepLayer, type Network } from "../network.js";
 import type { CoreModel, StageCosts } from "../cores/index.js";
-import { cycles } from "../cores/types.js";
 import { HOST, lowerBound } from "../noc/routes.js";
 import { Kernel } from "./kernel.js";
 import { Mesh, type Packet, type Sink } from "./noc.js";
@@ -19,8 +18,8 @@ import { buildUnits, unitsByCore, type Unit } from "./units.js";
 import { fanoutTables, markActive, type LayerFanout } from "./fanout.js";
 import type { CycleReport } from "./report.js";
 import { cyclesNa } from "../chip-time.js";
-import { barrierModel, barrierTicks, type BarrierModel } from "./barrier.js";
-import { ticksPerCycle, toTicks } from "./time.js";
+import { barrierTicks, type BarrierModel } from "./barrier.js";
+import { timeBase, toTicks } from "./time.js";
 
 /** Stage costs in ticks. */
 interface Costs {
@@ -55,13 +54,7 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
     throw new PhasorError(`the cycle engine does not run procedural projections yet (${procedural.name}); ${how}`, "procedural");
   }
   const { depth, qDepth, linkCycles } = bufferOptions(o);
-  const ports = [...new Set(m.layers.map((l) => (l.cuba ? l.ports : 1)))];
-  const stageCycles = new Map(ports.map((p) => [p, core.stages(p)]));
-  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop;
-  const within = tm.withinTile ? cycles(t, tm.withinTile) : 1, bm = barrierModel(t);
-  const stageValues = [...stageCycles.values()].flatMap((c) => Object.values(c));
-  const all = [hop, hopNS, within, linkCycles, bm.hopCycles, ...bm.syncCycles, ...stageValues];
-  const { R, rounded } = ticksPerCycle(all);
+  const { stageCycles, hop, hopNS, within, barrier: bm, R, rounded } = timeBase(m, core, linkCycles);
   const costs = new Map([...stageCycles].map(([p, c]) => [p, ticksOf(c, R)]));
   const units = buildUnits(m), byCore = unitsByCore(units), fan = fanoutTables(m);
   const chipNeurons = (l: (typeof m.layers)[number]) => l.kind === "neuron" && l.partition === "chip";

@@ -3,6 +3,9 @@
  * cycle, with R the least common multiple of the latencies' denominators in cycles (found by
  * continued fractions), so sums of latencies are exact (1000 ops of 3.5 cycles are 3500 cycles).
  */
+import { cycles, type CoreModel, type StageCosts } from "../cores/types.js";
+import type { VmModel } from "../model.js";
+import { barrierModel, type BarrierModel } from "./barrier.js";
 
 /** Largest ticks-per-cycle used; beyond it latencies are rounded to 1/MAX_R cycle. */
 export const MAX_R = 1 << 20;
@@ -41,4 +44,26 @@ export function ticksPerCycle(latencies: readonly number[]): { R: number; rounde
 /** A latency in cycles as whole ticks. */
 export function toTicks(cycles: number, R: number): number {
   return Math.round(cycles * R);
+}
+
+/** The constants the cycle model's time rests on, in cycles, and the ticks per cycle that hold them all exactly. */
+export interface TimeBase {
+  /** Stage costs by number of synaptic currents of a layer. */
+  stageCycles: Map<number, StageCosts>;
+  hop: number; hopNS: number; within: number; linkCycles: number;
+  barrier: BarrierModel;
+  /** Ticks per cycle, and whether some constant had to be rounded to a tick. */
+  R: number; rounded: boolean;
+}
+
+/** The time base of a model on its target with a core model (one derivation for the engine and the SystemC model). */
+export function timeBase(m: VmModel, core: CoreModel, linkCycles: number): TimeBase {
+  const t = m.program.target, tm = t.timing;
+  const ports = [...new Set(m.layers.map((l) => (l.cuba ? l.ports : 1)))];
+  const stageCycles = new Map(ports.map((p) => [p, core.stages(p)]));
+  const hop = cycles(t, tm.hop), hopNS = tm.hopNS ? cycles(t, tm.hopNS) : hop;
+  const within = tm.withinTile ? cycles(t, tm.withinTile) : 1, barrier = barrierModel(t);
+  const stageValues = [...stageCycles.values()].flatMap((c) => Object.values(c));
+  const { R, rounded } = ticksPerCycle([hop, hopNS, within, linkCycles, barrier.hopCycles, ...barrier.syncCycles, ...stageValues]);
+  return { stageCycles, hop, hopNS, within, linkCycles, barrier, R, rounded };
 }
