@@ -20,6 +20,9 @@ export interface EventCounts {
   gradedSteps: number[];
 }
 
+/** The events of a layer's last `keep` steps: slot t % keep holds step steps[slot]'s flat [b, index] list. */
+export interface EventTail { keep: number; steps: Int32Array; events: number[][] }
+
 /** A Program's live state. */
 export class Network {
   readonly states: LayerState[];
@@ -37,8 +40,18 @@ export class Network {
   readonly batch: number;
   readonly records: Record<string, Record<string, Float64Array>> = {};
   readonly outputs: Record<string, Float64Array> = {};
-  /** Spike lists per layer as [step, b, index] triples (flattened). */
+  /**
+   * Spike lists per layer as [step, b, index] triples (flattened), in step order: every step for
+   * neuron layers and for input layers that feed a pooled convolution; an input layer's other
+   * events only for its last `inputKeep[i]` steps (see inputTail).
+   */
   readonly spikeLog: number[][];
+  /**
+   * Per input layer not logged in full: its events of the last `inputKeep[i]` steps (the longest
+   * lag of its projections, which NeuroBench's metrics exclude), one flat [b, index] list per step
+   * in a ring of `inputKeep[i]` slots (slot t % keep), so that memory does not grow with steps.
+   */
+  readonly inputTail: (EventTail | null)[];
   private readonly recordSet: Set<number>;
   /**
    * Per projection whose spikes the destination's WebAssembly kernels scatter (binary spikes,
@@ -87,6 +100,8 @@ export class Network {
     this.reached = new Float64Array(model.layers.length);
     this.spikesSoFar = new Float64Array(model.layers.length);
     this.spikeLog = model.layers.map(() => []);
+    const tailed = (l: VmLayer) => l.kind === "input" && !feedsPooling(model, l.index);
+    this.inputTail = model.layers.map((l) => (tailed(l) ? tail(model, l.index) : null));
     this.sample = new Float64Array(this.batch * Math.max(1, ...model.layers.map((l) => l.size)));
     this.recordSet = new Set((opts.record ?? []).map((n) => this.layerIndex(n)));
     for (const i of this.recordSet) this.allocRecords(model.layers[i]);
@@ -148,13 +163,19 @@ export class Network {
 
   /** Counts, logs and records layer i after its update at step t (events of batch entry b in [from, to) of spk). */
   account(i: number, t: number): void {
-    const l = this.model.layers[i], s = this.states[i], ev = this.events[i], log = this.spikeLog[i];
+    const l = this.model.layers[i], s = this.states[i], ev = this.events[i], tl = this.inputTail[i];
+    // The full log takes [t, b, k]; an input layer's ring, its slot for step t (emptied first), [b, k].
+    let log: number[] | null = l.spiking ? this.spikeLog[i] : null, step = true;
+    if (tl) {
+      log = tl.keep ? tl.events[t % tl.keep] : null; step = false;
+      if (log) { log.length = 0; tl.steps[t % tl.keep] = t; }
+    }
     let gradedCall = false;
     for (let b = 0; b < s.B; b++)
       for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) {
         const k = s.spk[q], x = s.out[b * s.N + k];
         if (x === 1) ev.binary[k]++; else { ev.graded[k]++; if (x !== -1) gradedCall = true; }
-        if (l.spiking) log.push(t, b, k);
+        if (log) { if (step) log.push(t); log.push(b, k); }
       }
     if (gradedCall) {
       ev.gradedSteps.push(t);
@@ -254,6 +275,20 @@ export class Network {
       }
     }
   }
+}
+
+/** Whether layer i feeds a convolution after sum pooling (whose NeuroBench operations need every step's events). */
+function feedsPooling(model: VmModel, i: number): boolean {
+  return model.outgoing[i].some((pi) => {
+    const pr = model.program.projections[model.projections[pi].index];
+    return !!(pr.conv ?? pr.csr?.from)?.pool;
+  });
+}
+
+/** A ring of the last `keep` steps' events of layer i, keep being the longest lag of its projections. */
+function tail(model: VmModel, i: number): EventTail {
+  const keep = Math.max(0, ...model.outgoing[i].map((pi) => model.projections[pi].lag));
+  return { keep, steps: new Int32Array(keep).fill(-1), events: Array.from({ length: keep }, () => []) };
 }
 
 /** Names of a layer's recorded currents: i, or i0, i1, ... */

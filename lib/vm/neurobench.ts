@@ -25,6 +25,9 @@
  *   Program keeps its shape, and its kernel is read back from the synapses (sum pooling windows
  *   that do not overlap). Other op chains the compiler composed into one projection (a Linear
  *   after a Linear, average pooling as sum pooling and a scale) count as one Linear.
+ *   The counts come from per-neuron event totals; per-event data only where needed: an input
+ *   layer's events of its last `lag` steps (Network.inputTail, bounded), every step's events of
+ *   a layer feeding a pooled convolution, and the spike log that neuron layers keep anyway.
  * - MembraneUpdates: per neuron layer, every neuron at the first step, then the neurons whose v
  *   changed in a step (workload/membrane_updates.py), over the batch, divided by the batch; v is
  *   the state after the step's reset (snnTorch's `mem` with reset_delay=False; its default keeps
@@ -148,17 +151,29 @@ function denseOps(m: VmModel, p: VmProjection, c: ConvLayer | null): number {
   return composeCsr([conv], size(c.g.inShape)).indices.length;
 }
 
-/** Per step, the events (batch entry, index) of layer i from the spike log, or null when the layer is not logged. */
-function eventsByStep(net: Network, i: number): Map<number, Array<[number, number]>> | null {
-  const l = net.model.layers[i];
-  if (!l.spiking) return null;
-  const log = net.spikeLog[i], by = new Map<number, Array<[number, number]>>();
-  for (let q = 0; q < log.length; q += 3) {
-    let a = by.get(log[q]);
-    if (!a) by.set(log[q], (a = []));
-    a.push([log[q + 1], log[q + 2]]);
+/** A visitor of one event: step, batch entry, index. */
+type EventFn = (t: number, b: number, k: number) => void;
+
+/**
+ * Calls f(t, b, k) for each event of layer i at steps [from, to), in step order, from the spike
+ * log (searched, not grouped: time linear in the events visited) or an input layer's ring of its
+ * last steps; false when the layer's events are not logged (a graded layer).
+ */
+function forEvents(net: Network, i: number, from: number, to: number, f: EventFn): boolean {
+  const tail = net.inputTail[i];
+  if (tail) {
+    for (let t = Math.max(0, from); t < to; t++) {
+      const slot = tail.keep ? t % tail.keep : -1, ev = slot >= 0 && tail.steps[slot] === t ? tail.events[slot] : [];
+      for (let q = 0; q < ev.length; q += 2) f(t, ev[q], ev[q + 1]);
+    }
+    return true;
   }
-  return by;
+  if (!net.model.layers[i].spiking) return false;
+  const log = net.spikeLog[i];
+  let lo = 0, hi = log.length / 3;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (log[3 * mid] < from) lo = mid + 1; else hi = mid; }
+  for (let q = 3 * lo; q < log.length && log[q] < to; q += 3) f(log[q], log[q + 1], log[q + 2]);
+  return true;
 }
 
 /** Effective AC and MAC operations of a projection over the run (all batch entries). */
@@ -175,15 +190,12 @@ function effectiveOps(net: Network, p: VmProjection, c: ConvLayer | null, steps:
   }
   if (p.lag === 0) return { ac, mac };
   // Events of the last `lag` steps would arrive after the run: no call takes them.
-  const by = eventsByStep(net, p.src);
-  if (!by) {
+  const graded = new Set(ev.gradedSteps);
+  const drop: EventFn = (t, _b, k) => { if (graded.has(t)) mac -= nz[k]; else ac -= nz[k]; };
+  const logged = forEvents(net, p.src, steps - p.lag, steps, drop);
+  if (!logged) {
     const layer = m.layers[p.src].name;
     caveats.push(`${p.name}: events of the last ${p.lag} step(s) of graded layer ${layer} counted, though no call takes them`);
-    return { ac, mac };
-  }
-  const graded = new Set(ev.gradedSteps);
-  for (let t = Math.max(0, steps - p.lag); t < steps; t++) {
-    for (const [, k] of by.get(t) ?? []) { if (graded.has(t)) mac -= nz[k]; else ac -= nz[k]; }
   }
   return { ac, mac };
 }
@@ -191,8 +203,8 @@ function effectiveOps(net: Network, p: VmProjection, c: ConvLayer | null, steps:
 /** Effective operations of a convolution after sum pooling: per call, the pooled nonzeros times their nonzero taps. */
 function pooledOps(net: Network, p: VmProjection, c: ConvLayer, steps: number, caveats: string[]): Ops {
   const m = net.model, src = m.layers[p.src], { pool, conv } = convOps(c);
-  const by = eventsByStep(net, p.src), B = net.batch;
-  if (!by) {
+  const B = net.batch;
+  if (!src.spiking) {
     caveats.push(`${p.name}: pooled input of graded layer ${src.name} not logged; counted as zero`);
     return { ac: 0, mac: 0 };
   }
@@ -202,21 +214,26 @@ function pooledOps(net: Network, p: VmProjection, c: ConvLayer, steps: number, c
   const pooling = composeCsr([pool!], src.size), nPooled = size(c.g.inShape);
   const convCsr = composeCsr([conv], nPooled), taps = rowNonzeros(convCsr.indptr, convCsr.weight);
   const graded = new Set(net.events[p.src].gradedSteps), sum = new Float64Array(B * nPooled), touched: number[] = [];
-  let ac = 0, mac = 0;
-  for (let t = 0; t < steps - p.lag; t++) {
-    for (const [b, k] of by.get(t) ?? []) for (let q = pooling.indptr[k]; q < pooling.indptr[k + 1]; q++) {
-      const j = b * nPooled + pooling.indices[q];
-      if (sum[j] === 0) touched.push(j);
-      sum[j] += pooling.weight[q];
-    }
-    let ops = 0, isGraded = graded.has(t);
+  let ac = 0, mac = 0, step = -1;
+  // One call per step: its pooled input summed from the step's events, then its operations counted.
+  const call = () => {
+    let ops = 0, isGraded = graded.has(step);
     for (const j of touched) {
       if (sum[j] !== 0) { ops += taps[j % nPooled]; if (sum[j] !== 1 && sum[j] !== -1) isGraded = true; }
       sum[j] = 0;
     }
     touched.length = 0;
     if (isGraded) mac += ops; else ac += ops;
-  }
+  };
+  forEvents(net, p.src, 0, steps - p.lag, (t, b, k) => {
+    if (t !== step) { call(); step = t; }
+    for (let q = pooling.indptr[k]; q < pooling.indptr[k + 1]; q++) {
+      const j = b * nPooled + pooling.indices[q];
+      if (sum[j] === 0) touched.push(j);
+      sum[j] += pooling.weight[q];
+    }
+  });
+  call();
   return { ac, mac };
 }
 
