@@ -320,8 +320,20 @@ describe("partitioning by hand", () => {
     expect(issuesOf(() => compile(net(false), mesh("p-e", { synapses: 3 }), { dt }))).toEqual([
       { code: "synapse-memory", path: ["h"], message: "h[0] needs 4 synapses; p-e stores 3 per core" },
     ]);
+    expect(cut(compile(net(false), genericMesh({ name: "p-g", width: 2, height: 1, neuronsPerCore: 2, synapsesPerCore: 8 }), { dt }))).toHaveLength(2);
     const few = issuesOf(() => compile(net(false), mesh("p-f", { width: 1 }), { dt }));
     expect(few.map((i) => [i.code, i.path])).toEqual([["too-many-cores", []]]);
     expect(few[0].message).toMatch(/needs 2 cores; p-f has 1/);
+  });
+});
+
+describe("single-core and layer-per-core mappings", () => {
+  test("Xylo: one slice per layer on its one core, holding the layer's stored (nonzero) synapses", () => {
+    // fc1 10x4 and fc2 2x10 with every third weight 0: 40 - 14 = 26 and 20 - 7 = 13 stored synapses.
+    const w = (r: number, c: number) => tensor(Array.from({ length: r * c }, (_, k) => (k % 3 === 0 ? 0 : 0.5)), [r, c]);
+    const g = graph().input("in", 4).affine("fc1", w(10, 4), 0).cubaLIF("hid", cuba()).affine("fc2", w(2, 10), 0).cubaLIF("out", cuba())
+      .output("y").build();
+    const p = compile(g, "xylo-audio2", { dt: xdt });
+    expect(p.cores.map((c) => [c.id, c.layer, c.start, c.count, c.synapses, c.fanIn])).toEqual([[0, "hid", 0, 10, 26, 0], [0, "out", 0, 2, 13, 0]]);
   });
 });
