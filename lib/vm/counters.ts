@@ -6,10 +6,10 @@
  * synapses x steps x batch; synOpsAC = synapses reached by +1 events; synOpsMAC = by other events,
  * event by event. NeuroBench's own definitions (layer calls, all weights) are in neurobench.ts.
  */
-import type { VmModel } from "./model.js";
+import type { VmModel, VmProjection } from "./model.js";
 import type { Network } from "./network.js";
 import type { CoreModel, Work } from "./cores/index.js";
-import { HOST, coreOfNeuron, destinations, fanout, rowCount, type Fanout } from "./noc/routes.js";
+import { HOST, coreOfNeuron, countRange, destinations, fanout, rowCount, type Fanout } from "./noc/routes.js";
 import { zeroCounts, type Counters, type Counts } from "./types.js";
 
 const destCache = new WeakMap<VmModel, number[][][]>();
@@ -20,6 +20,13 @@ export function allDestinations(m: VmModel): number[][][] {
   // Stryker disable next-line ConditionalExpression: the cache only saves time
   if (!d) { d = m.layers.map((_, i) => destinations(m, i)); destCache.set(m, d); }
   return d;
+}
+
+/** Synapses of row k of p per destination unit, the row read (or generated, if procedural) once for all units. */
+function unitCounts(p: VmProjection, k: number, units: { start: number; count: number }[]): number[] {
+  if (!p.rows) return units.map((s) => rowCount(p, k, s.start, s.start + s.count));
+  const n = p.rows.gen.row(k), post = p.rows.gen.post;
+  return units.map((s) => countRange(post, 0, n, s.start, s.start + s.count));
 }
 
 /** Derives the run's counters. */
@@ -53,8 +60,9 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
       for (const pi of m.outgoing[l.index]) {
         const p = m.projections[pi], dl = m.layers[p.dst];
         const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
-        for (const s of dunits) {
-          const n = rowCount(p, k, s.start, s.start + s.count);
+        const counts = unitCounts(p, k, dunits);
+        for (const [u, s] of dunits.entries()) {
+          const n = counts[u];
           if (n === 0) continue;
           for (const x of [L(p.dst), C(s.core)]) { x.synOpsAC += n * bin; x.synOpsMAC += n * gr; }
           mem(C(s.core), core.receive(n), e);
@@ -65,12 +73,10 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
   for (const p of m.projections) {
     const dl = m.layers[p.dst];
     const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
-    for (const s of dunits) {
-      let n = 0;
-      // Stryker disable next-line EqualityOperator: a row past the last has no synapses (rowCount reads an empty range)
-      for (let k = 0; k < m.layers[p.src].size; k++) n += rowCount(p, k, s.start, s.start + s.count);
-      L(p.dst).synOpsDense += n * stepsDone * B; C(s.core).synOpsDense += n * stepsDone * B;
-    }
+    const n = new Float64Array(dunits.length);
+    // Stryker disable next-line EqualityOperator: a row past the last has no synapses (rowCount reads an empty range)
+    for (let k = 0; k < m.layers[p.src].size; k++) unitCounts(p, k, dunits).forEach((c, u) => { n[u] += c; });
+    dunits.forEach((s, u) => { L(p.dst).synOpsDense += n[u] * stepsDone * B; C(s.core).synOpsDense += n[u] * stepsDone * B; });
   }
   const total = zeroCounts();
   for (const c of Object.values(layers)) for (const k of Object.keys(total) as Array<keyof Counts>) total[k] += c[k];
