@@ -9,11 +9,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { graph, tensor } from "../lib/ir/builders.js";
-import type { Node } from "../lib/ir/graph.js";
+import type { Graph, Node } from "../lib/ir/graph.js";
 import { compile } from "../lib/compiler/index.js";
 import { loihi } from "../lib/target/presets/loihi.js";
 import { floatProgram } from "../lib/vm/float.js";
-import { VmSession } from "../lib/vm/index.js";
+import { runProgram, VmSession } from "../lib/vm/index.js";
 
 const fill = (n: number, x: number) => tensor(new Float64Array(n).fill(x));
 const IF = (n: number, th: number): Node => ({ type: "IF", r: fill(n, 1e4), v_threshold: fill(n, th) });
@@ -69,5 +69,30 @@ describe("the input event log is bounded and NeuroBench's metrics are unchanged"
     const nb = s.run().neurobench;
     expect(nb.SynapticOperations).toEqual({ Dense: 60, Effective_ACs: 12, Effective_MACs: 0 });
     expect(logged(s)).toBe(0);
+  });
+
+  it("counts a procedural projection's rows as its materialised form (not as an empty CSR)", () => {
+    // 20 inputs -> fixed probability 0.3, weights uniform in [0.5, 1.5] (never 0) -> 10 IF neurons.
+    const proc = { pre: 20, post: 10, seed: 3, rule: { kind: "fixed-probability", p: 0.3 } as const,
+      weight: { kind: "uniform", low: 0.5, high: 1.5 } as const,
+      delay: { kind: "uniform", low: 1e-4, high: 1e-3 } as const };
+    const pg: Graph = {
+      type: "NIRGraph",
+      nodes: {
+        inp: { type: "Input", shape: [20] }, proj: { type: "ProceduralProjection", ...proc },
+        h: IF(10, 1), out: { type: "Output", shape: [10] },
+      },
+      edges: [{ src: "inp", dst: "proj" }, { src: "proj", dst: "h" }, { src: "h", dst: "out" }],
+    };
+    const data = Float64Array.from({ length: 5 * 20 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
+    const [mat, pro] = (["materialised", "procedural"] as const).map((connectivity) =>
+      runProgram(floatProgram(pg, undefined, { dt: 1e-4, connectivity }), { input: { data, shape: [5, 20] } })
+        .neurobench);
+    // Binary input, no lag, no zero weight: every synapse an event reaches is one effective AC.
+    expect(pro.SynapticOperations.Effective_ACs).toBe(pro.hardware.binaryEventSynOps);
+    expect(pro.SynapticOperations.Effective_ACs).toBeGreaterThan(0);
+    expect(pro.SynapticOperations).toEqual(mat.SynapticOperations);
+    expect(pro.ConnectionSparsity).toBe(mat.ConnectionSparsity);
+    expect(pro.ConnectionSparsity).toBeLessThan(1);
   });
 });

@@ -135,11 +135,32 @@ function rowNonzeros(indptr: Int32Array, weight: ArrayLike<number>): Float64Arra
   return out;
 }
 
+const procNonzeros = new WeakMap<VmProjection, Float64Array>();
+
+/** Nonzero weights per row: the CSR, or each procedural row generated once (weighed as the scatter weighs it). */
+function projectionRowNonzeros(m: VmModel, p: VmProjection): Float64Array {
+  if (!p.rows) return rowNonzeros(p.indptr, p.weight);
+  let out = procNonzeros.get(p);
+  if (out) return out;
+  const { gen, gain, codes, scale, unit } = p.rows;
+  out = new Float64Array(m.layers[p.src].size);
+  for (let k = 0; k < out.length; k++) {
+    const n = gen.row(k), post = gen.post, w = gen.weight;
+    for (let q = 0; q < n; q++) {
+      const g = w[q] * gain[post[q]];
+      if ((codes ? Math.round(g / scale) * unit : g) !== 0) out[k]++;
+    }
+  }
+  procNonzeros.set(p, out);
+  return out;
+}
+
 /** Weights and zero weights of a projection as NeuroBench's Linear or Conv layer holds them. */
 function weightCounts(m: VmModel, p: VmProjection, c: ConvLayer | null): { weights: number; zeros: number } {
   const w = c ? c.kernel : p.weight;
   let nz = 0;
-  for (let q = 0; q < w.length; q++) if (w[q] !== 0) nz++;
+  if (!c && p.rows) nz = projectionRowNonzeros(m, p).reduce((a, b) => a + b, 0);
+  else for (let q = 0; q < w.length; q++) if (w[q] !== 0) nz++;
   const weights = c ? w.length : m.layers[p.src].size * m.layers[p.dst].size;
   return { weights, zeros: weights - nz };
 }
@@ -182,7 +203,7 @@ type Ops = { ac: number; mac: number };
 function effectiveOps(net: Network, p: VmProjection, c: ConvLayer | null, steps: number, caveats: string[]): Ops {
   const m = net.model, ev = net.events[p.src];
   if (c?.g.pool) return pooledOps(net, p, c, steps, caveats);
-  const nz = rowNonzeros(p.indptr, p.weight);
+  const nz = projectionRowNonzeros(m, p);
   let ac = 0, mac = 0;
   for (let k = 0; k < nz.length; k++) {
     mac += ev.inGradedCall[k] * nz[k];
