@@ -14,8 +14,8 @@ const MODULES = {
     tests: ["lib/hw/server/*.test.ts"],
   },
   "hw-protocol": {
-    mutate: ["lib/hw/protocol/validate.ts", "lib/hw/protocol/program-check.ts"],
-    tests: ["lib/hw/server/core.test.ts"],
+    mutate: ["lib/hw/protocol/validate.ts", "lib/compiler/program-check.ts"],
+    tests: ["lib/hw/server/core.test.ts", "lib/compiler/program-schema.test.ts"],
   },
   "vm-energy": {
     mutate: ["lib/vm/energy.ts", "lib/vm/energy-counts.ts", "lib/vm/counters.ts"],
