@@ -49,7 +49,7 @@ describe("magic line completion", () => {
   it("completes --target from the target registry", () => {
     expect(new Set(matches("%compile net --target l"))).toEqual(new Set(["loihi", "loihi2", "loihi-sanafe"]));
     expect(matches("%compile net -t xy")).toEqual(["xylo-audio2"]);
-    expect(matches("%compile net --target=sp")).toEqual(["speck", "spinnaker2"]);
+    expect(matches("%compile net --target=sp")).toEqual(["speck", "spinnaker2", "spinnaker2-48"]);
     // A path completes as a file once it looks like one.
     expect(matches("%compile net --target ./pr")).toEqual(["./prog.json"]);
   });
