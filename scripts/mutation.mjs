@@ -15,15 +15,15 @@ const MODULES = {
   },
   "hw-protocol": {
     mutate: ["lib/hw/protocol/validate.ts", "lib/compiler/program-check.ts"],
-    tests: ["lib/hw/server/core.test.ts", "lib/compiler/program-schema.test.ts"],
+    tests: ["lib/hw/protocol/validate.test.ts", "lib/compiler/program-check.test.ts", "lib/hw/server/core.test.ts", "lib/compiler/program-schema.test.ts"],
   },
   "vm-energy": {
     mutate: ["lib/vm/energy.ts", "lib/vm/energy-counts.ts", "lib/vm/counters.ts"],
     tests: ["test/energy.test.ts", "test/mutation-energy.test.ts", "test/systems.test.ts"],
   },
   "vm-cycle": {
-    mutate: ["lib/vm/cycle/*.ts"],
-    tests: ["test/vm-conformance.test.ts", "test/vm-timing.test.ts", "test/vm-units.test.ts", "test/vm-cycle-pipeline.test.ts", "test/mutation-cycle.test.ts"],
+    mutate: ["lib/vm/cycle/*.ts", "!lib/vm/cycle/*.test.ts"],
+    tests: ["lib/vm/cycle/*.test.ts", "test/vm-conformance.test.ts", "test/vm-timing.test.ts", "test/vm-units.test.ts", "test/vm-cycle-pipeline.test.ts", "test/mutation-cycle.test.ts"],
   },
   compiler: {
     mutate: ["lib/compiler/passes/quantise.ts", "lib/compiler/passes/rules.ts", "lib/compiler/passes/partition.ts"],

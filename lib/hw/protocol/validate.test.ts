@@ -1,0 +1,261 @@
+// Board protocol requests as they arrive (docs/board-protocol.md, "Message framing", "Requests",
+// "Error codes"), checked in process: every request type accepted when well formed, and refused
+// with the documented code, the field's path and a message for each wrong field. Replies as the
+// client checks them.
+import { describe, expect, it } from "vitest";
+import type { Issue } from "../../ir/errors.js";
+import { PROTOCOL_VERSION } from "./messages.js";
+import { MAX_HEADER, checkReply, checkRequest, prepareChecks } from "./validate.js";
+
+const MAX = 1 << 20;
+const bytes = (s: string) => new TextEncoder().encode(s);
+const header = (h: unknown) => bytes(JSON.stringify(h));
+const SHA = "ab".repeat(32);
+
+/** checkRequest on a header object and binary frames. */
+const check = (h: unknown, frames: Uint8Array[] = [], max = MAX) => checkRequest([header(h), ...frames], max);
+
+/** The refusal: the id to answer with and each issue as [code, path, message]. */
+function refused(h: unknown, frames: Uint8Array[] = [], max = MAX): { id: string; issues: Array<[string, Issue["path"], string]> } {
+  const r = checkRequest([typeof h === "string" ? bytes(h) : header(h), ...frames], max);
+  if (r.ok) throw new Error(`accepted ${JSON.stringify(h)}`);
+  return { id: r.id, issues: r.issues.map((i) => [i.code, i.path, i.message]) };
+}
+
+/** The single issue of a refused request with id "x". */
+function one(h: object, frames: Uint8Array[] = []): [string, Issue["path"], string] {
+  const r = refused({ id: "x", ...h }, frames);
+  expect(r.id).toBe("x");
+  expect(r.issues).toHaveLength(1);
+  return r.issues[0];
+}
+
+describe("every request type is accepted when well formed", () => {
+  const good: Array<[object, number]> = [
+    [{ type: "hello", id: "a", v: 1 }, 0],
+    [{ type: "hello", id: "a", v: 1, client: "c".repeat(128) }, 0],
+    [{ type: "deploy", id: "a" }, 2],
+    [{ type: "run", id: "a", program: SHA }, 0],
+    [{ type: "run", id: "a", program: SHA, steps: 1, batch: 1, record: ["h"], inputs: [{ name: "in", shape: [1, 1, 1] }] }, 1],
+    [{ type: "cancel", id: "a", job: "j12" }, 0],
+    [{ type: "status", id: "a" }, 0],
+    [{ type: "ping", id: "a" }, 0],
+    [{ type: "bye", id: "a" }, 0],
+  ];
+  for (const [h, n] of good) {
+    it(`${(h as { type: string }).type} with ${Object.keys(h).join(", ")} and ${n} binary frame(s)`, () => {
+      const frames = Array.from({ length: n }, (_, k) => new Uint8Array(8).fill(k + 1));
+      const r = check(h, frames);
+      expect(r).toEqual({ ok: true, request: h, frames });
+      if (r.ok) r.frames.forEach((f, k) => expect(f).toBe(frames[k]));
+    });
+  }
+
+  it("prepareChecks compiles every schema up front, and checks still work after it", () => {
+    expect(() => prepareChecks()).not.toThrow();
+    expect(check({ type: "ping", id: "a" }).ok).toBe(true);
+  });
+
+  it("a header read from the middle of a larger buffer (frames are views)", () => {
+    const text = JSON.stringify({ type: "ping", id: "view" });
+    const big = new Uint8Array(100 + text.length + 50).fill(0x7b);
+    big.set(bytes(text), 100);
+    const frame = big.subarray(100, 100 + text.length);
+    expect(checkRequest([frame], MAX)).toMatchObject({ ok: true, request: { type: "ping", id: "view" } });
+  });
+
+  it("the largest ids, inputs, records and dimensions the schema allows", () => {
+    const shape = [1, 2, ...Array(8).fill(2 ** 31 - 1)];
+    const inputs = Array.from({ length: 16 }, (_, k) => ({ name: "n".repeat(256).slice(k), shape: [1, 1, 3] }));
+    expect(check({ type: "run", id: "i".repeat(64), program: SHA, record: Array(64).fill("r".repeat(256)), inputs }, Array(16).fill(new Uint8Array(0))).ok).toBe(true);
+    expect(check({ type: "run", id: "a.b_c:D-9", program: SHA, steps: Number.MAX_SAFE_INTEGER, inputs: [{ name: "x", shape }] }, [new Uint8Array(0)]).ok).toBe(true);
+    expect(check({ type: "cancel", id: "a", job: "J".repeat(64) }).ok).toBe(true);
+    expect(check({ type: "hello", id: "a", v: 1000 }).ok).toBe(true);
+  });
+
+  it("hello with another protocol version passes the schema, so that the server can answer `version` naming both", () => {
+    expect(PROTOCOL_VERSION).toBe(1);
+    expect(check({ type: "hello", id: "a", v: 2 })).toMatchObject({ ok: true, request: { v: 2 } });
+  });
+});
+
+describe("frame 0: malformed, too large, unknown type", () => {
+  it("no frame, or a first frame that is not a JSON object, is malformed with id \"\"", () => {
+    expect(checkRequest([], MAX)).toEqual({ ok: false, id: "", issues: [{ code: "malformed", path: [], message: "empty message" }] });
+    const notObject = ["the first frame is not a JSON object (the header)"];
+    for (const h of ["", "{", "not json", "[1,2]", "null", "7", '"ping"', "true"]) {
+      expect(refused(h)).toEqual({ id: "", issues: [["malformed", [], ...notObject]] });
+    }
+  });
+
+  it("a missing or bad id is malformed, answered with id \"\" and path [id]", () => {
+    const bad = { id: "", issues: [["malformed", ["id"], "id must be 1-64 characters of [A-Za-z0-9._:-]"]] };
+    for (const id of [undefined, "", "i".repeat(65), "a b", "a/b", "é", 7, null, ["a"]]) {
+      expect(refused({ type: "ping", ...(id === undefined ? {} : { id }) })).toEqual(bad);
+    }
+  });
+
+  it("a header over 64 KiB is too large before it is parsed; exactly 64 KiB is read", () => {
+    expect(MAX_HEADER).toBe(65536);
+    const text = JSON.stringify({ type: "ping", id: "big" });
+    const padded = (n: number) => bytes(text.slice(0, -1) + " ".repeat(n - text.length) + "}");
+    expect(padded(MAX_HEADER).byteLength).toBe(MAX_HEADER);
+    expect(checkRequest([padded(MAX_HEADER)], MAX).ok).toBe(true);
+    expect(checkRequest([padded(MAX_HEADER + 1)], MAX)).toEqual({
+      ok: false, id: "", issues: [{ code: "too-large", path: [], message: "header of 65537 bytes; the limit is 65536" }],
+    });
+  });
+
+  it("a message over maxMessageBytes in total is too large, answered with its id", () => {
+    const h = header({ type: "deploy", id: "d1" });
+    const frames = (blob: number) => [h, new Uint8Array(10), new Uint8Array(blob)];
+    expect(checkRequest(frames(90 - h.byteLength), 100).ok).toBe(true);
+    expect(checkRequest(frames(91 - h.byteLength), 100)).toEqual({
+      ok: false, id: "d1", issues: [{ code: "too-large", path: [], message: "message of 101 bytes; this server accepts at most 100" }],
+    });
+  });
+
+  it("an unknown type, or a name only an object's prototype has, is unknown-type", () => {
+    expect(one({ type: "launch" })).toEqual(["unknown-type", ["type"], 'unknown message type "launch"']);
+    expect(one({})).toEqual(["unknown-type", ["type"], "unknown message type undefined"]);
+    expect(one({ type: 3 })).toEqual(["unknown-type", ["type"], "unknown message type 3"]);
+    expect(one({ type: ["ping"] })).toEqual(["unknown-type", ["type"], 'unknown message type ["ping"]']);
+    for (const t of ["toString", "constructor", "__proto__", "hasOwnProperty", "welcome"]) {
+      expect(one({ type: t })).toEqual(["unknown-type", ["type"], `unknown message type "${t}"`]);
+    }
+  });
+});
+
+describe("header fields: own fields of the type's table only, each of the right type and range", () => {
+  it("a field the table does not list is unknown-field, whatever its name", () => {
+    for (const f of ["extra", "__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+      const text = `{"type":"ping","id":"x",${JSON.stringify(f)}:1}`;
+      expect(refused(text)).toEqual({ id: "x", issues: [["unknown-field", [f], `ping has no field "${f}"`]] });
+    }
+    expect(one({ type: "hello", v: 1, job: "j1" })).toEqual(["unknown-field", ["job"], 'hello has no field "job"']);
+    expect(one({ type: "run", program: SHA, inputs: [{ name: "in", shape: [1, 1, 2], dtype: "f64" }] }, [new Uint8Array(16)])).toEqual([
+      "unknown-field", ["inputs", 0, "dtype"], 'inputs.0 has no field "dtype"',
+    ]);
+    const proto = `{"type":"run","id":"x","program":"${SHA}","inputs":[{"name":"in","shape":[1,1,1],"__proto__":{"shape":[1]}}]}`;
+    expect(refused(proto, [new Uint8Array(8)]).issues).toEqual([["unknown-field", ["inputs", 0, "__proto__"], 'inputs.0 has no field "__proto__"']]);
+  });
+
+  it("a required field that is missing is bad-field at its path", () => {
+    expect(one({ type: "hello" })).toEqual(["bad-field", ["v"], "required"]);
+    expect(one({ type: "cancel" })).toEqual(["bad-field", ["job"], "required"]);
+    expect(one({ type: "run" })).toEqual(["bad-field", ["program"], "required"]);
+    expect(one({ type: "run", program: SHA, inputs: [{ name: "in" }] }, [new Uint8Array(8)])).toEqual(["bad-field", ["inputs", 0, "shape"], "required"]);
+    expect(one({ type: "run", program: SHA, inputs: [{ shape: [1, 1, 1] }] }, [new Uint8Array(8)])).toEqual(["bad-field", ["inputs", 0, "name"], "required"]);
+  });
+
+  it("a field of the wrong type, including non-finite numbers and strings where numbers belong", () => {
+    expect(one({ type: "hello", v: "1" })).toEqual(["bad-field", ["v"], "expected integer"]);
+    expect(one({ type: "hello", v: 1.5 })).toEqual(["bad-field", ["v"], "expected integer"]);
+    expect(one({ type: "hello", v: 1, client: 5 })).toEqual(["bad-field", ["client"], "expected string"]);
+    expect(one({ type: "run", program: SHA, steps: "NaN" })).toEqual(["bad-field", ["steps"], "expected integer"]);
+    expect(one({ type: "run", program: SHA, batch: null })).toEqual(["bad-field", ["batch"], "expected integer"]);
+    expect(one({ type: "run", program: SHA, record: "h" })).toEqual(["bad-field", ["record"], "expected array"]);
+    expect(one({ type: "run", program: SHA, inputs: {} })).toEqual(["bad-field", ["inputs"], "expected array"]);
+    expect(one({ type: "cancel", job: 12 })).toEqual(["bad-field", ["job"], "expected string"]);
+    // JSON has no NaN or Infinity, but 1e400 parses to Infinity: refused as a number
+    const inf = `{"type":"run","id":"x","program":"${SHA}","steps":1e400}`;
+    expect(refused(inf).issues).toEqual([["bad-field", ["steps"], "expected integer"]]);
+    const shape = `{"type":"run","id":"x","program":"${SHA}","inputs":[{"name":"in","shape":[1,1,-1e400]}]}`;
+    expect(refused(shape, [new Uint8Array(0)]).issues).toEqual([["bad-field", ["inputs", 0, "shape", 2], "expected integer"]]);
+  });
+
+  it("numbers out of range: v in 1..1000, steps and batch >= 1, every dimension in 1..2^31 - 1", () => {
+    expect(one({ type: "hello", v: 0 })).toEqual(["bad-field", ["v"], "expected a value >= 1"]);
+    expect(one({ type: "hello", v: 1001 })).toEqual(["bad-field", ["v"], "expected a value <= 1000"]);
+    expect(one({ type: "run", program: SHA, steps: 0 })).toEqual(["bad-field", ["steps"], "expected a value >= 1"]);
+    expect(one({ type: "run", program: SHA, batch: -3 })).toEqual(["bad-field", ["batch"], "expected a value >= 1"]);
+    expect(one({ type: "run", program: SHA, steps: Number.MAX_SAFE_INTEGER + 2 })).toEqual(["bad-field", ["steps"], `expected a value <= ${Number.MAX_SAFE_INTEGER}`]);
+    const input = (shape: number[]) => one({ type: "run", program: SHA, inputs: [{ name: "in", shape }] }, [new Uint8Array(0)]);
+    expect(input([4, 1, 0])).toEqual(["bad-field", ["inputs", 0, "shape", 2], "expected a value >= 1"]);
+    expect(input([4, 0, 3])).toEqual(["bad-field", ["inputs", 0, "shape", 1], "expected a value >= 1"]);
+    expect(input([4, 1, 2 ** 31])).toEqual(["bad-field", ["inputs", 0, "shape", 2], "expected a value <= 2147483647"]);
+  });
+
+  it("lists and strings: inputs at least 3-D and at most 10-D, at most 16 inputs and 64 records, names 1..256 characters", () => {
+    const run = (h: object, n = 0) => one({ type: "run", program: SHA, ...h }, Array(n).fill(new Uint8Array(0)));
+    expect(run({ inputs: [{ name: "in", shape: [4, 12] }] }, 1)).toEqual(["bad-field", ["inputs", 0, "shape"], "expected at least 3 items"]);
+    expect(run({ inputs: [{ name: "in", shape: Array(11).fill(1) }] }, 1)).toEqual(["bad-field", ["inputs", 0, "shape"], "expected at most 10 items"]);
+    const inputs = Array.from({ length: 17 }, (_, k) => ({ name: `i${k}`, shape: [1, 1, 1] }));
+    expect(run({ inputs }, 17)).toEqual(["bad-field", ["inputs"], "expected at most 16 items"]);
+    expect(run({ record: Array(65).fill("h") })).toEqual(["bad-field", ["record"], "expected at most 64 items"]);
+    expect(run({ record: ["h", ""] })).toEqual(["bad-field", ["record", 1], "expected at least 1 characters"]);
+    expect(run({ record: ["r".repeat(257)] })).toEqual(["bad-field", ["record", 0], "expected at most 256 characters"]);
+    expect(run({ inputs: [{ name: "", shape: [1, 1, 1] }] }, 1)).toEqual(["bad-field", ["inputs", 0, "name"], "expected at least 1 characters"]);
+    expect(run({ inputs: [{ name: "n".repeat(257), shape: [1, 1, 1] }] }, 1)).toEqual(["bad-field", ["inputs", 0, "name"], "expected at most 256 characters"]);
+    expect(one({ type: "hello", v: 1, client: "c".repeat(129) })).toEqual(["bad-field", ["client"], "expected at most 128 characters"]);
+  });
+
+  it("patterns: a program is 64 lowercase hex digits, a job id 1-64 of [A-Za-z0-9._:-]", () => {
+    const hex = "does not match ^[0-9a-f]{64}$";
+    expect(one({ type: "run", program: SHA.slice(1) })).toEqual(["bad-field", ["program"], hex]);
+    expect(one({ type: "run", program: SHA.toUpperCase() })).toEqual(["bad-field", ["program"], hex]);
+    expect(one({ type: "run", program: SHA + "0" })).toEqual(["bad-field", ["program"], hex]);
+    expect(one({ type: "cancel", job: "j 12" })).toEqual(["bad-field", ["job"], "does not match ^[A-Za-z0-9._:-]{1,64}$"]);
+    expect(one({ type: "cancel", job: "" })).toEqual(["bad-field", ["job"], "does not match ^[A-Za-z0-9._:-]{1,64}$"]);
+  });
+
+  it("every problem of a header is listed, not only the first", () => {
+    expect(refused({ type: "hello", id: "x", v: 0, client: 5, extra: true })).toEqual({
+      id: "x",
+      issues: [
+        ["unknown-field", ["extra"], 'hello has no field "extra"'],
+        ["bad-field", ["v"], "expected a value >= 1"],
+        ["bad-field", ["client"], "expected string"],
+      ],
+    });
+  });
+});
+
+describe("binary frames after the header", () => {
+  it("each type carries its count: deploy 2, run one per input, the others none", () => {
+    const frames = (type: string, want: number, got: number, h: object = {}) =>
+      expect(refused({ type, id: "f", ...h }, Array(got).fill(new Uint8Array(8)))).toEqual({
+        id: "f", issues: [["frames", [], `${type} carries ${want} binary frame(s) after the header; got ${got}`]],
+      });
+    frames("deploy", 2, 1);
+    frames("deploy", 2, 3);
+    frames("deploy", 2, 0);
+    frames("ping", 0, 1);
+    frames("hello", 0, 1, { v: 1 });
+    frames("run", 0, 1, { program: SHA });
+    frames("run", 2, 1, { program: SHA, inputs: [{ name: "a", shape: [1, 1, 1] }, { name: "b", shape: [1, 1, 1] }] });
+    frames("run", 2, 3, { program: SHA, inputs: [{ name: "a", shape: [1, 1, 1] }, { name: "b", shape: [1, 1, 1] }] });
+    frames("run", 0, 1, { program: SHA, inputs: [] });
+  });
+});
+
+describe("replies, as the client checks them", () => {
+  const reply = (h: unknown) => checkReply(header(h));
+  const limits = {
+    maxMessageBytes: 1, maxProgramBytes: 1, maxSteps: 1, maxBatch: 1, maxWork: 1, maxWallSeconds: 1, maxJobsPerClient: 1, maxProgramsPerClient: 1,
+    maxConnections: 1, maxProgramBytesTotal: 1, maxQueuedJobs: 1, maxQueuedBytes: 1, maxResultBytes: 1, maxUnreadBytes: 1, maxHeldReplyBytes: 1,
+    undeliveredSeconds: 1, idleSeconds: 1,
+  };
+
+  it("a valid reply comes back as it is; fields added by a newer server pass", () => {
+    for (const h of [
+      { type: "welcome", id: "a", v: 1, server: "s", runner: "vm", limits },
+      { type: "queued", id: "a", job: "j1", position: 0 },
+      { type: "error", id: "", code: "bad-field", message: "v: required", path: ["inputs", 0, "shape", 2], issues: [{ code: "c", path: [], message: "m" }] },
+      { type: "pong", id: "a", time: 1.5, later: "a field of a newer server" },
+      { type: "shutdown", id: "", reason: "SIGTERM", finishing: ["j1"], cancelled: [] },
+    ]) expect(reply(h)).toEqual(h);
+  });
+
+  it("a reply that is not JSON, not an object, of no known type or missing a field is undefined", () => {
+    expect(checkReply(bytes("{"))).toBeUndefined();
+    expect(checkReply(bytes("[]"))).toBeUndefined();
+    expect(reply({ id: "a", time: 1 })).toBeUndefined();
+    expect(reply({ type: 5, id: "a" })).toBeUndefined();
+    expect(reply({ type: "hello", id: "a", v: 1 })).toBeUndefined();
+    expect(reply({ type: "toString", id: "a" })).toBeUndefined();
+    expect(reply({ type: "pong", id: "a" })).toBeUndefined();
+    expect(reply({ type: "pong", id: "a", time: "1" })).toBeUndefined();
+    expect(reply({ type: "welcome", id: "a", v: 1, server: "s", runner: "vm", limits: { ...limits, idleSeconds: undefined } })).toBeUndefined();
+  });
+});
