@@ -27,7 +27,8 @@ const MODULES = {
   },
   compiler: {
     mutate: ["lib/compiler/passes/quantise.ts", "lib/compiler/passes/rules.ts", "lib/compiler/passes/partition.ts"],
-    tests: ["test/compile-rules.test.ts", "test/compile-rules-xylo-speck.test.ts", "test/compile-host.test.ts", "test/compile-bias.test.ts", "test/compile-partition-order.test.ts", "test/mutation-compiler.test.ts"],
+    tests: ["test/compile-rules.test.ts", "test/compile-rules-xylo-speck.test.ts", "test/compile-host.test.ts", "test/compile-bias.test.ts", "test/compile-partition-order.test.ts", "test/mutation-compiler.test.ts",
+      "test/mutation-partition.test.ts", "test/mutation-rules.test.ts"],
   },
   train: {
     mutate: ["lib/train/surrogates.ts", "lib/train/kernels/scan.ts", "lib/train/kernels/neuron-scan.ts"],

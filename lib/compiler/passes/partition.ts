@@ -4,7 +4,7 @@
  * populations). Speck-style targets take one whole layer per core.
  */
 import { IssueList } from "../../ir/errors.js";
-import type { Csr, Layer, Netlist } from "../netlist.js";
+import type { Csr, Layer, Netlist, Projection } from "../netlist.js";
 import type { CompileState, Slice } from "../state.js";
 import { speckLayerMemory } from "./speck-memory.js";
 import { receptiveOrder, runsOf, type Inputs } from "./pack.js";
@@ -26,11 +26,9 @@ export function partition(s: CompileState): CompileState {
   const slices: Slice[] = [];
   const packing: Record<string, string> = {};
   const off = offsets(n);
-  const total = n.layers.reduce((a, l) => a + l.size, 0);
-  const stamp = new Int32Array(total).fill(-1);
   for (const l of n.layers) {
     if (l.kind !== "neuron" || l.host) continue;
-    if (t.mapping === "single-core") { slices.push({ layer: l.name, start: 0, count: l.size, synapses: n.projections.filter((p) => p.dst === l.name).reduce((a, p) => a + (p.connectivity?.mode === "procedural" ? 0 : p.csr?.indices.length ?? 0), 0), fanIn: 0 }); continue; }
+    if (t.mapping === "single-core") { slices.push({ layer: l.name, start: 0, count: l.size, synapses: storedSynapses(n, l), fanIn: 0 }); continue; }
     if (t.mapping === "layer-per-core") {
       const p = n.projections.find((x) => x.dst === l.name);
       const m = p ? speckLayerMemory(p, n.layers.find((x) => x.name === p.src)!) : "no input";
@@ -48,9 +46,10 @@ export function partition(s: CompileState): CompileState {
 function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Array, slices: Slice[], s: CompileState, issues: IssueList, order?: Int32Array): void {
   const core = s.target.core, tn = s.target.name;
   const inc = n.projections.filter((p) => p.dst === l.name);
-  // A procedural projection's synapses take no synapse memory (only its rule), but count towards fan-in.
-  const cols = inc.filter((p) => p.csr).map((p) => ({ t: transpose(p.csr!), base: off.get(p.src)!, stored: p.connectivity?.mode !== "procedural" }));
-  const shared = inc.filter((p) => !p.csr && !ruleOnly(p)).map((p) => ({ weights: p.ops[p.ops.length - 1].kind === "conv" ? (p.ops[p.ops.length - 1] as { weight: ArrayLike<number> }).weight.length : 0, fanIn: n.layers.find((x) => x.name === p.src)!.size }));
+  // Stored synapses (a CSR); a procedural projection has none (its rule takes no synapse memory) but counts towards fan-in.
+  const cols = inc.filter((p) => p.csr).map((p) => ({ t: transpose(p.csr!), base: off.get(p.src)! }));
+  // Neither CSR nor rule: a kept convolution (lower.ts keeps only conv chains), its kernel stored once per core.
+  const shared = inc.filter((p) => !p.csr && !ruleOnly(p)).map((p) => ({ weights: kernelOf(p).length, fanIn: n.layers.find((x) => x.name === p.src)!.size }));
   const sharedSyn = shared.reduce((a, x) => a + x.weights, 0), sharedIn = shared.reduce((a, x) => a + x.fanIn, 0);
   // A procedural projection kept as its rule (no CSR): its expected distinct sources onto c neurons (rule-stats.ts).
   const rules = inc.map(ruleOnly).filter((r) => r !== undefined), rin = (c: number) => rules.reduce((a, r) => a + expectedFanIn(r, c), 0);
@@ -60,8 +59,8 @@ function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Ar
   for (let q = 0; q < l.size; q++) {
     const j = order ? order[q] : q;
     let syn = 0, fresh = 0;
-    const mark = cur ? id : -2;
-    for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) { if (c.stored) syn++; if (stamp[c.base + c.t.indices[k]] !== mark) fresh++; }
+    // Inputs not yet read by the current slice (when a new slice opens, they are counted again below).
+    for (const c of cols) for (let k = c.t.indptr[j]; k < c.t.indptr[j + 1]; k++) { syn++; if (stamp[c.base + c.t.indices[k]] !== id) fresh++; }
     const alone = { syn: syn + sharedSyn, fanIn: countDistinct(cols, j) + sharedIn + rin(1) };
     if (alone.fanIn > core.fanIn) { issues.add("fan-in", [l.name], `${l.name}[${j}] needs fan-in ${Math.ceil(alone.fanIn)}${rules.length ? " (expected)" : ""}; ${tn} allows ${core.fanIn} inputs per core`); return; }
     if (alone.syn > core.synapses) { issues.add("synapse-memory", [l.name], `${l.name}[${j}] needs ${alone.syn} synapses; ${tn} stores ${core.synapses} per core`); return; }
@@ -79,6 +78,16 @@ function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Ar
   }
   if (cur) slices.push(cur);
   for (let k = first; k < slices.length; k++) slices[k].fanIn = Math.ceil(slices[k].fanIn - 1e-9);
+}
+
+/** Synapses a layer stores on one core (its CSRs'; a procedural projection keeps only its rule). */
+function storedSynapses(n: Netlist, l: Layer): number {
+  return n.projections.filter((p) => p.dst === l.name).reduce((a, p) => a + (p.csr?.indices.length ?? 0), 0);
+}
+
+/** The kernel of a kept convolution chain (its last op). */
+function kernelOf(p: Projection): ArrayLike<number> {
+  return (p.ops[p.ops.length - 1] as Extract<Projection["ops"][number], { kind: "conv" }>).weight;
 }
 
 function countDistinct(cols: Array<{ t: Csr; base: number }>, j: number): number {
@@ -128,10 +137,14 @@ function inputsOf(n: Netlist, l: Layer, off: Map<string, number>): Inputs[] {
 /** CSR transpose: rows become postsynaptic neurons, indices presynaptic ones (weights dropped). */
 export function transpose(c: Csr): Csr {
   const indptr = new Int32Array(c.post + 1);
+  // Stryker disable next-line EqualityOperator: a bound one past the end reads undefined and writes nothing (typed arrays ignore writes outside them)
   for (let k = 0; k < c.indices.length; k++) indptr[c.indices[k] + 1]++;
+  // Stryker disable next-line EqualityOperator: a bound one past the end reads undefined and writes nothing (typed arrays ignore writes outside them)
   for (let j = 0; j < c.post; j++) indptr[j + 1] += indptr[j];
   const fill = indptr.slice(0, c.post);
   const indices = new Int32Array(c.indices.length);
-  for (let i = 0; i < c.pre; i++) for (let k = c.indptr[i]; k < c.indptr[i + 1]; k++) indices[fill[c.indices[k]]++] = i;
+  // Stryker disable next-line EqualityOperator: a bound one past the end reads undefined and writes nothing (typed arrays ignore writes outside them)
+  for (let i = 0; i < c.pre; i++)
+    for (let k = c.indptr[i]; k < c.indptr[i + 1]; k++) indices[fill[c.indices[k]]++] = i;
   return { pre: c.post, post: c.pre, indptr, indices, weight: new Float64Array(0) };
 }
