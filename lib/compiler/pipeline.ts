@@ -46,12 +46,17 @@ export const passes: Pass[] = [
 
 /** Compiles a graph for a target (a registered name, a .json path or a Target object). */
 export function compile(graph: Graph, target: string | Target, options: CompileOptions = {}): Program {
+  return compileState(graph, target, options).program!;
+}
+
+/** Runs every pass (checked as `compile` checks them) and returns the final state: the Program and what led to it. */
+export function compileState(graph: Graph, target: string | Target, options: CompileOptions = {}): CompileState {
   let s = initialState(graph, typeof target === "string" ? resolveTarget(target) : resolveTarget(target), options);
   for (const p of passes) {
     s = p.run(s);
     if (s.options.check) checkState(s);
   }
-  return s.program!;
+  return s;
 }
 
 /** Runs the passes up to and including `last` (for tests and the magics). */

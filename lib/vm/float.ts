@@ -7,7 +7,7 @@ import { PhasorError } from "../ir/errors.js";
 import type { Graph } from "../ir/graph.js";
 import type { Target } from "../target/types.js";
 import { genericMesh, type GenericMeshParams } from "../target/presets/generic.js";
-import { compile, compileUntil } from "../compiler/pipeline.js";
+import { compileState } from "../compiler/pipeline.js";
 import type { CompileOptions } from "../compiler/state.js";
 import type { Program } from "../compiler/program.js";
 import { storedWeights } from "../compiler/passes/quantise.js";
@@ -22,8 +22,8 @@ export function genericMeshFloat(p: GenericMeshParams = {}): Target {
 export function floatProgram(graph: Graph, target: Target = genericMeshFloat(), options: CompileOptions = {}): Program {
   if (target.arithmetic.fixedPoint) throw new PhasorError(`floatProgram needs a float target; ${target.name} is fixed-point`, "target");
   const narrow = { ...target, arithmetic: { ...target.arithmetic, weightBits: Math.min(target.arithmetic.weightBits, 16), stateBits: Math.min(target.arithmetic.stateBits, 32) } };
-  const p = compile(graph, narrow, options);
-  const s = compileUntil(graph, narrow, options, "discretise");
+  // One compilation: its final state holds the Program and the discretised float64 values it replaces.
+  const s = compileState(graph, narrow, options), p = s.program!;
   const blobs = { ...p.blobs };
   const layers = p.layers.map((l) => {
     const d = s.discrete?.[l.name];
@@ -36,7 +36,8 @@ export function floatProgram(graph: Graph, target: Target = genericMeshFloat(), 
   const projections = p.projections.map((pr) => {
     const src = s.netlist!.projections.find((x) => x.name === pr.name);
     if (!src || pr.partition === "host") return pr;
-    if (!pr.procedural) blobs[pr.csr ? pr.csr.weight : pr.conv!.weight] = Float64Array.from(storedWeights(src));
+    // The netlist's own discretised array (no copy: the state it belongs to is dropped on return).
+    if (!pr.procedural) blobs[pr.csr ? pr.csr.weight : pr.conv!.weight] = storedWeights(src);
     if (pr.bias && src.bias) blobs[pr.bias] = Float64Array.from(src.bias);
     return { ...pr, scale: 1, ...(pr.procedural ? { procedural: { ...pr.procedural, codes: false } } : {}) };
   });

@@ -176,11 +176,14 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   const d = layers[dst];
   const codes = (name: string) => {
     const w = p.blobs[name];
+    const toUnits = w instanceof Int32Array && d.arith === "float" && d.partition === "chip", shift = d.arith === "xylo" && !!pr.weightExp;
+    // Float64 values used as they are: the VM reads the Program's array (no engine writes synapse arrays).
+    if (w instanceof Float64Array && !toUnits && !shift) return w;
     // Codes stay codes on integer layers; a float layer fed by integer codes works in model units.
     const out = Float64Array.from(w);
-    if (w instanceof Int32Array && d.arith === "float" && d.partition === "chip") for (let q = 0; q < out.length; q++) out[q] *= pr.scale;
+    if (toUnits) for (let q = 0; q < out.length; q++) out[q] *= pr.scale;
     // Xylo shifts each weight left by its matrix's weight shift as it delivers an event.
-    if (d.arith === "xylo" && pr.weightExp) for (let q = 0; q < out.length; q++) out[q] *= 2 ** pr.weightExp;
+    if (shift) for (let q = 0; q < out.length; q++) out[q] *= 2 ** pr.weightExp!;
     return out;
   };
   const bias = pr.bias && p.blobs[pr.bias] ? codes(pr.bias) : undefined;
@@ -197,8 +200,8 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   if (pr.csr) {
     const c = pr.csr;
     const delay = c.delay ? compactSteps(p.blobs[c.delay]) : undefined;
-    const indices = Int32Array.from(p.blobs[c.indices]), weight = codes(c.weight);
-    return { ...base, indptr: Int32Array.from(p.blobs[c.indptr]), indices, weight, delay, maxDelay: delay ? maxOf(delay) : 0, shared: false, fast: compact(indices, weight, d.size) };
+    const indices = int32(p.blobs[c.indices]), weight = codes(c.weight);
+    return { ...base, indptr: int32(p.blobs[c.indptr]), indices, weight, delay, maxDelay: delay ? maxOf(delay) : 0, shared: false, fast: compact(indices, weight, d.size) };
   }
   const cv = pr.conv!;
   const ops: LinearOp[] = [];
@@ -212,6 +215,11 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
 export function compactSteps(steps: ArrayLike<number>): Uint8Array | Uint16Array | Int32Array {
   const max = maxOf(steps);
   return max < 256 ? Uint8Array.from(steps) : max < 65536 ? Uint16Array.from(steps) : Int32Array.from(steps);
+}
+
+/** A Program's integer blob as it is (shared with the Program, never written), or converted when stored as float64. */
+function int32(a: Int32Array | Float64Array): Int32Array {
+  return a instanceof Int32Array ? a : Int32Array.from(a);
 }
 
 function maxOf(a: ArrayLike<number>): number {

@@ -71,6 +71,13 @@ export function discretise(s: CompileState): CompileState {
   return { ...s, discrete, netlist: { ...s.netlist!, projections } };
 }
 
+/** Per-synapse delays in seconds as whole steps, written straight into the result (no temporary). */
+function delaySteps(seconds: ArrayLike<number>, dt: number): Int32Array {
+  const out = new Int32Array(seconds.length);
+  for (let k = 0; k < out.length; k++) out[k] = Math.round(seconds[k] / dt);
+  return out;
+}
+
 function scaleProjection(p: Projection, gain: Float64Array | undefined, nIn: number, dt: number): Projection {
   const out: Projection = { ...p };
   // A carried bias enters the destination's port like the weights do: times the port's gain.
@@ -78,7 +85,7 @@ function scaleProjection(p: Projection, gain: Float64Array | undefined, nIn: num
   if (p.csr) {
     const c = p.csr;
     const weight = gain ? c.weight.map((w, k) => w * gain[c.indices[k]]) : c.weight.slice();
-    out.csr = { ...c, weight, delay: p.delaySeconds ? Int32Array.from(p.delaySeconds, (x) => Math.round(x / dt)) : undefined };
+    out.csr = { ...c, weight, delay: p.delaySeconds ? delaySteps(p.delaySeconds, dt) : undefined };
     return out;
   }
   // A procedural projection kept as its rule: its largest weight times the port's largest gain bounds every discretised weight.

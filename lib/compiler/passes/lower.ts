@@ -36,7 +36,8 @@ function asCsr(p: Projection, nIn: number): Csr {
   const op = p.ops.length === 1 ? p.ops[0] : undefined;
   if (op?.kind !== "sparse" || (!op.rule && !op.csr.delay)) return composeCsr(p.ops, nIn);
   const c = op.csr;
-  return { pre: c.pre, post: c.post, indptr: c.indptr, indices: c.indices, weight: Float64Array.from(c.weight) };
+  // No pass writes a CSR in place (discretisation makes new arrays), so float64 weights are shared, not copied.
+  return { pre: c.pre, post: c.post, indptr: c.indptr, indices: c.indices, weight: c.weight instanceof Float64Array ? c.weight : Float64Array.from(c.weight) };
 }
 
 /**
