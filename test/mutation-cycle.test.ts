@@ -3,6 +3,15 @@
 // fallback to 2^20 ticks per cycle (rounding) when no exact base fits.
 import { describe, expect, test } from "vitest";
 import { MAX_R, denominator, ticksPerCycle, toTicks } from "../lib/vm/cycle/time.js";
+import type { Node } from "../lib/ir/graph.js";
+import { graph, tensor } from "../lib/ir/builders.js";
+import { compile, type Program } from "../lib/compiler/index.js";
+import { genericMesh } from "../lib/target/presets/generic.js";
+import { c } from "../lib/target/presets/constant.js";
+import type { Constant, Target } from "../lib/target/types.js";
+import { runProgram } from "../lib/vm/index.js";
+import { isPhasorError } from "../lib/ir/errors.js";
+import { microcircuit } from "../lib/ir/models/microcircuit.js";
 
 describe("exact ticks", () => {
   test("denominators: 3.5 -> 2, 1/3 -> 3, 9.7 -> 10, 0.125 -> 8, whole numbers -> 1", () => {
@@ -36,5 +45,228 @@ describe("exact ticks", () => {
 
   test("toTicks: cycles x R, rounded to a whole tick", () => {
     expect([toTicks(3.5, 2), toTicks(1 / 3, 12), toTicks(1e-7, MAX_R), toTicks(2.4, 1), toTicks(2.6, 1)]).toEqual([7, 4, 0, 2, 3]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The cycle engine (lib/vm/cycle/engine.ts) on small networks, each time worked out by hand from
+// docs/cycle-models.md's rules and the test target's constants (1 GHz: 1 ns = 1 cycle).
+
+/** IF neurons that spike when their input reaches `th` (r = 1e4 as in test/vm-cycle-pipeline.test.ts). */
+const IF = (n: number, th: number): Node => ({ type: "IF", r: tensor(new Float64Array(n).fill(1e4)), v_threshold: tensor(new Float64Array(n).fill(th)) });
+const ns = (v: number) => c(v, "ns", "test figure", "pre-silicon");
+const spikesAt = (n: number, rows: number[][]) => ({ data: Float64Array.from(rows.flat()), shape: [rows.length, n] });
+
+/** A 1 GHz mesh, one core per router, width x height, with the given latencies in ns. */
+function chip(o: { width?: number; height?: number; multicast?: boolean; timing?: Partial<Record<string, number>>; barrier?: Target["timing"]["barrier"] }): Target {
+  const g = genericMesh({ width: o.width ?? 2, height: o.height ?? 1, neuronsPerCore: 1024, multicast: o.multicast ?? true });
+  const timing: Target["timing"] = { clock: c(1e9, "Hz", "test clock", "pre-silicon"), synOp: ns(1), neuronUpdate: ns(1), hop: ns(1), withinTile: ns(1) };
+  for (const [k, v] of Object.entries(o.timing ?? {})) (timing as unknown as Record<string, Constant>)[k] = ns(v!);
+  if (o.barrier) timing.barrier = o.barrier;
+  return { ...g, timing };
+}
+
+/** Moves every slice of `layer` to core `core` (plain data: the Program is JSON). */
+function moveLayer(p: Program, layer: string, core: number): Program {
+  const q: Program = JSON.parse(JSON.stringify({ ...p, blobs: {} }));
+  q.blobs = p.blobs;
+  for (const l of q.layers) if (l.name === layer) l.slices = l.slices.map((s) => ({ ...s, core }));
+  for (const x of q.cores) if (x.layer === layer) x.id = core;
+  return q;
+}
+
+describe("cycle engine: the soma's costs", () => {
+  test("active and inactive updates, the spike cost, axon in and synapses, and the token that frees the layer", () => {
+    // in(1) -> A(3), weight 1 to A0 only (threshold 0.5), reset to zero. Update 10 active / 4 inactive, spike 3,
+    // receive 7, synOp 2, within tile 1; the input and A's core 0 share router (0, 0).
+    const t = chip({ timing: { neuronUpdate: 10, neuronUpdateInactive: 4, spike: 3, receive: 7, synOp: 2 } });
+    const g = graph().input("in", [1]).linear("w", tensor([1, 0, 0], [3, 1])).node("A", IF(3, 0.5)).output("o").build();
+    const p = compile(g, t, { placer: "greedy", reset: "zero" });
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1], [0]]) });
+    expect(r.spikes.A).toEqual([[0, 0]]);
+    // Step 0: the host's message enters the local port at 0 and reaches core 0 at 1: axon in 1..8, synapse 8..10.
+    // The host's token follows it (same port, 1) and passes the dendrite at 10: A starts at 10. A0 has input
+    // (active): 10 + 3 for its spike; A1, A2 are at rest (inactive): 4 + 4. The soma ends at 10 + 21 = 31; the
+    // barrier (no table: 1 cycle a hop, no sync) adds nothing on router (0, 0).
+    // Step 1 (T0 = 31): no input; the token arrives at 32; A0 is back at rest: 3 x 4 = 12: 32 + 12 - 31 = 13.
+    expect(r.cycles!.stepCycles).toEqual([31, 13]);
+    expect(r.cycles!.totalCycles).toBe(44);
+    expect(r.cycles!.coreDone[0]).toEqual([31, 44]);
+    // Busy: soma 21 + 12, axon in 7, synapse 2 (one synapse).
+    expect(r.cycles!.coreBusy).toEqual({ 0: 21 + 12 + 7 + 2 });
+    expect([r.cycles!.messages, r.cycles!.selfMessages, r.cycles!.packets, r.cycles!.hops]).toEqual([1, 0, 0, 0]);
+  });
+});
+
+describe("cycle engine: axon out, multicast and the end-of-phase tokens", () => {
+  // in(1) -> A(1) on core 0 (spikes once) -> B(1) on core 1 and C(1) on core 3 (two projections, weight 1, never
+  // spike); a 4 x 1 mesh, packet 5, every other latency 1 (axon in and synapse 1, hop 1, within tile 1, link 1).
+  const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5))
+    .linear("wb", tensor([1], [1, 1])).node("B", IF(1, 1e4)).linear("wc", tensor([1], [1, 1]), { from: "A" }).node("C", IF(1, 1e4))
+    .output("ob", { from: "B" }).output("oc", { from: "C" }).build();
+  const place = (t: Target) => moveLayer(moveLayer(moveLayer(compile(g, t, { placer: "greedy", reset: "zero" }), "A", 0), "B", 1), "C", 3);
+  const run = (multicast: boolean) => runProgram(place(chip({ width: 4, multicast, timing: { packet: 5 } })), { engine: "cycle", input: spikesAt(1, [[1]]) });
+
+  test("multicast: one packet for both remote cores, one axon-out cost, branching at router (1, 0)", () => {
+    // Host message at core 0 at 1: axon in 1..2, synapse 2..3; the host's token passes at 3. A0 updates 3..4 and
+    // spikes; axon out takes it at 4, spends 5 and hands one packet for cores 1 and 3 to the east link at 9 (at (1, 0)
+    // at 10); A's token follows (link free at 10, arrives 11). Core 1: the message at 10 (axon in 10..11, synapse
+    // 11..12), the token passes at 12, B updates 12..13. Core 3: two more hops, the message at 12 (13, 14), the token
+    // at 13 passes at 14, C updates 14..15. Core 0 is done at 9 (axon out). Barrier (1 cycle a hop, no sync):
+    // max(9 + 0, 13 + 1, 15 + 3) = 18 at the root, the release reaches router (3, 0) at 18 + 3 = 21.
+    const r = run(true).cycles!;
+    expect(r.coreDone).toEqual({ 0: [9], 1: [13], 3: [15] });
+    expect(r.stepCycles).toEqual([21]);
+    // One packet left its router (the host's message stays on router (0, 0)), 3 messages, 3 hops (the tree's links).
+    expect([r.packets, r.messages, r.selfMessages, r.hops]).toEqual([1, 3, 0, 3]);
+    // Core 0 busy: soma 1, axon out 5, axon in 1, synapse 1.
+    expect(r.coreBusy[0]).toBe(8);
+  });
+
+  test("no multicast: one message per remote core, each costing axon out; tokens one per core too", () => {
+    // A's spike: messages to core 1 (handed over at 9, at (1, 0) at 10) and core 3 (at 14, after 5 more of axon out;
+    // the link sends it at 14, at (1, 0) at 15, (2, 0) at 16, (3, 0) at 17). Tokens at 14 to core 1 (the link starts
+    // it at 15: arrives 16) and core 3 (starts 16, then 17, 18: arrives 19). Core 1: the message passes at 12, the
+    // token at 16, B 16..17. Core 3: the message at 17 (18, 19), the token at 19, C 19..20. Core 0 done at 14.
+    // Barrier: max(14, 17 + 1, 20 + 3) = 23, the release at router (3, 0) at 26.
+    const r = run(false).cycles!;
+    expect(r.coreDone).toEqual({ 0: [14], 1: [17], 3: [20] });
+    expect(r.stepCycles).toEqual([26]);
+    expect([r.packets, r.messages, r.selfMessages, r.hops]).toEqual([2, 3, 0, 4]);
+    expect(r.coreBusy[0]).toBe(1 + 10 + 2);
+  });
+});
+
+describe("cycle engine: bounded queues stall the soma and the host", () => {
+  // in(3) -> A(33) on core 0, in_i to A_i (weight 1): A0..A2 spike, A3..A32 do not; A -> B(1) on core 1, weight 1
+  // each. Packet (axon out) 10 per message; every other latency 1; a 2 x 1 mesh.
+  const w = tensor(Float64Array.from({ length: 33 * 3 }, (_, k) => (Math.floor(k / 3) === k % 3 && k < 9 ? 1 : 0)), [33, 3]);
+  const g = graph().input("in", [3]).linear("w", w).node("A", IF(33, 0.5)).linear("wb", tensor(new Float64Array(33).fill(1), [1, 33]))
+    .node("B", IF(1, 1e4)).output("o").build();
+  const p = moveLayer(moveLayer(compile(g, chip({ timing: { packet: 10 } }), { placer: "greedy", reset: "zero" }), "A", 0), "B", 1);
+  const run = (coreQueueDepth?: number) => runProgram(p, { engine: "cycle", input: spikesAt(3, [[1, 1, 1]]), coreQueueDepth }).cycles!;
+
+  test("queues of 16: nothing waits", () => {
+    // The host's three messages and its token reach core 0 at 1 (local port): axon in and synapse one cycle each,
+    // pipelined: the messages pass at 3, 4, 5 and the token at 5. A starts at 5: A0, A1, A2 end at 6, 7, 8 and spike;
+    // axon out takes them at 6, 16, 26 and hands each over 10 later (16, 26, 36; at core 1 at 17, 27, 37). The soma
+    // ends at 5 + 33 = 38; A's token leaves then (arrives 39). Core 1: the messages pass at 19, 29, 39, the token at
+    // 39, B updates 39..40. Done: core 0 at 38 (its soma), core 1 at 40; barrier max(38, 40 + 1) + 1 = 42.
+    const r = run();
+    expect(r.coreDone).toEqual({ 0: [38], 1: [40] });
+    expect(r.stepCycles).toEqual([42]);
+    expect(r.overflows).toBe(0);
+    expect(r.coreQueueDepth).toBe(16);
+    expect(r.bufferDepth).toBe(16);
+  });
+
+  test("queues of 1: the input queue refuses the host's third message and token, the soma stalls on its third spike", () => {
+    // Core 0's input queue holds one message: the second message enters at 1 (S1 of the first is 1), the third
+    // waits until 2 (a stall), the token until 3 (a stall): it passes the dendrite at 5 as before. Spike 2 (soma at 8)
+    // may enter the axon-out queue only when axon out took spike 1, at 16: the soma stalls 8 cycles (a stall) and
+    // ends at 5 + 33 + 8 = 46; A's token leaves at 46 (arrives 47). Core 1 (its queue of one lets each message in,
+    // S1 of the one before being past): the token passes at 47, B 47..48. Barrier max(46, 48 + 1) + 1 = 50.
+    const r = run(1);
+    expect(r.coreDone).toEqual({ 0: [46], 1: [48] });
+    expect(r.stepCycles).toEqual([50]);
+    expect(r.overflows).toBe(3);
+    expect(r.coreQueueDepth).toBe(1);
+    // Busy is service, not waiting: soma 33, axon out 3 x 10, axon in and synapse 3 x 2.
+    expect(r.coreBusy[0]).toBe(33 + 30 + 6);
+  });
+});
+
+describe("cycle engine: the barrier and the report", () => {
+  // in(1) -> A(1) -> B(1), no input: nothing spikes; A waits for the host's token, B for A's.
+  const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5)).linear("wb", tensor([1], [1, 1]))
+    .node("B", IF(1, 1e4)).output("o").build();
+  const none = spikesAt(1, [[0]]);
+  const at = (t: Target, a: number, b: number) => moveLayer(moveLayer(compile(g, t, { placer: "greedy" }), "A", a), "B", b);
+
+  test("SANA-FE-style step table: sync by tiles in use (largest key not above), no hop cost", () => {
+    const t = chip({ width: 4, barrier: { lookup: "step", points: [{ tiles: 3, time: ns(700) }, { tiles: 1, time: ns(100) }, { tiles: 2, time: ns(300) }] } });
+    // A on core 0, B on core 1 (two tiles): the host's token reaches core 0 at 1, A updates 1..2, its token leaves at 2
+    // and reaches core 1 at 3, B updates 3..4. The root waits for the last core (4) and spends 300 (2 tiles).
+    const two = runProgram(at(t, 0, 1), { engine: "cycle", input: none }).cycles!;
+    expect(two.coreDone).toEqual({ 0: [2], 1: [4] });
+    expect(two.stepCycles).toEqual([304]);
+    expect(two.barrier).toEqual({ hopCycles: 0, syncCycles: 300, tiles: 2 });
+    // Both on core 0 (one tile): A's token goes through core 0's local port (1): B updates 3..4; sync 100.
+    expect(runProgram(at(t, 0, 0), { engine: "cycle", input: none }).cycles!.stepCycles).toEqual([104]);
+    // Tiles are the routers of the cores in use: B on core 2 is still two tiles (its token at 4, B 4..5): 300.
+    expect(runProgram(at(t, 0, 2), { engine: "cycle", input: none }).cycles!.stepCycles).toEqual([305]);
+  });
+
+  test("Davies-style linear table: sync = the first point, (last - first) / (2 H) per hop each way", () => {
+    // 4 x 1 mesh: H = 3; points 100 ns at 1 tile, 220 ns at 4: sync 100, (220 - 100) / 6 = 20 cycles a hop.
+    const t = chip({ width: 4, barrier: { lookup: "linear", points: [{ tiles: 4, time: ns(220) }, { tiles: 1, time: ns(100) }] } });
+    // A and B on core 3 (router (3, 0)): the host's token crosses 3 links (1 each), reaching core 3 at 3: A 3..4;
+    // A's token through the local port at 5, B 5..6. Barrier: 6 + 3 x 20 = 66 at the root, + 100, + 60 back = 226.
+    const far = runProgram(at(t, 3, 3), { engine: "cycle", input: none }).cycles!;
+    expect(far.stepCycles).toEqual([226]);
+    expect(far.barrier).toEqual({ hopCycles: 20, syncCycles: 100, tiles: 1 });
+    // On core 0: the token at 1, A 1..2, B 3..4: 4 + 100.
+    expect(runProgram(at(t, 0, 0), { engine: "cycle", input: none }).cycles!.stepCycles).toEqual([104]);
+    // A linear table with one point is looked up as a step table: sync 100, no hop cost.
+    const one = chip({ width: 4, barrier: { lookup: "linear", points: [{ tiles: 1, time: ns(100) }] } });
+    expect(runProgram(at(one, 3, 3), { engine: "cycle", input: none }).cycles!.stepCycles).toEqual([106]);
+  });
+
+  test("a 1 x 1 mesh with a linear table: no hops to pay (H = 0)", () => {
+    const t = chip({ width: 1, barrier: { lookup: "linear", points: [{ tiles: 1, time: ns(100) }, { tiles: 2, time: ns(300) }] } });
+    const g1 = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5)).output("o").build();
+    const r = runProgram(compile(g1, t, { placer: "greedy" }), { engine: "cycle", input: none }).cycles!;
+    // The token at 1, A 1..2, then sync 100.
+    expect([r.barrier, r.stepCycles]).toEqual([{ hopCycles: 0, syncCycles: 100, tiles: 1 }, [102]]);
+  });
+
+  test("the report: ticks per cycle, rounding flagged only when needed, the run's constants", () => {
+    const r = runProgram(at(chip({ timing: { synOp: 3.5 } }), 0, 1), { engine: "cycle", input: none, steps: 2 });
+    expect(r.cycles!.ticksPerCycle).toBe(2);
+    expect("roundedLatencies" in r.cycles!).toBe(false);
+    expect([r.cycles!.clockHz, r.cycles!.coreModel, r.cycles!.na, r.cycles!.clockNa]).toEqual([1e9, "compartment", undefined, undefined]);
+    expect(r.cycles!.stepCycles).toHaveLength(2);
+    expect(r.cycles!.events).toBeGreaterThan(0);
+    // 1e-7 ns at 1 GHz is 1e-7 cycles: no denominator up to 2^20, so every latency is rounded to 1/2^20 cycle.
+    const q = runProgram(at(chip({ timing: { synOp: 1e-7 } }), 0, 1), { engine: "cycle", input: none }).cycles!;
+    expect([q.ticksPerCycle, q.roundedLatencies]).toEqual([2 ** 20, true]);
+    // A 1..2 on core 0, its token at core 1 at 3, B 3..4; the barrier: 1 hop there (5) and 1 back: 6.
+    expect(q.stepCycles).toEqual([6]);
+  });
+
+  test("a target whose clock or constants have no published figure says so", () => {
+    const g1 = graph().input("in", [2]).linear("w", tensor([1, 0, 0, 1], [2, 2])).node("h", IF(2, 0.5)).output("o").build();
+    const r = runProgram(compile(g1, "truenorth", { reset: "zero" }), { engine: "cycle", input: spikesAt(2, [[1, 1]]) }).cycles!;
+    expect(r.clockNa).toMatch(/^timing\.clock has no published figure: TrueNorth's cores are asynchronous/);
+    expect(r.clockNa).not.toMatch(/figure: no published figure/);
+    expect(r.na).toMatch(/^cycle counts rest on timing\.\w+.*, with no published figure$/);
+    expect(r.coreModel).toBe("crossbar");
+  });
+});
+
+describe("cycle engine: options refused with a clear error", () => {
+  const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5)).output("o").build();
+  const p = compile(g, chip({}), { placer: "greedy" });
+  const run = (o: object) => () => runProgram(p, { engine: "cycle", input: spikesAt(1, [[1]]), ...o });
+
+  test("buffer and queue depths must be whole numbers of packets, at least 1", () => {
+    expect(run({ bufferDepth: 0 })).toThrow(/^bufferDepth must be a whole number of packets, at least 1 \(got 0\): a buffer that holds nothing would stop every message$/);
+    expect(run({ bufferDepth: 2.5 })).toThrow(/bufferDepth must be a whole number of packets, at least 1 \(got 2\.5\)/);
+    expect(run({ coreQueueDepth: 0 })).toThrow(/^coreQueueDepth must be a whole number of packets, at least 1 \(got 0\)/);
+    expect(run({ coreQueueDepth: 1.5 })).toThrow(/coreQueueDepth must be/);
+    try { run({ coreQueueDepth: -1 })(); expect.unreachable(); } catch (e) { expect(isPhasorError(e)).toBe(true); }
+    expect(run({ bufferDepth: 1, coreQueueDepth: 1 })).not.toThrow();
+  });
+
+  test("link cycles: a finite number of cycles, 0 or more", () => {
+    for (const v of [-1, NaN, Infinity]) expect(run({ linkCycles: v })).toThrow(new RegExp(`^linkCycles must be a number of cycles, 0 or more \\(got ${v}\\)$`));
+    // 0 cycles per packet: a link sends any number at once; the step is as with 1 when nothing queues.
+    expect(run({ linkCycles: 0 })().cycles!.stepCycles).toEqual(run({ linkCycles: 1 })().cycles!.stepCycles);
+  });
+
+  test("a procedural projection is refused, naming it and the compile option that avoids it", () => {
+    const m = microcircuit({ seed: 1, dt: 1e-4, scale: 0.002, kScale: 0.2, connectivity: "procedural", drive: "dc" });
+    const q = compile(m.graph, "generic-mesh", { dt: 1e-4, connectivity: "procedural", allowHost: true });
+    expect(() => runProgram(q, { engine: "cycle", steps: 1 })).toThrow(/^the cycle engine does not run procedural projections yet \(\S+\); compile with connectivity: "materialised"$/);
   });
 });
