@@ -288,6 +288,9 @@ describe("convolutions, dimension by dimension", () => {
     const rank = (i: string, o: string, w: string, r: number) =>
       [`${at}.wShape: projection conv: a ${r}-D convolution needs inShape and outShape of ${r + 1} and wShape of ${r + 2} dimensions; got [${i}], [${o}], [${w}]`];
     expect(from((g) => { g.inShape = [70]; })).toEqual(rank("70", "4,3,5", "4,1,3,2", 0));
+    // a 0-D "convolution" whose ranks agree with r = 0 is refused too
+    expect(from((g) => { Object.assign(g, { inShape: [70], outShape: [60], wShape: [4, 1], stride: [1], padding: [0], dilation: [1] }); }))
+      .toEqual(rank("70", "60", "4,1", 0));
     expect(from((g) => { g.outShape = [4, 15]; })).toEqual(rank("2,5,7", "4,15", "4,1,3,2", 2));
     expect(from((g) => { g.wShape = [4, 1, 3]; })).toEqual(rank("2,5,7", "4,3,5", "4,1,3", 2));
     expect(from((g) => { g.wShape = [4, 1, 3, 2, 1]; })).toEqual(rank("2,5,7", "4,3,5", "4,1,3,2,1", 2));

@@ -176,6 +176,12 @@ describe("header fields: own fields of the type's table only, each of the right 
     expect(input([4, 1, 2 ** 31])).toEqual(["bad-field", ["inputs", 0, "shape", 2], "expected a value <= 2147483647"]);
   });
 
+  it("array indices in a path are numbers, also past 9", () => {
+    const inputs = Array.from({ length: 13 }, (_, k) => ({ name: `i${k}`, shape: [1, 1, k === 12 ? 0 : 1] }));
+    expect(one({ type: "run", program: SHA, inputs }, Array(13).fill(new Uint8Array(0)))).toEqual(["bad-field", ["inputs", 12, "shape", 2], "expected a value >= 1"]);
+    expect(one({ type: "run", program: SHA, record: [...Array(10).fill("h"), ""] })).toEqual(["bad-field", ["record", 10], "expected at least 1 characters"]);
+  });
+
   it("lists and strings: inputs at least 3-D and at most 10-D, at most 16 inputs and 64 records, names 1..256 characters", () => {
     const run = (h: object, n = 0) => one({ type: "run", program: SHA, ...h }, Array(n).fill(new Uint8Array(0)));
     expect(run({ inputs: [{ name: "in", shape: [4, 12] }] }, 1)).toEqual(["bad-field", ["inputs", 0, "shape"], "expected at least 3 items"]);
