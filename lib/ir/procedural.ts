@@ -226,8 +226,9 @@ function totalRowLengths(s: ProceduralSpec, r: { n: number; multapses: boolean }
 /** The materialised (CSR) form of a spec: rows in order, exactly as RowGenerator makes them. */
 export function materialise(s: ProceduralSpec): { indptr: Int32Array; indices: Int32Array; weight: Float64Array; delay?: Float64Array } {
   if (!isRowProcedural(s.rule)) return materialiseColumns(s);
-  const gen = new RowGenerator(s), indptr = new Int32Array(s.pre + 1);
-  let cap = 1024, indices = new Int32Array(cap), weight = new Float64Array(cap), delay = s.delay ? new Float64Array(cap) : undefined;
+  const gen = new RowGenerator(s), indptr = new Int32Array(s.pre + 1), known = knownSynapses(s.rule, s.pre);
+  // Arrays of the exact size where the rule fixes the count (no regrowth, no trimmed copy), else grown by doubling.
+  let cap = known ?? 1024, indices = new Int32Array(cap), weight = new Float64Array(cap), delay = s.delay ? new Float64Array(cap) : undefined;
   for (let i = 0; i < s.pre; i++) {
     const n = gen.row(i), at = indptr[i];
     if (at + n > cap) {
@@ -239,8 +240,13 @@ export function materialise(s: ProceduralSpec): { indptr: Int32Array; indices: I
     if (delay) delay.set(gen.delay!.subarray(0, n), at);
     indptr[i + 1] = at + n;
   }
-  const nnz = indptr[s.pre];
-  return { indptr, indices: indices.slice(0, nnz), weight: weight.slice(0, nnz), ...(delay ? { delay: delay.slice(0, nnz) } : {}) };
+  const nnz = indptr[s.pre], trim = <T extends Int32Array | Float64Array>(a: T): T => (a.length === nnz ? a : (a.slice(0, nnz) as T));
+  return { indptr, indices: trim(indices), weight: trim(weight), ...(delay ? { delay: trim(delay) } : {}) };
+}
+
+/** Synapses of a row rule when the rule fixes their number (fixed total, fixed out-degree), else undefined. */
+function knownSynapses(r: ConnectRule, pre: number): number | undefined {
+  return r.kind === "fixed-total" ? r.n : r.kind === "fixed-out-degree" ? r.k * pre : undefined;
 }
 
 function copyInto<T extends Int32Array | Float64Array>(dst: T, src: T, n: number): T {

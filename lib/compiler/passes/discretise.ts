@@ -72,7 +72,7 @@ export function discretise(s: CompileState): CompileState {
 }
 
 /** Per-synapse delays in seconds as whole steps, written straight into the result (no temporary). */
-function delaySteps(seconds: ArrayLike<number>, dt: number): Int32Array {
+export function delaySteps(seconds: ArrayLike<number>, dt: number): Int32Array {
   const out = new Int32Array(seconds.length);
   for (let k = 0; k < out.length; k++) out[k] = Math.round(seconds[k] / dt);
   return out;
@@ -85,7 +85,8 @@ function scaleProjection(p: Projection, gain: Float64Array | undefined, nIn: num
   if (p.csr) {
     const c = p.csr;
     const weight = gain ? c.weight.map((w, k) => w * gain[c.indices[k]]) : c.weight.slice();
-    out.csr = { ...c, weight, delay: p.delaySeconds ? delaySteps(p.delaySeconds, dt) : undefined };
+    // A rule materialised by lowering arrives with its delays in steps already (lower.ts).
+    out.csr = { ...c, weight, delay: p.delaySeconds ? delaySteps(p.delaySeconds, dt) : c.delay };
     return out;
   }
   // A procedural projection kept as its rule: its largest weight times the port's largest gain bounds every discretised weight.

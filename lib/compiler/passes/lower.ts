@@ -1,8 +1,8 @@
 /** Convolution lowering: expand op chains into CSR synapses, or keep them weight-shared where the target supports it. */
 import type { Csr, Projection } from "../netlist.js";
 import { composeCsr } from "../ops.js";
-import { expectedSynapses, isRowProcedural, type ProceduralSpec } from "../../ir/procedural.js";
-import type { LinearOp } from "../netlist.js";
+import { expectedSynapses, isRowProcedural, materialise, type ProceduralSpec } from "../../ir/procedural.js";
+import { delaySteps } from "./discretise.js";
 import { ruleStats } from "./rule-stats.js";
 import type { CompileState } from "../state.js";
 
@@ -20,10 +20,10 @@ export function lower(s: CompileState): CompileState {
   // A lone rule's synapses are built only once it is chosen materialised (a procedural one keeps its rule and maxima).
   const expanded = s.netlist!.projections.map((p) => (shared(p) || ruleOf(p) ? p : { ...p, csr: asCsr(p, layers.get(p.src)!.size) }));
   const projections = chooseConnectivity(s, expanded).map((p) => {
-    if (!ruleOf(p)) return p;
-    if (p.connectivity?.mode === "procedural") return { ...p, ruleStats: ruleStats(ruleOf(p)!) };
-    const csr = asCsr(p, layers.get(p.src)!.size), op = p.ops[0] as Extract<LinearOp, { kind: "sparse" }>;
-    return { ...p, csr, ...(op.csr.delay ? { delaySeconds: op.csr.delay } : {}) };
+    const rule = ruleOf(p);
+    if (!rule) return p;
+    if (p.connectivity?.mode === "procedural") return { ...p, ruleStats: ruleStats(rule) };
+    return { ...p, csr: storedRule(rule, s.options.dt) };
   });
   return { ...s, netlist: { ...s.netlist!, projections } };
 }
@@ -38,6 +38,17 @@ function asCsr(p: Projection, nIn: number): Csr {
   const c = op.csr;
   // No pass writes a CSR in place (discretisation makes new arrays), so float64 weights are shared, not copied.
   return { pre: c.pre, post: c.post, indptr: c.indptr, indices: c.indices, weight: c.weight instanceof Float64Array ? c.weight : Float64Array.from(c.weight) };
+}
+
+/**
+ * A rule chosen materialised, built here once (not through the op's memoised CSR, which stays
+ * unbuilt and so holds no second copy): its delays become whole steps at once, so the float64
+ * seconds live only while this projection is built.
+ */
+function storedRule(spec: ProceduralSpec, dt: number): Csr {
+  const c = materialise(spec), csr: Csr = { pre: spec.pre, post: spec.post, indptr: c.indptr, indices: c.indices, weight: c.weight };
+  if (c.delay) csr.delay = delaySteps(c.delay, dt);
+  return csr;
 }
 
 /**
