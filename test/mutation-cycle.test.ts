@@ -270,3 +270,146 @@ describe("cycle engine: options refused with a clear error", () => {
     expect(() => runProgram(q, { engine: "cycle", steps: 1 })).toThrow(/^the cycle engine does not run procedural projections yet \(\S+\); compile with connectivity: "materialised"$/);
   });
 });
+
+describe("cycle engine: which neurons are active (the soma's inactive cost)", () => {
+  test("input arriving, a state off rest, or a bias make a neuron active; the rest pay the inactive cost", () => {
+    // in(1) -> A(4) LIF (tau 0.1 s at dt 1 ms: v decays slowly, threshold 1), weights 0.3 to A0 and A1, bias 0.1 on
+    // A2; update 10 active / 4 inactive, every other latency 1. One input spike, at step 0.
+    const t = chip({ timing: { neuronUpdate: 10, neuronUpdateInactive: 4 } });
+    const g = graph().input("in", [1]).affine("w", tensor([0.3, 0.3, 0, 0], [4, 1]), [0, 0, 0.1, 0])
+      .lif("A", { size: 4, tau: 0.1, v_threshold: 1 }).output("o").build();
+    const p = compile(g, t, { placer: "greedy", dt: 1e-3 });
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1], [0], [0]]) });
+    expect(r.spikes.A).toEqual([]);
+    // Step 0: the message reaches core 0 at 1 (axon in 1..2, synapse 2..4: two synapses), the token passes at 4.
+    // A0, A1 have input, A2 a bias: 3 x 10; A3 is at rest with nothing: 4. Soma 4..38.
+    // Step 1 (T0 38): the token at 39; A0, A1 are off rest, A2 too (and biased): 3 x 10 + 4 = 34: 39 + 34 - 38 = 35.
+    expect(r.cycles!.stepCycles.slice(0, 2)).toEqual([38, 35]);
+  });
+});
+
+describe("cycle engine: currents, batches", () => {
+  test("Xylo: a neuron's update costs neuronUpdate per synaptic current; input to hidden within the step", () => {
+    // xylo-audio2 (cycles: synOp 7, neuronUpdate 19; no receive figure: axon in 0; within tile 1 cycle by default).
+    // in(1) -> H(2), two synaptic currents -> O(1), one current. Input -> hidden arrives within the step (the
+    // hidden units wait for the host's token), hidden -> output one step later (O does not wait).
+    const g = graph().input("in", [1]).linear("w", tensor([1, 0], [2, 1]))
+      .multiCubaLIF("H", { size: 2, tau_syn: [8e-3, 16e-3], tau_mem: 16e-3, v_threshold: 1e4 })
+      .linear("wo", tensor([1, 1], [1, 2])).cubaLIF("O", { size: 1, tau_syn: 8e-3, tau_mem: 16e-3, v_threshold: 1e4 }).output("o").build();
+    const p = compile(g, "xylo-audio2", { dt: 1e-3 });
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1], [0]]) }).cycles!;
+    // Step 0: the message reaches the core at 1, one synapse: 1..8; the token passes at 8. H: 2 neurons x 19 x 2
+    // currents = 76 (8..84), then O: 19 x 1 (84..103). Step 1: the token at 1: H 1..77, O 77..96.
+    expect(r.stepCycles).toEqual([103, 96]);
+    expect(r.coreBusy).toEqual({ 0: 7 + 2 * (76 + 19) });
+    expect(r.coreModel).toBe("xylo");
+  });
+
+  test("a batch of B runs as B passes of the soma over the unit's neurons", () => {
+    // in(1) -> A(2), weight 1 to A0; batch of 2: entry 0 gets a spike, entry 1 none. Update 10 active / 4
+    // inactive, spike 3. The message (entry 0) reaches core 0 at 1, axon in 1..2, synapse 2..3; the token at 3.
+    // Entry 0: A0 active and spiking (13), A1 inactive (4); entry 1: both inactive (8). Soma 3..28.
+    const t = chip({ timing: { neuronUpdate: 10, neuronUpdateInactive: 4, spike: 3 } });
+    const g = graph().input("in", [1]).linear("w", tensor([1, 0], [2, 1])).node("A", IF(2, 0.5)).output("o").build();
+    const p = compile(g, t, { placer: "greedy", reset: "zero" });
+    const r = runProgram(p, { engine: "cycle", input: { data: Float64Array.from([1, 0]), shape: [1, 2, 1] } });
+    expect(r.spikes.A).toEqual([[0, 0, 0]]);
+    expect(r.cycles!.stepCycles).toEqual([28]);
+    expect(r.cycles!.coreBusy).toEqual({ 0: 25 + 2 });
+  });
+});
+
+describe("cycle engine: layers on the host", () => {
+  test("a host layer costs nothing and the messages it receives are not counted as messages between cores", () => {
+    // speck (no published latencies: every stage 0 except the compartment model's axon in and axon out of 1 cycle and
+    // the within-tile default of 1). in(1) -> A(2) on core 0 (both spike) -> O(1), a CubaLIF Speck lacks: on the host.
+    const g = graph().input("in", [1]).linear("w", tensor([1, 1], [2, 1])).node("A", IF(2, 0.5))
+      .linear("wo", tensor([1, 1], [1, 2])).cubaLIF("O", { size: 1, tau_syn: 8e-3, tau_mem: 16e-3, v_threshold: 1e4 }).output("o").build();
+    const p = compile(g, "speck", { dt: 1e-3, allowHost: true, reset: "zero" });
+    expect(p.layers.find((l) => l.name === "O")!.partition).toBe("host");
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1], [0]]) });
+    expect(r.spikes.A).toEqual([[0, 0], [0, 1]]);
+    // Step 0: the host's message reaches core 0 at 1 (axon in 1..2), the token passes at 2; A costs 0 and both spike;
+    // axon out takes them at 2 and 3, handing each to the host 1 later (3, 4); A's token to the host leaves at 4.
+    // Step 1: the token at 1, nothing spikes, A's token leaves at 1.
+    const c = r.cycles!;
+    expect(c.stepCycles).toEqual([4, 1]);
+    // One message between cores (the host's to core 0); A's two messages go to the host.
+    expect([c.messages, c.selfMessages, c.packets]).toEqual([1, 0, 0]);
+    expect(c.coreBusy).toEqual({ 0: 1 + 2 });
+  });
+});
+
+describe("cycle engine: the time base holds every latency exactly", () => {
+  // in(1) -> A(1) on core 0 at (0, 0) -> B(1) on core 1 at (0, 1) (a 1 x 2 mesh), no input: only tokens move.
+  const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5)).linear("wb", tensor([1], [1, 1]))
+    .node("B", IF(1, 1e4)).output("o").build();
+  const run = (timing: Record<string, number>, o: object = {}) => {
+    const p = moveLayer(moveLayer(compile(g, chip({ width: 1, height: 2, timing }), { placer: "greedy" }), "A", 0), "B", 1);
+    return runProgram(p, { engine: "cycle", input: spikesAt(1, [[0]]), ...o }).cycles!;
+  };
+
+  test("north-south hops cost hopNS (2.5: R = 2); the barrier's hops cost hop", () => {
+    // The host's token reaches core 0 at 1 (local port), A 1..2, A's token goes north: 2 + 2.5, B 4.5..5.5.
+    // Barrier (no table): 5.5 + 1 hop = 6.5 at the root, + 1 back: 7.5.
+    const r = run({ hopNS: 2.5 });
+    expect([r.ticksPerCycle, r.coreDone[1][0], r.stepCycles[0]]).toEqual([2, 5.5, 7.5]);
+    // Without hopNS, north-south is hop: B 3..4, step 6.
+    expect(run({}).stepCycles).toEqual([6]);
+  });
+
+  test("the within-tile latency (0.25: R = 4) and the link's cycles per packet (0.5: R = 2)", () => {
+    // Host token at 0.25, A 0.25..1.25, north 1 hop: B 2.25..3.25, barrier + 2: 5.25.
+    const w = run({ withinTile: 0.25 });
+    expect([w.ticksPerCycle, w.stepCycles[0]]).toEqual([4, 5.25]);
+    // linkCycles 0.5 changes nothing here but the time base (one packet per link).
+    expect(run({}, { linkCycles: 0.5 }).ticksPerCycle).toBe(2);
+  });
+});
+
+describe("cycle engine: activity with several synaptic currents", () => {
+  test("each current and each port's arriving input makes a neuron active on its own", () => {
+    // in(3) -> A(1), a MultiCubaLIF with three currents (tau_syn 1 ms at dt 1 ms: a current dies out in a few steps),
+    // in_k feeding port k; threshold 0.01 and reset to zero, so A spikes while any current flows and v is at rest
+    // after every step: only the rule's other clauses (input arriving on a port, a current off zero) make it active.
+    // Update 10 active / 4 inactive; the k input messages of a step reach core 0 at 1 and pass axon in and synapse
+    // (1 each) one after the other, so the host's token passes at k + 2 (1 with none): a step is that + A's cost.
+    const t = chip({ timing: { neuronUpdate: 10, neuronUpdateInactive: 4 } });
+    const g = graph().input("in", [3]).linear("w0", tensor([1, 0, 0], [1, 3]), { from: "in" })
+      .linear("w1", tensor([0, 1, 0], [1, 3]), { from: "in" }).linear("w2", tensor([0, 0, 1], [1, 3]), { from: "in" })
+      .multiCubaLIF("A", { size: 1, tau_syn: [1e-3, 1e-3, 1e-3], tau_mem: 2e-3, v_threshold: 0.01 }, { from: "w0" })
+      .connect("w1", "A", 1).connect("w2", "A", 2).output("o", { from: "A" }).build();
+    const p = compile(g, t, { dt: 1e-3, reset: "zero", placer: "greedy" });
+    const rows = Array.from({ length: 30 }, (_, s) => [s === 0 ? 1 : 0, s === 10 ? 1 : 0, s === 20 ? 1 : 0]);
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(3, rows), record: ["A"] });
+    const rec = r.records.A, v = rec.v_int, cur = [rec.i0_int, rec.i1_int, rec.i2_int];
+    const why: string[] = [];
+    const expected = rows.map((row, s) => {
+      const k = row.reduce((a, b) => a + b, 0);
+      const reasons = [...row.map((x, q) => (x ? `in${q}` : "")), ...cur.map((c, q) => (s > 0 && c[s - 1] !== 0 ? `i${q}` : "")),
+        s > 0 && v[s - 1] !== 0 ? "v" : ""].filter(Boolean);
+      why.push(reasons.join("+"));
+      return (k ? k + 2 : 1) + (reasons.length ? 10 : 4);
+    });
+    expect(r.cycles!.stepCycles).toEqual(expected);
+    // The run exercises every clause alone, and steps with nothing.
+    for (const one of ["in0", "in1", "in2", "i0", "i1", "i2", ""]) expect(why).toContain(one);
+  });
+});
+
+describe("cycle engine: a bias counts from the step it is in force", () => {
+  test("a recurrent Affine's bias arrives with its projection, one step late: active from step 1", () => {
+    // in(1) -> A(2) LIF (tau 0.1 s, threshold 1), and A -> A through an Affine with zero weights and bias 0.1 on A1
+    // (recurrent: one step late). Update 10 active / 4 inactive; no input. The host's token reaches core 0 at 1.
+    // Step 0: the bias is not yet in force: both inactive, 1 + 2 x 4 = 9. Step 1: A1's bias makes it active though
+    // its v is still at rest: 1 + 4 + 10 = 15. Step 2: as step 1 (and v is off rest).
+    const t = chip({ timing: { neuronUpdate: 10, neuronUpdateInactive: 4 } });
+    const g = graph().input("in", [1]).linear("w", tensor([1, 1], [2, 1])).lif("A", { size: 2, tau: 0.1, v_threshold: 1 })
+      .affine("rec", tensor([0, 0, 0, 0], [2, 2]), [0, 0.1]).connect("rec", "A").output("o", { from: "A" }).build();
+    const p = compile(g, t, { dt: 1e-3, reset: "zero", placer: "greedy" });
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[0], [0], [0]]), record: ["A"] });
+    // v after each step (A0, A1): A1 leaves rest at step 1, when the bias first acts.
+    expect(Array.from(r.records.A.v_int).map((x) => x !== 0)).toEqual([false, false, false, true, false, true]);
+    expect(r.cycles!.stepCycles).toEqual([9, 15, 15]);
+  });
+});

@@ -184,7 +184,4 @@ export class Mesh {
   }
 }
 
-/** The host's input: takes everything at once, at no cost. */
-export const hostSink: Sink = { offer: () => true };
-
 export { HOST };
