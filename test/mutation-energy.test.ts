@@ -8,11 +8,12 @@ import { duration, energyReport, energySummary, fixed, isUnpublished, si } from 
 import type { ActivityCounts, EnergyCounts } from "../lib/vm/energy-counts.js";
 import type { ChipTime } from "../lib/vm/chip-time.js";
 import { zeroCounts, type Counters, type Counts } from "../lib/vm/types.js";
-import { directionalHops, energyCounts } from "../lib/vm/energy-counts.js";
+import { directionalHops, energyCounts, linkWait } from "../lib/vm/energy-counts.js";
+import { routerOf } from "../lib/vm/noc/routes.js";
 import { deriveCounters } from "../lib/vm/counters.js";
 import { coreModelFor } from "../lib/vm/cores/index.js";
 import { VmSession } from "../lib/vm/session.js";
-import { graph, tensor } from "../lib/ir/builders.js";
+import { graph, sparseFromCoo, tensor } from "../lib/ir/builders.js";
 import type { Node } from "../lib/ir/graph.js";
 import { compile } from "../lib/compiler/index.js";
 import { getTarget } from "../lib/target/index.js";
@@ -54,9 +55,11 @@ const chip = (seconds: number | null, na?: string): ChipTime => ({ seconds, base
 const US = chip(1e-6);
 
 describe("energyReport: each operation priced by its own count", () => {
-  const e = energyReport(target(FULL), counters, US, activity);
+  // Priced inside each test (not while the file loads, where Stryker cannot tell which test covers it).
+  const report = () => energyReport(target(FULL), counters, US, activity);
 
   test("event terms: AC + MAC synaptic ops (not dense), active and inactive updates, spikes, messages, hops by direction", () => {
+    const e = report();
     expect(e.byOp.synOp).toBeCloseTo(14 * 2 * pJ, 24);
     expect(e.byOp.neuronUpdate).toBeCloseTo(5 * 3 * pJ, 24);
     expect(e.byOp.neuronUpdateInactive).toBeCloseTo(3 * 1 * pJ, 24);
@@ -70,6 +73,7 @@ describe("energyReport: each operation priced by its own count", () => {
   });
 
   test("static power x chip time x batch for each core in use (core 0 counts, the host does not), the chip's shared", () => {
+    const e = report();
     // 2 us of chip time (1 us x batch 2): 2 nJ per core, 8 nJ per chip, 4 nJ of dynamic power.
     expect(e.byOp.static).toBeCloseTo(2 * 2e-9 + 8e-9, 20);
     expect(e.byOp.dynamicPower).toBeCloseTo(4e-9, 20);
@@ -84,6 +88,7 @@ describe("energyReport: each operation priced by its own count", () => {
   });
 
   test("per inference is the whole run over the batch; average power is that over the chip time", () => {
+    const e = report();
     const events = (28 + 15 + 3 + 30 + 63 + 44 + 26 + 51) * pJ;
     expect(e.total).toBeCloseTo(events + 4e-9 + 12e-9, 20);
     expect(e.perInference).toBeCloseTo((events + 16e-9) / 2, 20);
@@ -96,6 +101,7 @@ describe("energyReport: each operation priced by its own count", () => {
   });
 
   test("terms name the layer or core, the count, the constant's path and the joules", () => {
+    const e = report();
     expect(e.terms).toContainEqual({ op: "synOp", layer: "a", count: 14, constant: "energy.synOp", joules: expect.closeTo(28 * pJ, 24) });
     expect(e.terms).toContainEqual({ op: "hopNS", layer: "a", count: 2, constant: "energy.hopNS", joules: expect.closeTo(26 * pJ, 24) });
     expect(e.terms).toContainEqual({ op: "static", core: 0, count: 2e-6, constant: "energy.staticPerCore", joules: expect.closeTo(2e-9, 20) });
@@ -291,16 +297,20 @@ function session(t: Target) {
 }
 
 describe("counters of a run, worked out by hand (2 x 2 mesh: h0 (0,0), h1 (1,0), h2 (0,1), g (1,1), host at (0,0))", () => {
-  const { p, s, r } = session(oneNeuronMesh(2));
-  const c = r.counters;
+  // Made on first use inside a test, not while the file loads: Stryker then counts the code it runs as covered
+  // by these tests (code run while loading is "static", and its mutants were not told apart).
+  let made: ReturnType<typeof session> | undefined;
+  const run = () => { made ??= session(oneNeuronMesh(2)); return { ...made, c: made.r.counters }; };
 
   test("placement is as the comments say", () => {
+    const { p, r } = run();
     expect(p.cores.map((k) => [k.id, k.x, k.y, k.layer, k.start])).toEqual([[0, 0, 0, "h", 0], [1, 1, 0, "h", 1], [2, 0, 1, "h", 2], [3, 1, 1, "g", 0]]);
     expect(r.spikes.h.length).toBe(9);
     expect(r.spikes.g.length).toBe(4);
   });
 
   test("updates, dense and effective synaptic ops, spikes (inputs' events included), per layer and per core", () => {
+    const { c } = run();
     expect(c.layers.h).toMatchObject({ neuronUpdates: 18, synOpsDense: 4 * 6, synOpsAC: 2 * 2 + 3 * 2, synOpsMAC: 1 * 2, spikes: 9 });
     expect(c.layers.g).toMatchObject({ neuronUpdates: 6, synOpsDense: 3 * 6, synOpsAC: 9, synOpsMAC: 0, spikes: 4 });
     expect(c.layers.in).toMatchObject({ neuronUpdates: 0, synOpsDense: 0, spikes: 6 });
@@ -312,6 +322,7 @@ describe("counters of a run, worked out by hand (2 x 2 mesh: h0 (0,0), h1 (1,0),
   });
 
   test("traffic: packets, link traversals (X then Y, multicast tree) and deliveries within the host's router", () => {
+    const { c } = run();
     // in0 -> h0 (same router as the host: local) and h1 (1 hop); in1 -> h1 (E) and h2 (N): 2 links, 1 packet.
     // h0 -> g: 2 hops; h1 -> g: 1; h2 -> g: 1. g sends nothing (its output is read on the host, no traffic).
     expect(c.layers.in).toMatchObject({ packets: 6, hops: 3 * 1 + 3 * 2, localDeliveries: 3 });
@@ -323,6 +334,7 @@ describe("counters of a run, worked out by hand (2 x 2 mesh: h0 (0,0), h1 (1,0),
   });
 
   test("memory accesses of the compartment core: 2n per update of n one-current neurons, 1 read per emitted event, 1 + n reads and n writes per received one", () => {
+    const { c } = run();
     // core 1 (h1): 6 updates -> 12 reads, 12 writes; emits 4 events -> 4 reads; receives 6 events of one synapse -> 12 reads, 6 writes.
     expect(c.cores[0]).toMatchObject({ memReads: 12 + 2 + 3 * 2, memWrites: 12 + 3 });
     expect(c.cores[1]).toMatchObject({ memReads: 12 + 4 + 6 * 2, memWrites: 12 + 6 });
@@ -334,6 +346,7 @@ describe("counters of a run, worked out by hand (2 x 2 mesh: h0 (0,0), h1 (1,0),
   });
 
   test("the counts energy prices: active and inactive updates, hops by direction, chip spikes, messages out and in", () => {
+    const { s } = run();
     const e = energyCounts(s.net, s.t);
     // Active when it has input: h0 3, h1 4, h2 3 of 6 updates each; g 4 of 6.
     expect(e.layers.h).toMatchObject({ active: 10, inactive: 8, hopsEW: 2 + 3, hopsNS: 2 + 4, chipSpikes: 9, messagesOut: 9, messagesIn: 0 });
@@ -347,6 +360,7 @@ describe("counters of a run, worked out by hand (2 x 2 mesh: h0 (0,0), h1 (1,0),
   });
 
   test("counters are those of the steps done so far", () => {
+    const { p } = run();
     const part = new VmSession(p, { input: chainInput });
     part.step(1);
     const k = deriveCounters(part.net, coreModelFor(p.target), part.t);
@@ -446,5 +460,86 @@ describe("chip and board links of a system", () => {
     expect(secs(sys("w2", "x", 1, 2, undefined, lk(100, 50))) - secs(sys("w3", "x", 1, 2, undefined, lk(100, 0)))).toBeCloseTo(4 * 50e-9, 15);
     const ms = { ...sys("wm", "x", 1, 2, { ...lk(300, 0), latency: k(0.0002, "ms", "pre-silicon") }) } as Target;
     expect(secs(ms) - secs(sys("w0b", "x", 1, 2, lk(300, 0)))).toBeCloseTo(4 * 200e-9, 15);
+  });
+});
+
+describe("links by kind in every direction; the wait for the farthest spike", () => {
+  const lk = (energyPJ: number, latencyNs: number, unit = "ns"): LinkSpec =>
+    ({ energy: k(energyPJ, "pJ", "pre-silicon"), latency: k(latencyNs, unit, "pre-silicon"), bandwidth: k(1e8, "packet/s", "pre-silicon") });
+  /** Chips of `chip.width` x `chip.height` one-core routers, `chips` per board, `boards` boards. */
+  const system = (name: string, chip: { width: number; height: number }, chips: { width: number; height: number },
+    boards?: { width: number; height: number }, boardLink?: LinkSpec): Target =>
+    systemTarget(genericMesh({ ...chip, neuronsPerCore: 1, name: `${name}-chip` }),
+      { name, description: "test system", chips, ...(boards ? { boards } : {}), chipLink: lk(100, 50), ...(boardLink ? { boardLink } : {}) });
+  /** The core at router (x, y). */
+  const at = (t: Target, x: number, y: number) => Array.from({ length: t.cores }, (_, c) => c).find((c) => routerOf(t, c).join() === `${x},${y}`)!;
+  const hops = (t: Target, from: [number, number], to: Array<[number, number]>) => directionalHops(t, at(t, ...from), to.map(([x, y]) => at(t, x, y)));
+
+  test("3 one-router chips per board, 2 boards, along x: the board link between x = 2 and 3 whichever way a spike goes", () => {
+    // Links x -> x+1 for x = 0..4; the one from chip 2 to chip 3 (x = 2 -> 3) crosses boards, the other four are chip links.
+    const t = system("x3", { width: 1, height: 1 }, { width: 3, height: 1 }, { width: 2, height: 1 });
+    const far = { ew: 0, ns: 0, chip: 4, board: 1, farChip: 4, farBoard: 1 };
+    expect(hops(t, [0, 0], [[5, 0]])).toEqual(far);
+    expect(hops(t, [5, 0], [[0, 0]])).toEqual(far);
+    expect(hops(t, [3, 0], [[2, 0]])).toEqual({ ew: 0, ns: 0, chip: 0, board: 1, farChip: 0, farBoard: 1 });
+    expect(hops(t, [4, 0], [[3, 0]])).toEqual({ ew: 0, ns: 0, chip: 1, board: 0, farChip: 1, farBoard: 0 });
+  });
+
+  test("the same along y (north and south), and on a mesh two routers wide (a router's row is its id over the width)", () => {
+    const t = system("y3", { width: 1, height: 1 }, { width: 1, height: 3 }, { width: 1, height: 2 });
+    expect(hops(t, [0, 3], [[0, 2]])).toEqual({ ew: 0, ns: 0, chip: 0, board: 1, farChip: 0, farBoard: 1 });
+    expect(hops(t, [0, 0], [[0, 5]])).toEqual({ ew: 0, ns: 0, chip: 4, board: 1, farChip: 4, farBoard: 1 });
+    expect(hops(t, [0, 5], [[0, 4]])).toEqual({ ew: 0, ns: 0, chip: 1, board: 0, farChip: 1, farBoard: 0 });
+    // Two boards side by side, 3 chips up each: x = 1's column climbs rows 0 -> 1 -> 2 over two chip links; crossing to x = 0 is the board link.
+    const w = system("w2", { width: 1, height: 1 }, { width: 1, height: 3 }, { width: 2, height: 1 });
+    expect(hops(w, [1, 0], [[1, 2]])).toEqual({ ew: 0, ns: 0, chip: 2, board: 0, farChip: 2, farBoard: 0 });
+    expect(hops(w, [1, 2], [[0, 2]])).toEqual({ ew: 0, ns: 0, chip: 0, board: 1, farChip: 0, farBoard: 1 });
+  });
+
+  test("chips two routers wide: links inside a chip are mesh hops, not chip or board links", () => {
+    // Routers 0 1 | 2 3 (one board): 0 -> 3 crosses a mesh link, the chip link, a mesh link.
+    const t = system("c2", { width: 2, height: 1 }, { width: 2, height: 1 });
+    expect(hops(t, [0, 0], [[3, 0]])).toEqual({ ew: 2, ns: 0, chip: 1, board: 0, farChip: 1, farBoard: 0 });
+    expect(hops(t, [3, 0], [[0, 0]])).toEqual({ ew: 2, ns: 0, chip: 1, board: 0, farChip: 1, farBoard: 0 });
+  });
+
+  test("linkWait: the farthest spike's chip links x 50 ns plus board links x 200 ns, naming only the latencies used", () => {
+    const t = system("lw", { width: 1, height: 1 }, { width: 2, height: 1 }, { width: 2, height: 1 }, lk(300, 200));
+    const far = (chip: number, board: number) => ({ farthest: { chip, board } }) as EnergyCounts;
+    const s = t.system!;
+    expect(linkWait(t, far(0, 0))).toEqual({ seconds: 0, used: [] });
+    const two = linkWait(t, far(2, 0));
+    expect(two.seconds).toBeCloseTo(2 * 50e-9, 20);
+    expect(two.used).toEqual([["system.chipLink.latency", s.chipLink.latency]]);
+    const one = linkWait(t, far(0, 1));
+    expect(one.seconds).toBeCloseTo(200e-9, 20);
+    expect(one.used).toEqual([["system.boardLink.latency", s.boardLink!.latency]]);
+    const w = linkWait(t, far(3, 2));
+    expect(w.seconds).toBeCloseTo(3 * 50e-9 + 2 * 200e-9, 20);
+    expect(w.used.map((u) => u[0])).toEqual(["system.chipLink.latency", "system.boardLink.latency"]);
+    // Without a board link of its own, a board crossing waits the chip link's 50 ns and names it.
+    const c = system("lc", { width: 1, height: 1 }, { width: 2, height: 1 }, { width: 2, height: 1 });
+    const viaChip = linkWait(c, far(0, 1));
+    expect(viaChip.seconds).toBeCloseTo(50e-9, 20);
+    expect(viaChip.used).toEqual([["system.chipLink.latency", c.system!.chipLink.latency]]);
+    expect(linkWait(genericMesh({ name: "one-chip" }), far(1, 1))).toEqual({ seconds: 0, used: [] });
+    const odd = system("lu", { width: 1, height: 1 }, { width: 2, height: 1 }, { width: 2, height: 1 }, lk(300, 2, "fortnight"));
+    expect(() => linkWait(odd, far(0, 1))).toThrow('link latency in unknown unit "fortnight"');
+  });
+
+  test("on a 13 x 13 mesh: routes to cores {1, 2} and {12} are not mixed up, and all 169 routers count as tiles", () => {
+    // in0 -> h1, h2 (routers (1,0), (2,0)): a multicast east over 2 links from the host's (0,0); in1 -> h12 ((12,0)): 12 links.
+    // Each input spikes once: 2 + 12 = 14 east-west links. (Core lists joined without a separator would read "12" for both.)
+    const t = genericMesh({ width: 13, height: 13, neuronsPerCore: 1, name: "m13" });
+    const g = graph().input("in", [2]).add("w", sparseFromCoo({ pre: 2, post: 169, i: [0, 0, 1], j: [1, 2, 12], weight: 1 })).node("h", IF(169))
+      .output("o").build();
+    const p = compile(g, t, { placer: "greedy" });
+    expect([1, 2, 12].map((k) => routerOf(t, p.cores.find((c) => c.layer === "h" && c.start === k)!.id))).toEqual([[1, 0], [2, 0], [12, 0]]);
+    const s = new VmSession(p, { input: { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 2] } });
+    s.run();
+    const e = energyCounts(s.net, s.t);
+    expect(e.layers.in).toMatchObject({ hopsEW: 14, hopsNS: 0 });
+    // Routers (1, 12) and (11, 2) both read "112" without the comma.
+    expect(e.tilesUsed).toBe(169);
   });
 });
