@@ -58,8 +58,8 @@ const ns = (v: number) => c(v, "ns", "test figure", "pre-silicon");
 const spikesAt = (n: number, rows: number[][]) => ({ data: Float64Array.from(rows.flat()), shape: [rows.length, n] });
 
 /** A 1 GHz mesh, one core per router, width x height, with the given latencies in ns. */
-function chip(o: { width?: number; height?: number; multicast?: boolean; timing?: Partial<Record<string, number>>; barrier?: Target["timing"]["barrier"] }): Target {
-  const g = genericMesh({ width: o.width ?? 2, height: o.height ?? 1, neuronsPerCore: 1024, multicast: o.multicast ?? true });
+function chip(o: { width?: number; height?: number; neuronsPerCore?: number; multicast?: boolean; timing?: Partial<Record<string, number>>; barrier?: Target["timing"]["barrier"] }): Target {
+  const g = genericMesh({ width: o.width ?? 2, height: o.height ?? 1, neuronsPerCore: o.neuronsPerCore ?? 1024, multicast: o.multicast ?? true });
   const timing: Target["timing"] = { clock: c(1e9, "Hz", "test clock", "pre-silicon"), synOp: ns(1), neuronUpdate: ns(1), hop: ns(1), withinTile: ns(1) };
   for (const [k, v] of Object.entries(o.timing ?? {})) (timing as unknown as Record<string, Constant>)[k] = ns(v!);
   if (o.barrier) timing.barrier = o.barrier;
@@ -411,5 +411,32 @@ describe("cycle engine: a bias counts from the step it is in force", () => {
     // v after each step (A0, A1): A1 leaves rest at step 1, when the bias first acts.
     expect(Array.from(r.records.A.v_int).map((x) => x !== 0)).toEqual([false, false, false, true, false, true]);
     expect(r.cycles!.stepCycles).toEqual([9, 15, 15]);
+  });
+});
+
+describe("cycle engine: units", () => {
+  test("a core's soma serves its units by layer, then first neuron; a unit waits for every source unit's token", () => {
+    // in(1) -> A(4) (weight 1 to A3 only) -> B(2) (weights 1, never spikes); A's slices: [0, 2) on core 1, [2, 4) on
+    // core 0; B on core 0 too. Every latency 1. Core 0 serves A[2, 4) (layer 1, first neuron 2) before B (layer 2,
+    // first neuron 0); B waits for the tokens of both A units.
+    const g = graph().input("in", [1]).linear("w", tensor([0, 0, 0, 1], [4, 1])).node("A", IF(4, 0.5))
+      .linear("wb", tensor(new Float64Array(8).fill(1), [2, 4])).node("B", IF(2, 1e4)).output("o").build();
+    const p: Program = JSON.parse(JSON.stringify({ ...compile(g, chip({ width: 3, neuronsPerCore: 2 }), { placer: "greedy" }), blobs: {} }));
+    p.blobs = compile(g, chip({ width: 3, neuronsPerCore: 2 }), { placer: "greedy" }).blobs;
+    const remap = [1, 0, 0]; // compiled: A[0, 2) on 0, A[2, 4) on 1, B on 2
+    for (const l of p.layers) l.slices = l.slices.map((s) => ({ ...s, core: remap[s.core] }));
+    for (const x of p.cores) x.id = remap[x.id];
+    expect(p.layers.map((l) => l.slices.map((s) => [s.core, s.start]))).toEqual([[], [[1, 0], [0, 2]], [[0, 0]]]);
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1]]) });
+    expect(r.spikes.A).toEqual([[0, 3]]);
+    // Core 0: the host's message (to A3) and token arrive at 1 and pass at 3: A[2, 4) 3..5, A3 spikes at 5; axon out
+    // hands its message (to B, on core 0 itself) over at 6, and the unit's token after it; both arrive at 7.
+    // Core 1: the host's token at 1, A[0, 2) 1..3, its token to core 0 leaves at 3, arrives at 4 and passes at 4.
+    // Core 0's input side: A3's message 7..8..10 (two synapses), the token at 10: B 10..12. Barrier: max(12, 3 + 1)
+    // at the root, 1 hop back to router (1, 0): 13.
+    // (Core 0 is listed twice in this hand-made Program's cores, once per layer: coreDone[0] holds it twice.)
+    expect([r.cycles!.coreDone[0][0], r.cycles!.coreDone[1]]).toEqual([12, [3]]);
+    expect(r.cycles!.stepCycles).toEqual([13]);
+    expect([r.cycles!.messages, r.cycles!.selfMessages]).toEqual([2, 1]);
   });
 });
