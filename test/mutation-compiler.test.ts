@@ -31,9 +31,12 @@ const lifNet = (o: { threshold?: number; reset?: number; tau?: number; weights?:
   .output("o").build();
 
 describe("generic quantisation (8-bit weights, 24-bit state, 12-bit decays)", () => {
-  const p = compile(lifNet(), "generic-mesh", { dt });
+  // Compiled on first use inside a test, not while the file loads (Stryker cannot tell which test covers code run then).
+  let made: Program | undefined;
+  const compiled = () => (made ??= compile(lifNet(), "generic-mesh", { dt }));
 
   test("one scale per layer: the largest |weight| over 127; weights rounded to the nearest code", () => {
+    const p = compiled();
     expect(layer(p, "h").params!.scale).toBeCloseTo(0.01, 15);
     expect(p.projections[0].scale).toBeCloseTo(0.01, 15);
     // Stored by input row (CSR): in0 -> h0 1, h1 0.269 (26.9 -> 27); in1 -> h0 -0.303 (-30.3 -> -30), h1 0.5, h2 -1.27.
@@ -42,6 +45,7 @@ describe("generic quantisation (8-bit weights, 24-bit state, 12-bit decays)", ()
   });
 
   test("state at the same scale, rounded: threshold 70, v_reset -20, v_leak 10; the weight error reported", () => {
+    const p = compiled();
     expect(blob(p, "layer/h/threshold")).toEqual([70, 70, 70]);
     expect(blob(p, "layer/h/vReset")).toEqual([-20, -20, -20]);
     expect(blob(p, "layer/h/vRest")).toEqual([10, 10, 10]);
@@ -53,6 +57,7 @@ describe("generic quantisation (8-bit weights, 24-bit state, 12-bit decays)", ()
   });
 
   test("decay 1 - dt/tau = 2/3 as a multiplier over 4096: 2731 (rounded), error |2731/4096 - 2/3|", () => {
+    const p = compiled();
     expect(blob(p, "layer/h/decayV")).toEqual([2731, 2731, 2731]);
     expect(p.report.layers.find((l) => l.name === "h")!.decayError).toBeCloseTo(Math.abs(2731 / 4096 - 2 / 3), 12);
   });
