@@ -60,7 +60,6 @@ export class Network {
    * own when it shares the memory, else a scratch copy); undefined where the JS scatter runs.
    */
   private readonly wasmRows: ({ indptr: number; post: number; spk: number; copy: Int32Array | null } | undefined)[];
-  private readonly sample: Float64Array;
 
   constructor(readonly model: VmModel, opts: VmOptions) {
     const issues = new IssueList();
@@ -102,7 +101,6 @@ export class Network {
     this.spikeLog = model.layers.map(() => []);
     const tailed = (l: VmLayer) => l.kind === "input" && !feedsPooling(model, l.index);
     this.inputTail = model.layers.map((l) => (tailed(l) ? tail(model, l.index) : null));
-    this.sample = new Float64Array(this.batch * Math.max(1, ...model.layers.map((l) => l.size)));
     this.recordSet = new Set((opts.record ?? []).map((n) => this.layerIndex(n)));
     for (const i of this.recordSet) this.allocRecords(model.layers[i]);
     for (const l of model.layers) if (l.kind === "readout") this.outputs[l.name] = new Float64Array(this.steps * this.batch * l.size);
@@ -135,22 +133,24 @@ export class Network {
     count[i] += n;
   }
 
-  /** Clears layer i's spike lists before a step (and, where a WebAssembly kernel writes `out` only for spikes, the outputs of the last step's spikes). */
+  /**
+   * Clears layer i's spike lists before a step, and on neuron layers the outputs of the last
+   * step's events (the only nonzero ones; the WebAssembly kernels and floatUpdate1 write `out` only for spikes).
+   */
   clear(i: number): void {
     const s = this.states[i];
-    if (s.kernel) for (let b = 0; b < s.B; b++) for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) s.out[b * s.N + s.spk[q]] = 0;
+    if (this.model.layers[i].kind === "neuron") for (let b = 0; b < s.B; b++) for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) s.out[b * s.N + s.spk[q]] = 0;
     s.nspk.fill(0);
   }
 
+  /** An input layer's sample at step t in `out` (zeros as +0), its nonzero entries listed in `spk`. */
   private feed(i: number, t: number): void {
-    const s = this.states[i], f = this.feeders.get(i), N = s.N;
-    s.out.fill(0);
-    if (!f || t >= f.steps) return;
-    const buf = this.sample.subarray(0, s.B * N);
-    f.fill(t, buf, s.B);
+    const s = this.states[i], f = this.feeders.get(i), N = s.N, out = s.out, spk = s.spk;
+    if (!f || t >= f.steps) { out.fill(0); return; }
+    f.fill(t, out, s.B);
     for (let b = 0; b < s.B; b++) {
       let n = 0;
-      for (let k = 0, j = b * N; k < N; k++, j++) if (buf[j] !== 0) { s.out[j] = buf[j]; s.spk[b * N + n++] = k; }
+      for (let k = 0, j = b * N; k < N; k++, j++) if (out[j] !== 0) spk[b * N + n++] = k; else out[j] = 0;
       s.nspk[b] = n;
     }
   }
@@ -188,8 +188,9 @@ export class Network {
   /** Scatters layer src's events of batch b (spk entries [from, to)) along projection p, made at step t. */
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     if (p.rows) return this.scatterRows(p, b, t, from, to);
+    if (p.delay) return this.scatterDelayed(p, b, t, from, to);
     const s = this.states[p.src], d = this.states[p.dst];
-    const { indptr, weight, delay } = p, { post, uniformWeight: w } = p.fast;
+    const { indptr, weight } = p, { post, uniformWeight: w } = p.fast;
     const off = b * d.N, ring = d.ring[p.ring], D = d.D, base = t + p.lag, touched = d.touched?.[p.ring], rows = this.wasmRows[p.index];
     if (rows && d.kernel) {
       // In the destination's WebAssembly memory, every spike at once: the same additions (x = 1), in the same order.
@@ -200,22 +201,39 @@ export class Network {
       return;
     }
     let reached = 0;
+    const buf = ring[base % D], f = touched?.[base % D], spk = s.spk, out = s.out, at = b * s.N;
     for (let q = from; q < to; q++) {
-      const k = s.spk[b * s.N + q], x = s.out[b * s.N + k];
-      const r0 = indptr[k], r1 = indptr[k + 1];
+      const k = spk[at + q], x = out[at + k], r0 = indptr[k], r1 = indptr[k + 1];
       reached += r1 - r0;
-      if (delay) {
-        for (let m = r0; m < r1; m++) { const sl = (base + delay[m]) % D, j = off + post[m]; ring[sl][j] += weight[m] * x; if (touched) touched[sl][j] = 1; }
-        continue;
-      }
-      const buf = ring[base % D];
       // Flag each entry written, for the kernel that reads only flagged entries.
-      if (touched) {
-        const f = touched[base % D];
+      if (f) {
         if (w !== null) { const wx = w * x; for (let m = r0; m < r1; m++) { const j = off + post[m]; buf[j] += wx; f[j] = 1; } }
         else for (let m = r0; m < r1; m++) { const j = off + post[m]; buf[j] += weight[m] * x; f[j] = 1; }
       } else if (w !== null) { const wx = w * x; for (let m = r0; m < r1; m++) buf[off + post[m]] += wx; }
       else for (let m = r0; m < r1; m++) buf[off + post[m]] += weight[m] * x;
+    }
+    this.reached[p.dst] += reached;
+  }
+
+  /**
+   * The scatter along a projection with per-synapse delays: synapse m of a spike made at step t
+   * adds to slot (t + lag + delay[m]) mod D, at flat offset slot x B N + b N + post[m] of the ring
+   * (delay[m] <= maxDelay < D, so one subtraction wraps it). Same additions in the same order.
+   */
+  private scatterDelayed(p: VmProjection, b: number, t: number, from: number, to: number): void {
+    const s = this.states[p.src], d = this.states[p.dst], { indptr, weight } = p, delay = p.delay!, post = p.fast.post;
+    const S = d.B * d.N, DS = d.D * S, ring = d.flat[p.ring], f = d.flatTouched?.[p.ring];
+    const o0 = ((t + p.lag) % d.D) * S + b * d.N, spk = s.spk, out = s.out, at = b * s.N;
+    let reached = 0;
+    for (let q = from; q < to; q++) {
+      const k = spk[at + q], x = out[at + k], r0 = indptr[k], r1 = indptr[k + 1];
+      reached += r1 - r0;
+      if (f) {
+        for (let m = r0; m < r1; m++) { let o = o0 + delay[m] * S; if (o >= DS) o -= DS; o += post[m]; ring[o] += weight[m] * x; f[o] = 1; }
+      } else if (x === 1) {
+        // A binary spike: weight x 1 is the weight itself, bit for bit.
+        for (let m = r0; m < r1; m++) { let o = o0 + delay[m] * S; if (o >= DS) o -= DS; ring[o + post[m]] += weight[m]; }
+      } else for (let m = r0; m < r1; m++) { let o = o0 + delay[m] * S; if (o >= DS) o -= DS; ring[o + post[m]] += weight[m] * x; }
     }
     this.reached[p.dst] += reached;
   }

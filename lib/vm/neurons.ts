@@ -28,6 +28,9 @@ export interface LayerState {
    * whoever adds to the entry sets (nonzero); the kernel reads only flagged parts of a slot.
    */
   touched?: Uint8Array[][];
+  /** Per ring, all D slots as one array (slot d at d * B * N; `ring` holds views of it), and likewise the flags. */
+  flat: Float64Array[];
+  flatTouched?: Uint8Array[];
   D: number;
   /** Per batch entry b: spiking (or, for graded layers, nonzero) indices at spk[b*N ..], count nspk[b]. */
   spk: Int32Array;
@@ -47,11 +50,15 @@ export function makeState(l: VmLayer, B: number, D: number, extra = 0): LayerSta
   const f64 = w ? w.f64 : () => new Float64Array(B * N), i32 = w ? w.i32 : () => new Int32Array(B * N);
   const v = f64(w?.k.v ?? 0);
   for (let b = 0; b < B; b++) v.set(l.vRest, b * N);
+  // A kernel memory holds each port's slots one after another (wasm/kernel.ts), as the JS rings are allocated here.
+  const flat = w ? w.k.ring.map((slots) => new Float64Array(w.k.memory, slots[0], D * B * N)) : Array.from({ length: rings }, () => new Float64Array(D * B * N));
+  const flatTouched = w ? w.k.flag.map((slots) => new Uint8Array(w.k.memory, slots[0], D * B * N)) : undefined;
+  const slots = <T extends Float64Array | Uint8Array>(a: T) => Array.from({ length: D }, (_, d) => a.subarray(d * B * N, (d + 1) * B * N) as T);
   return {
     B, N, v, cur: l.cuba ? Array.from({ length: ports }, (_, p) => f64(w ? (p === 0 ? w.k.c0 : w.k.c1) : 0)) : [], until: f64(w?.k.until ?? 0),
-    ring: Array.from({ length: rings }, (_, p) => Array.from({ length: D }, (_, d) => f64(w?.k.ring[p][d] ?? 0))), D,
+    ring: flat.map(slots), flat, D,
     spk: i32(w?.k.spk ?? 0), nspk: new Int32Array(B), out: f64(w?.k.out ?? 0),
-    ...(w ? { kernel: w.k, touched: w.k.flag.map((slots) => slots.map((a) => w.u8(a))) } : {}),
+    ...(w && flatTouched ? { kernel: w.k, touched: flatTouched.map(slots), flatTouched } : {}),
   };
 }
 
@@ -160,6 +167,7 @@ function floatUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array[],
   const { decayV, threshold: th, vReset: vr, vRest, refractory, spiking } = l;
   const { P, r0, r1, c0, c1, d0, d1, b0, b1 } = ports(l, s, slot, bias);
   if (P > 2) return floatUpdateMany(l, s, t, bias, start, end, subtract);
+  if (P === 1 && spiking) return floatUpdate1(l, s, t, bias, start, end, subtract);
   for (let b = 0; b < B; b++) {
     let n = nspk[b];
     for (let k = start, j = b * N + start; k < end; k++, j++) {
@@ -181,6 +189,32 @@ function floatUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array[],
         v[j] = x;
         if (!spiking && x !== 0) { out[j] = x; spk[b * N + n++] = k; }
       }
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+
+/**
+ * floatUpdate for spiking layers with one current, written out (the same operations in the same
+ * order). It leaves `out` alone but for spikes: Network.clear zeroes the last step's spikes first.
+ */
+function floatUpdate1(l: VmLayer, s: LayerState, t: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
+  const slot = t % s.D;
+  const { N, B, v, until, spk, nspk, out } = s, c0 = s.cur[0], r0 = s.ring[0][slot], d0 = l.decayI[0], b0 = bias[0];
+  const { decayV, threshold: th, vReset: vr, vRest, refractory } = l;
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      const drive = c0[j];
+      c0[j] = d0[k] * c0[j] + (r0[j] + b0[k]);
+      if (until[j] > t) { v[j] = vr[k]; continue; }
+      const x = decayV[k] * v[j] + (1 - decayV[k]) * vRest[k] + drive;
+      if (x > th[k]) {
+        v[j] = subtract ? x - th[k] : vr[k];
+        until[j] = t + 1 + refractory[k];
+        out[j] = 1; spk[b * N + n++] = k;
+      } else v[j] = x;
     }
     nspk[b] = n;
   }
