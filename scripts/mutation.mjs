@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { Stryker } from "@stryker-mutator/core";
 import base from "../stryker.config.mjs";
 
-/** Each module: the files mutated and the test files that guard them (fast, in-process ones). */
+/** Each module: the files mutated, the test files that guard them (fast, in-process ones) and any Stryker options of its own. */
 const MODULES = {
   "hw-server": {
     mutate: ["lib/hw/server/core.ts", "lib/hw/server/outbox.ts", "lib/hw/server/queue.ts", "lib/hw/server/jobs.ts"],
@@ -24,6 +24,8 @@ const MODULES = {
   "vm-cycle": {
     mutate: ["lib/vm/cycle/*.ts", "!lib/vm/cycle/*.test.ts"],
     tests: ["lib/vm/cycle/*.test.ts", "test/vm-conformance.test.ts", "test/vm-timing.test.ts", "test/vm-units.test.ts", "test/vm-cycle-pipeline.test.ts", "test/mutation-cycle.test.ts"],
+    // A mutant of the event loop or a link's queue often never ends: give up on it after 4 s more than the tests' own time, not 10.
+    stryker: { timeoutMS: 4000 },
   },
   compiler: {
     mutate: ["lib/compiler/passes/quantise.ts", "lib/compiler/passes/rules.ts", "lib/compiler/passes/partition.ts"],
@@ -75,7 +77,7 @@ async function runModule(name, { concurrency, files }) {
   process.env.PHASOR_MUTATION_TESTS = m.tests.join(",");
   mkdirSync(".phasor/mutation", { recursive: true });
   const t0 = Date.now();
-  const results = await new Stryker({ ...base, concurrency, mutate, jsonReporter: { fileName: `.phasor/mutation/${name}.json` } }).runMutationTest();
+  const results = await new Stryker({ ...base, ...m.stryker, concurrency, mutate, jsonReporter: { fileName: `.phasor/mutation/${name}.json` } }).runMutationTest();
   return { name, results, minutes: (Date.now() - t0) / 60e3 };
 }
 

@@ -72,6 +72,22 @@ describe("mesh: links, buffers, routes", () => {
     expect(mesh.stats(2)[0].waitCycles).toBe(2.5);
   });
 
+  test("a freed slot wakes only the first waiting sender; the next waits for the next slot", () => {
+    const { k, got, mesh } = setup({ ...timing, depth: 1 });
+    const entered: string[] = [];
+    const sender = (name: string, p: Packet) => {
+      const retry = () => { if (mesh.inject(0, p, k.now, retry) === null) entered.push(`${name}@${k.now}`); };
+      if (mesh.inject(0, p, 0, retry) === null) entered.push(`${name}@0`);
+    };
+    // One-packet buffers, core 0 to core 2: a enters at 0 (arrives 4); b and c are refused (two stalls). At 4 a moves
+    // on and b (the first waiter) enters, starting at max(4, 0 + 3) = 4, arriving 8; at 8 c enters (arrives 12).
+    sender("a", pkt([2])); sender("b", pkt([2])); sender("c", pkt([2]));
+    k.run();
+    expect(entered).toEqual(["a@0", "b@4", "c@8"]);
+    expect(got).toEqual([[2, 4], [2, 8], [2, 12]]);
+    expect(mesh.counts.stalls).toBe(2);
+  });
+
   test("head of line: a refused head holds the buffer; the next packet moves on when the head has", () => {
     // The input queues refuse until 20: both packets (arrived 4 and 7) reach core 2 at 20, in order.
     const { k, got, mesh } = setup(timing, 20);
