@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { PhasorError } from "./errors.js";
-import { materialise, RowGenerator, type ProceduralSpec } from "./procedural.js";
+import { materialise, RowGenerator, sortTargets, type ProceduralSpec } from "./procedural.js";
 import { validateGraph } from "./validate.js";
 import { checkNirExpressible } from "./nir/write.js";
 import type { Graph } from "./graph.js";
+import { Rng } from "./random.js";
 
 const base = { pre: 60, post: 40, weight: { kind: "normal", mean: 2, sd: 1, min: 0 }, delay: { kind: "uniform", low: 1e-4, high: 3e-3 }, seed: 7 } as const;
 const spec = (rule: ProceduralSpec["rule"]): ProceduralSpec => ({ ...base, rule });
@@ -32,6 +33,20 @@ describe("procedural rows", () => {
       }
     });
   }
+
+  it("row targets are sorted ascending with every multapse kept (insertion and radix paths, 1 to 4 byte passes)", () => {
+    const rng = new Rng(3);
+    for (const size of [1, 2, 255, 256, 257, 1034, 65536, 65537, 2 ** 25]) {
+      for (const n of [0, 1, 5, 47, 48, 49, 500, 3000]) {
+        const a = Int32Array.from({ length: n + 3 }, () => Math.floor(rng.random() * size));
+        const want = Array.from(a.subarray(0, n)).sort((x, y) => x - y);
+        const tail = Array.from(a.subarray(n));
+        sortTargets(a, n, size);
+        expect(Array.from(a.subarray(0, n))).toEqual(want);
+        expect(Array.from(a.subarray(n))).toEqual(tail);
+      }
+    }
+  });
 
   it("another seed gives other synapses", () => {
     const a = materialise(spec(rules[1])), b = materialise({ ...spec(rules[1]), seed: 8 });

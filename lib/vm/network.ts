@@ -238,19 +238,22 @@ export class Network {
     this.reached[p.dst] += reached;
   }
 
-  /** The scatter of a procedural projection: each spike's row generated, then added as a stored row would be. */
+  /** The scatter of a procedural projection: each spike's row generated, then added as a stored row would be (flat ring, as scatterDelayed). */
   private scatterRows(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst], { gen, gain, codes, scale, unit, dt } = p.rows!;
-    const off = b * d.N, ring = d.ring[p.ring], D = d.D, base = t + p.lag, touched = d.touched?.[p.ring];
+    const S = d.B * d.N, DS = d.D * S, ring = d.flat[p.ring], f = d.flatTouched?.[p.ring];
+    const o0 = ((t + p.lag) % d.D) * S + b * d.N, spk = s.spk, out = s.out, at = b * s.N;
     let reached = 0;
     for (let q = from; q < to; q++) {
-      const k = s.spk[b * s.N + q], x = s.out[b * s.N + k], n = gen.row(k), post = gen.post, w = gen.weight, delay = gen.delay;
+      const k = spk[at + q], x = out[at + k], n = gen.row(k), post = gen.post, w = gen.weight, delay = gen.delay;
       reached += n;
       for (let m = 0; m < n; m++) {
         const g = w[m] * gain[post[m]], weight = codes ? Math.round(g / scale) * unit : g;
-        const sl = delay ? (base + Math.round(delay[m] / dt)) % D : base % D, j = off + post[m];
-        ring[sl][j] += weight * x;
-        if (touched) touched[sl][j] = 1;
+        let o = o0;
+        if (delay) { o += Math.round(delay[m] / dt) * S; if (o >= DS) o -= DS; }
+        o += post[m];
+        ring[o] += weight * x;
+        if (f) f[o] = 1;
       }
     }
     this.reached[p.dst] += reached;
