@@ -4,7 +4,7 @@
  * with no copy, and the VM reads the Program's own index and weight arrays.
  */
 import { describe, expect, it } from "vitest";
-import { microcircuit } from "../lib/ir/models/microcircuit.js";
+import { microcircuit, poissonDrive } from "../lib/ir/models/microcircuit.js";
 import { compileUntil } from "../lib/compiler/pipeline.js";
 import { isBuilt } from "../lib/compiler/passes/rule-stats.js";
 import type { Program } from "../lib/compiler/program.js";
@@ -51,4 +51,30 @@ describe("materialised projections without copies", () => {
       expect(pr.weight).toBe(program.blobs[c.weight]);
     }
   });
+});
+
+describe("result of a procedural run: each row generated once for counters and NeuroBench", () => {
+  it("gives the materialised run's counters and metrics, and regenerates each row twice at most (routes, counts), then never", () => {
+    const steps = 60, m = microcircuit({ ...opts, connectivity: "procedural" }), input = poissonDrive(m, steps, dt, 6);
+    const run = (connectivity: "materialised" | "procedural") => {
+      const s = new VmSession(floatProgram(m.graph, target, { dt, connectivity, placer: "greedy" }), { steps, input, init: m.init });
+      s.step(steps);
+      const calls = { n: 0 };
+      for (const pr of s.model.projections) if (pr.rows) { const g = pr.rows.gen, row = g.row.bind(g); g.row = (i) => { calls.n++; return row(i); }; }
+      const first = s.result(), n1 = calls.n, second = s.result();
+      return { first, second, n1, n2: calls.n - n1, rows: s.model.projections.filter((pr) => pr.rows).reduce((a, pr) => a + s.model.layers[pr.src].size, 0) };
+    };
+    const mat = run("materialised"), pro = run("procedural");
+    expect(pro.first.counters).toEqual(mat.first.counters);
+    // NeuroBench's metrics alike; only Phasor's hardware memory differs (a procedural projection stores no synapses).
+    const same = (r: typeof mat.first) => ({ ...r.neurobench, hardware: { ...r.neurobench.hardware, memoryBytes: 0 } });
+    expect(same(pro.first)).toEqual(same(mat.first));
+    expect(pro.first.neurobench.hardware.memoryBytes).toBeLessThan(mat.first.neurobench.hardware.memoryBytes);
+    expect(pro.first.counters.total.synOpsDense).toBeGreaterThan(0);
+    expect(pro.rows).toBeGreaterThan(0);
+    // Destinations (cached per model) and the rows' counts: two generations of each row, none on a second call.
+    expect(pro.n1).toBe(2 * pro.rows);
+    expect(pro.n2).toBe(0);
+    expect(pro.second.counters).toEqual(pro.first.counters);
+  }, 60_000);
 });

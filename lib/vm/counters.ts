@@ -9,7 +9,8 @@
 import type { VmModel, VmProjection } from "./model.js";
 import type { Network } from "./network.js";
 import type { CoreModel, Work } from "./cores/index.js";
-import { HOST, coreOfNeuron, countRange, destinations, fanout, rowCount, type Fanout } from "./noc/routes.js";
+import { HOST, coreOfNeuron, destinations, fanout, rowCount, type Fanout } from "./noc/routes.js";
+import { proceduralRowStats } from "./row-stats.js";
 import { zeroCounts, type Counters, type Counts } from "./types.js";
 
 const destCache = new WeakMap<VmModel, number[][][]>();
@@ -22,11 +23,11 @@ export function allDestinations(m: VmModel): number[][][] {
   return d;
 }
 
-/** Synapses of row k of p per destination unit, the row read (or generated, if procedural) once for all units. */
-function unitCounts(p: VmProjection, k: number, units: { start: number; count: number }[]): number[] {
+/** Synapses of row k of p per destination unit: read from the CSR, or (procedural) from the rows' counts generated once per run. */
+function unitCounts(m: VmModel, p: VmProjection, k: number, units: { start: number; count: number }[]): ArrayLike<number> {
   if (!p.rows) return units.map((s) => rowCount(p, k, s.start, s.start + s.count));
-  const n = p.rows.gen.row(k), post = p.rows.gen.post;
-  return units.map((s) => countRange(post, 0, n, s.start, s.start + s.count));
+  const c = proceduralRowStats(m, p).counts;
+  return c.subarray(k * units.length, (k + 1) * units.length);
 }
 
 /** Derives the run's counters. */
@@ -60,7 +61,7 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
       for (const pi of m.outgoing[l.index]) {
         const p = m.projections[pi], dl = m.layers[p.dst];
         const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
-        const counts = unitCounts(p, k, dunits);
+        const counts = unitCounts(m, p, k, dunits);
         for (const [u, s] of dunits.entries()) {
           const n = counts[u];
           if (n === 0) continue;
@@ -75,7 +76,7 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
     const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
     const n = new Float64Array(dunits.length);
     // Stryker disable next-line EqualityOperator: a row past the last has no synapses (rowCount reads an empty range)
-    for (let k = 0; k < m.layers[p.src].size; k++) unitCounts(p, k, dunits).forEach((c, u) => { n[u] += c; });
+    for (let k = 0; k < m.layers[p.src].size; k++) { const c = unitCounts(m, p, k, dunits); for (let u = 0; u < c.length; u++) n[u] += c[u]; }
     dunits.forEach((s, u) => { L(p.dst).synOpsDense += n[u] * stepsDone * B; C(s.core).synOpsDense += n[u] * stepsDone * B; });
   }
   const total = zeroCounts();

@@ -41,6 +41,7 @@ import type { ConvGeometry } from "../compiler/program.js";
 import type { VmModel, VmProjection } from "./model.js";
 import type { Network } from "./network.js";
 import type { Counters } from "./types.js";
+import { proceduralRowStats } from "./row-stats.js";
 
 /** NeuroBench's SynapticOperations result (per sample). */
 export interface SynapticOperations {
@@ -135,24 +136,9 @@ function rowNonzeros(indptr: Int32Array, weight: ArrayLike<number>): Float64Arra
   return out;
 }
 
-const procNonzeros = new WeakMap<VmProjection, Float64Array>();
-
-/** Nonzero weights per row: the CSR, or each procedural row generated once (weighed as the scatter weighs it). */
+/** Nonzero weights per row: the CSR, or the procedural rows' counts (generated once per run, shared with the counters). */
 function projectionRowNonzeros(m: VmModel, p: VmProjection): Float64Array {
-  if (!p.rows) return rowNonzeros(p.indptr, p.weight);
-  let out = procNonzeros.get(p);
-  if (out) return out;
-  const { gen, gain, codes, scale, unit } = p.rows;
-  out = new Float64Array(m.layers[p.src].size);
-  for (let k = 0; k < out.length; k++) {
-    const n = gen.row(k), post = gen.post, w = gen.weight;
-    for (let q = 0; q < n; q++) {
-      const g = w[q] * gain[post[q]];
-      if ((codes ? Math.round(g / scale) * unit : g) !== 0) out[k]++;
-    }
-  }
-  procNonzeros.set(p, out);
-  return out;
+  return p.rows ? proceduralRowStats(m, p).nonzeros : rowNonzeros(p.indptr, p.weight);
 }
 
 /** Weights and zero weights of a projection as NeuroBench's Linear or Conv layer holds them. */

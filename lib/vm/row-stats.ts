@@ -1,0 +1,45 @@
+/**
+ * What the result's counters and NeuroBench metrics need from a procedural projection's rows,
+ * from one generation of each row (cached per projection): its synapses per destination unit
+ * (core slice, or the whole host layer) and its nonzero weights as the scatter weighs them.
+ * Without it each reader regenerated every row on its own.
+ */
+import type { VmModel, VmProjection } from "./model.js";
+import { HOST, countRange } from "./noc/routes.js";
+
+/** Per-row counts of one procedural projection. */
+export interface RowStats {
+  /** Destination units (slices of a chip layer, or one unit for a host layer). */
+  units: Array<{ core: number; start: number; count: number }>;
+  /** Synapses of row k in unit u at counts[k * units.length + u]. */
+  counts: Int32Array;
+  /** Nonzero weights of row k. */
+  nonzeros: Float64Array;
+}
+
+const cache = new WeakMap<VmProjection, RowStats>();
+
+/** The destination units a projection's synapses are counted by (as the counters split them). */
+export function destUnits(m: VmModel, p: VmProjection): RowStats["units"] {
+  const dl = m.layers[p.dst];
+  return dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
+}
+
+/** Row counts of a procedural projection, each row generated once (then cached). */
+export function proceduralRowStats(m: VmModel, p: VmProjection): RowStats {
+  const hit = cache.get(p);
+  if (hit) return hit;
+  const { gen, gain, codes, scale, unit } = p.rows!, units = destUnits(m, p), U = units.length, N = m.layers[p.src].size;
+  const counts = new Int32Array(N * U), nonzeros = new Float64Array(N);
+  for (let k = 0; k < N; k++) {
+    const n = gen.row(k), post = gen.post, w = gen.weight;
+    for (let u = 0; u < U; u++) counts[k * U + u] = countRange(post, 0, n, units[u].start, units[u].start + units[u].count);
+    for (let q = 0; q < n; q++) {
+      const g = w[q] * gain[post[q]];
+      if ((codes ? Math.round(g / scale) * unit : g) !== 0) nonzeros[k]++;
+    }
+  }
+  const stats = { units, counts, nonzeros };
+  cache.set(p, stats);
+  return stats;
+}
