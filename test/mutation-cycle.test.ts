@@ -440,3 +440,38 @@ describe("cycle engine: units", () => {
     expect([r.cycles!.messages, r.cycles!.selfMessages]).toEqual([2, 1]);
   });
 });
+
+describe("cycle engine: message order and fractional barrier constants", () => {
+  test("a spike's messages leave in ascending destination core, whatever the order of the neurons they reach", () => {
+    // in(1) -> A(1) on core 0 -> B(2), weight 1 each, with B0 on core 3 and B1 on core 1 (a 4 x 1 mesh, no multicast,
+    // packet 5, every other latency 1). As in "no multicast" above: the message to core 1 leaves first (9, there at
+    // 10), the one to core 3 5 later (14, there at 17); the tokens follow in the same order (arriving 16 and 19).
+    // Core 1: B1 16..17; core 3: B0 19..20; core 0 done at 14. Barrier: max(14, 17 + 1, 20 + 3) + 3 = 26.
+    const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5))
+      .linear("wb", tensor([1, 1], [2, 1])).node("B", IF(2, 1e4)).output("o").build();
+    const t = chip({ width: 4, neuronsPerCore: 1, multicast: false, timing: { packet: 5 } });
+    const c = compile(g, t, { placer: "greedy", reset: "zero" });
+    const p: Program = { ...JSON.parse(JSON.stringify({ ...c, blobs: {} })), blobs: c.blobs };
+    const remap = [0, 3, 1]; // compiled: A on 0, B0 on 1, B1 on 2
+    for (const l of p.layers) l.slices = l.slices.map((s) => ({ ...s, core: remap[s.core] }));
+    for (const x of p.cores) x.id = remap[x.id];
+    expect(p.layers[2].slices.map((s) => [s.start, s.core])).toEqual([[0, 3], [1, 1]]);
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1]]) }).cycles!;
+    expect(r.coreDone).toEqual({ 0: [14], 1: [17], 3: [20] });
+    expect(r.stepCycles).toEqual([26]);
+  });
+
+  test("barrier constants that are fractions of a cycle enter the time base", () => {
+    const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5)).output("o").build();
+    const none = spikesAt(1, [[0]]);
+    const run = (barrier: Target["timing"]["barrier"], core: number) =>
+      runProgram(moveLayer(compile(g, chip({ width: 4, barrier }), { placer: "greedy" }), "A", core), { engine: "cycle", input: none }).cycles!;
+    // Linear, 4 x 1 (H = 3): 100 ns at 1 tile, 115 ns at 4: 2.5 cycles a hop (R = 2). A on core 3: the host's token
+    // crosses 3 links (at 3), A 3..4; barrier 4 + 3 x 2.5 = 11.5 at the root, + 100 + 7.5 = 119.
+    const lin = run({ lookup: "linear", points: [{ tiles: 1, time: ns(100) }, { tiles: 4, time: ns(115) }] }, 3);
+    expect([lin.ticksPerCycle, lin.stepCycles[0], lin.barrier!.hopCycles]).toEqual([2, 119, 2.5]);
+    // Step table, 100.25 ns at 1 tile (R = 4): A on core 0 (token at 1, A 1..2): 102.25.
+    const step = run({ lookup: "step", points: [{ tiles: 1, time: ns(100.25) }] }, 0);
+    expect([step.ticksPerCycle, step.stepCycles[0]]).toEqual([4, 102.25]);
+  });
+});
