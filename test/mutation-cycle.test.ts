@@ -137,6 +137,22 @@ describe("cycle engine: axon out, multicast and the end-of-phase tokens", () => 
   });
 });
 
+describe("cycle engine: a spike that reaches no synapse", () => {
+  test("sends no message and costs axon out nothing; the unit's token still goes to the next layer's core", () => {
+    // in(1) -> A(1) on core 0 (spikes) -> B(1) on core 1 through a zero weight (no synapse, but the layer still waits
+    // for A's token); packet 5, every other latency 1. The host's message and token pass core 0 at 3; A 3..4 spikes,
+    // with nothing to send: its token leaves at 4 (not 4 + 5), reaches core 1 at 5: B 5..6. Barrier: max(4, 6 + 1) + 1.
+    const g = graph().input("in", [1]).linear("w", tensor([1], [1, 1])).node("A", IF(1, 0.5))
+      .linear("wb", tensor([0], [1, 1])).node("B", IF(1, 1e4)).output("o").build();
+    const p = moveLayer(moveLayer(compile(g, chip({ timing: { packet: 5 } }), { placer: "greedy", reset: "zero" }), "A", 0), "B", 1);
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1]]) });
+    expect(r.spikes.A).toEqual([[0, 0]]);
+    expect(r.cycles!.coreDone).toEqual({ 0: [4], 1: [6] });
+    expect(r.cycles!.stepCycles).toEqual([8]);
+    expect([r.cycles!.messages, r.cycles!.coreBusy[0]]).toEqual([1, 3]);
+  });
+});
+
 describe("cycle engine: bounded queues stall the soma and the host", () => {
   // in(3) -> A(33) on core 0, in_i to A_i (weight 1): A0..A2 spike, A3..A32 do not; A -> B(1) on core 1, weight 1
   // each. Packet (axon out) 10 per message; every other latency 1; a 2 x 1 mesh.
