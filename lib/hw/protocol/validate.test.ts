@@ -4,31 +4,42 @@
 // client checks them.
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../../ir/errors.js";
-import { PROTOCOL_VERSION } from "./messages.js";
+import { DEFAULT_LIMITS, PROTOCOL_VERSION } from "./messages.js";
 import { MAX_HEADER, checkReply, checkRequest, prepareChecks } from "./validate.js";
 
 const MAX = 1 << 20;
 const bytes = (s: string) => new TextEncoder().encode(s);
 const header = (h: unknown) => bytes(JSON.stringify(h));
 const SHA = "ab".repeat(32);
+/** `n` empty binary frames. */
+const empty = (n: number) => Array.from({ length: n }, () => new Uint8Array(0));
+/** An input entry of shape [1, 1, 1] (or `shape`). */
+const input = (name: string, shape = [1, 1, 1]) => ({ name, shape });
+
+type Found = [string, Issue["path"], string];
+/** A bad-field issue. */
+const badField = (path: Issue["path"], message: string): Found => ["bad-field", path, message];
 
 /** checkRequest on a header object and binary frames. */
 const check = (h: unknown, frames: Uint8Array[] = [], max = MAX) => checkRequest([header(h), ...frames], max);
 
-/** The refusal: the id to answer with and each issue as [code, path, message]. */
-function refused(h: unknown, frames: Uint8Array[] = [], max = MAX): { id: string; issues: Array<[string, Issue["path"], string]> } {
+/** The refusal of a header (an object, or raw text): the id to answer with and each issue as [code, path, message]. */
+function refused(h: unknown, frames: Uint8Array[] = [], max = MAX): { id: string; issues: Found[] } {
   const r = checkRequest([typeof h === "string" ? bytes(h) : header(h), ...frames], max);
   if (r.ok) throw new Error(`accepted ${JSON.stringify(h)}`);
   return { id: r.id, issues: r.issues.map((i) => [i.code, i.path, i.message]) };
 }
 
 /** The single issue of a refused request with id "x". */
-function one(h: object, frames: Uint8Array[] = []): [string, Issue["path"], string] {
+function one(h: object, frames: Uint8Array[] = []): Found {
   const r = refused({ id: "x", ...h }, frames);
   expect(r.id).toBe("x");
   expect(r.issues).toHaveLength(1);
   return r.issues[0];
 }
+
+/** The single issue of a refused run of program SHA with `n` empty input frames. */
+const run = (h: object, n = 0) => one({ type: "run", program: SHA, ...h }, empty(n));
 
 describe("every request type is accepted when well formed", () => {
   const good: Array<[object, number]> = [
@@ -36,7 +47,7 @@ describe("every request type is accepted when well formed", () => {
     [{ type: "hello", id: "a", v: 1, client: "c".repeat(128) }, 0],
     [{ type: "deploy", id: "a" }, 2],
     [{ type: "run", id: "a", program: SHA }, 0],
-    [{ type: "run", id: "a", program: SHA, steps: 1, batch: 1, record: ["h"], inputs: [{ name: "in", shape: [1, 1, 1] }] }, 1],
+    [{ type: "run", id: "a", program: SHA, steps: 1, batch: 1, record: ["h"], inputs: [input("in")] }, 1],
     [{ type: "cancel", id: "a", job: "j12" }, 0],
     [{ type: "status", id: "a" }, 0],
     [{ type: "ping", id: "a" }, 0],
@@ -66,9 +77,12 @@ describe("every request type is accepted when well formed", () => {
 
   it("the largest ids, inputs, records and dimensions the schema allows", () => {
     const shape = [1, 2, ...Array(8).fill(2 ** 31 - 1)];
-    const inputs = Array.from({ length: 16 }, (_, k) => ({ name: "n".repeat(256).slice(k), shape: [1, 1, 3] }));
-    expect(check({ type: "run", id: "i".repeat(64), program: SHA, record: Array(64).fill("r".repeat(256)), inputs }, Array(16).fill(new Uint8Array(0))).ok).toBe(true);
-    expect(check({ type: "run", id: "a.b_c:D-9", program: SHA, steps: Number.MAX_SAFE_INTEGER, inputs: [{ name: "x", shape }] }, [new Uint8Array(0)]).ok).toBe(true);
+    const inputs = Array.from({ length: 16 }, (_, k) => input("n".repeat(256).slice(k), [1, 1, 3]));
+    const record = Array(64).fill("r".repeat(256));
+    expect(check({ type: "run", id: "i".repeat(64), program: SHA, record, inputs }, empty(16)).ok).toBe(true);
+    const steps = Number.MAX_SAFE_INTEGER;
+    const widest = { type: "run", id: "a.b_c:D-9", program: SHA, steps, inputs: [input("x", shape)] };
+    expect(check(widest, empty(1)).ok).toBe(true);
     expect(check({ type: "cancel", id: "a", job: "J".repeat(64) }).ok).toBe(true);
     expect(check({ type: "hello", id: "a", v: 1000 }).ok).toBe(true);
   });
@@ -81,10 +95,11 @@ describe("every request type is accepted when well formed", () => {
 
 describe("frame 0: malformed, too large, unknown type", () => {
   it("no frame, or a first frame that is not a JSON object, is malformed with id \"\"", () => {
-    expect(checkRequest([], MAX)).toEqual({ ok: false, id: "", issues: [{ code: "malformed", path: [], message: "empty message" }] });
-    const notObject = ["the first frame is not a JSON object (the header)"];
+    const issue = { code: "malformed", path: [], message: "empty message" };
+    expect(checkRequest([], MAX)).toEqual({ ok: false, id: "", issues: [issue] });
+    const notObject = "the first frame is not a JSON object (the header)";
     for (const h of ["", "{", "not json", "[1,2]", "null", "7", '"ping"', "true"]) {
-      expect(refused(h)).toEqual({ id: "", issues: [["malformed", [], ...notObject]] });
+      expect(refused(h)).toEqual({ id: "", issues: [["malformed", [], notObject]] });
     }
   });
 
@@ -101,18 +116,16 @@ describe("frame 0: malformed, too large, unknown type", () => {
     const padded = (n: number) => bytes(text.slice(0, -1) + " ".repeat(n - text.length) + "}");
     expect(padded(MAX_HEADER).byteLength).toBe(MAX_HEADER);
     expect(checkRequest([padded(MAX_HEADER)], MAX).ok).toBe(true);
-    expect(checkRequest([padded(MAX_HEADER + 1)], MAX)).toEqual({
-      ok: false, id: "", issues: [{ code: "too-large", path: [], message: "header of 65537 bytes; the limit is 65536" }],
-    });
+    const issue = { code: "too-large", path: [], message: "header of 65537 bytes; the limit is 65536" };
+    expect(checkRequest([padded(MAX_HEADER + 1)], MAX)).toEqual({ ok: false, id: "", issues: [issue] });
   });
 
   it("a message over maxMessageBytes in total is too large, answered with its id", () => {
     const h = header({ type: "deploy", id: "d1" });
     const frames = (blob: number) => [h, new Uint8Array(10), new Uint8Array(blob)];
     expect(checkRequest(frames(90 - h.byteLength), 100).ok).toBe(true);
-    expect(checkRequest(frames(91 - h.byteLength), 100)).toEqual({
-      ok: false, id: "d1", issues: [{ code: "too-large", path: [], message: "message of 101 bytes; this server accepts at most 100" }],
-    });
+    const issue = { code: "too-large", path: [], message: "message of 101 bytes; this server accepts at most 100" };
+    expect(checkRequest(frames(91 - h.byteLength), 100)).toEqual({ ok: false, id: "d1", issues: [issue] });
   });
 
   it("an unknown type, or a name only an object's prototype has, is unknown-type", () => {
@@ -133,76 +146,82 @@ describe("header fields: own fields of the type's table only, each of the right 
       expect(refused(text)).toEqual({ id: "x", issues: [["unknown-field", [f], `ping has no field "${f}"`]] });
     }
     expect(one({ type: "hello", v: 1, job: "j1" })).toEqual(["unknown-field", ["job"], 'hello has no field "job"']);
-    expect(one({ type: "run", program: SHA, inputs: [{ name: "in", shape: [1, 1, 2], dtype: "f64" }] }, [new Uint8Array(16)])).toEqual([
+    expect(run({ inputs: [{ ...input("in"), dtype: "f64" }] }, 1)).toEqual([
       "unknown-field", ["inputs", 0, "dtype"], 'inputs.0 has no field "dtype"',
     ]);
-    const proto = `{"type":"run","id":"x","program":"${SHA}","inputs":[{"name":"in","shape":[1,1,1],"__proto__":{"shape":[1]}}]}`;
-    expect(refused(proto, [new Uint8Array(8)]).issues).toEqual([["unknown-field", ["inputs", 0, "__proto__"], 'inputs.0 has no field "__proto__"']]);
+    const entry = '{"name":"in","shape":[1,1,1],"__proto__":{"shape":[1]}}';
+    const proto = `{"type":"run","id":"x","program":"${SHA}","inputs":[${entry}]}`;
+    expect(refused(proto, empty(1)).issues).toEqual([
+      ["unknown-field", ["inputs", 0, "__proto__"], 'inputs.0 has no field "__proto__"'],
+    ]);
   });
 
   it("a required field that is missing is bad-field at its path", () => {
-    expect(one({ type: "hello" })).toEqual(["bad-field", ["v"], "required"]);
-    expect(one({ type: "cancel" })).toEqual(["bad-field", ["job"], "required"]);
-    expect(one({ type: "run" })).toEqual(["bad-field", ["program"], "required"]);
-    expect(one({ type: "run", program: SHA, inputs: [{ name: "in" }] }, [new Uint8Array(8)])).toEqual(["bad-field", ["inputs", 0, "shape"], "required"]);
-    expect(one({ type: "run", program: SHA, inputs: [{ shape: [1, 1, 1] }] }, [new Uint8Array(8)])).toEqual(["bad-field", ["inputs", 0, "name"], "required"]);
+    expect(one({ type: "hello" })).toEqual(badField(["v"], "required"));
+    expect(one({ type: "cancel" })).toEqual(badField(["job"], "required"));
+    expect(one({ type: "run" })).toEqual(badField(["program"], "required"));
+    expect(run({ inputs: [{ name: "in" }] }, 1)).toEqual(badField(["inputs", 0, "shape"], "required"));
+    expect(run({ inputs: [{ shape: [1, 1, 1] }] }, 1)).toEqual(badField(["inputs", 0, "name"], "required"));
   });
 
   it("a field of the wrong type, including non-finite numbers and strings where numbers belong", () => {
-    expect(one({ type: "hello", v: "1" })).toEqual(["bad-field", ["v"], "expected integer"]);
-    expect(one({ type: "hello", v: 1.5 })).toEqual(["bad-field", ["v"], "expected integer"]);
-    expect(one({ type: "hello", v: 1, client: 5 })).toEqual(["bad-field", ["client"], "expected string"]);
-    expect(one({ type: "run", program: SHA, steps: "NaN" })).toEqual(["bad-field", ["steps"], "expected integer"]);
-    expect(one({ type: "run", program: SHA, batch: null })).toEqual(["bad-field", ["batch"], "expected integer"]);
-    expect(one({ type: "run", program: SHA, record: "h" })).toEqual(["bad-field", ["record"], "expected array"]);
-    expect(one({ type: "run", program: SHA, inputs: {} })).toEqual(["bad-field", ["inputs"], "expected array"]);
-    expect(one({ type: "cancel", job: 12 })).toEqual(["bad-field", ["job"], "expected string"]);
+    expect(one({ type: "hello", v: "1" })).toEqual(badField(["v"], "expected integer"));
+    expect(one({ type: "hello", v: 1.5 })).toEqual(badField(["v"], "expected integer"));
+    expect(one({ type: "hello", v: 1, client: 5 })).toEqual(badField(["client"], "expected string"));
+    expect(run({ steps: "NaN" })).toEqual(badField(["steps"], "expected integer"));
+    expect(run({ batch: null })).toEqual(badField(["batch"], "expected integer"));
+    expect(run({ record: "h" })).toEqual(badField(["record"], "expected array"));
+    expect(run({ inputs: {} })).toEqual(badField(["inputs"], "expected array"));
+    expect(one({ type: "cancel", job: 12 })).toEqual(badField(["job"], "expected string"));
     // JSON has no NaN or Infinity, but 1e400 parses to Infinity: refused as a number
     const inf = `{"type":"run","id":"x","program":"${SHA}","steps":1e400}`;
-    expect(refused(inf).issues).toEqual([["bad-field", ["steps"], "expected integer"]]);
+    expect(refused(inf).issues).toEqual([badField(["steps"], "expected integer")]);
     const shape = `{"type":"run","id":"x","program":"${SHA}","inputs":[{"name":"in","shape":[1,1,-1e400]}]}`;
-    expect(refused(shape, [new Uint8Array(0)]).issues).toEqual([["bad-field", ["inputs", 0, "shape", 2], "expected integer"]]);
+    expect(refused(shape, empty(1)).issues).toEqual([badField(["inputs", 0, "shape", 2], "expected integer")]);
   });
 
   it("numbers out of range: v in 1..1000, steps and batch >= 1, every dimension in 1..2^31 - 1", () => {
-    expect(one({ type: "hello", v: 0 })).toEqual(["bad-field", ["v"], "expected a value >= 1"]);
-    expect(one({ type: "hello", v: 1001 })).toEqual(["bad-field", ["v"], "expected a value <= 1000"]);
-    expect(one({ type: "run", program: SHA, steps: 0 })).toEqual(["bad-field", ["steps"], "expected a value >= 1"]);
-    expect(one({ type: "run", program: SHA, batch: -3 })).toEqual(["bad-field", ["batch"], "expected a value >= 1"]);
-    expect(one({ type: "run", program: SHA, steps: Number.MAX_SAFE_INTEGER + 2 })).toEqual(["bad-field", ["steps"], `expected a value <= ${Number.MAX_SAFE_INTEGER}`]);
-    const input = (shape: number[]) => one({ type: "run", program: SHA, inputs: [{ name: "in", shape }] }, [new Uint8Array(0)]);
-    expect(input([4, 1, 0])).toEqual(["bad-field", ["inputs", 0, "shape", 2], "expected a value >= 1"]);
-    expect(input([4, 0, 3])).toEqual(["bad-field", ["inputs", 0, "shape", 1], "expected a value >= 1"]);
-    expect(input([4, 1, 2 ** 31])).toEqual(["bad-field", ["inputs", 0, "shape", 2], "expected a value <= 2147483647"]);
+    expect(one({ type: "hello", v: 0 })).toEqual(badField(["v"], "expected a value >= 1"));
+    expect(one({ type: "hello", v: 1001 })).toEqual(badField(["v"], "expected a value <= 1000"));
+    expect(run({ steps: 0 })).toEqual(badField(["steps"], "expected a value >= 1"));
+    expect(run({ batch: -3 })).toEqual(badField(["batch"], "expected a value >= 1"));
+    const most = Number.MAX_SAFE_INTEGER;
+    expect(run({ steps: most + 2 })).toEqual(badField(["steps"], `expected a value <= ${most}`));
+    const dims = (shape: number[]) => run({ inputs: [input("in", shape)] }, 1);
+    expect(dims([4, 1, 0])).toEqual(badField(["inputs", 0, "shape", 2], "expected a value >= 1"));
+    expect(dims([4, 0, 3])).toEqual(badField(["inputs", 0, "shape", 1], "expected a value >= 1"));
+    expect(dims([4, 1, 2 ** 31])).toEqual(badField(["inputs", 0, "shape", 2], "expected a value <= 2147483647"));
   });
 
   it("array indices in a path are numbers, also past 9", () => {
-    const inputs = Array.from({ length: 13 }, (_, k) => ({ name: `i${k}`, shape: [1, 1, k === 12 ? 0 : 1] }));
-    expect(one({ type: "run", program: SHA, inputs }, Array(13).fill(new Uint8Array(0)))).toEqual(["bad-field", ["inputs", 12, "shape", 2], "expected a value >= 1"]);
-    expect(one({ type: "run", program: SHA, record: [...Array(10).fill("h"), ""] })).toEqual(["bad-field", ["record", 10], "expected at least 1 characters"]);
+    const inputs = Array.from({ length: 13 }, (_, k) => input(`i${k}`, [1, 1, k === 12 ? 0 : 1]));
+    expect(run({ inputs }, 13)).toEqual(badField(["inputs", 12, "shape", 2], "expected a value >= 1"));
+    const record = [...Array(10).fill("h"), ""];
+    expect(run({ record })).toEqual(badField(["record", 10], "expected at least 1 characters"));
   });
 
-  it("lists and strings: inputs at least 3-D and at most 10-D, at most 16 inputs and 64 records, names 1..256 characters", () => {
-    const run = (h: object, n = 0) => one({ type: "run", program: SHA, ...h }, Array(n).fill(new Uint8Array(0)));
-    expect(run({ inputs: [{ name: "in", shape: [4, 12] }] }, 1)).toEqual(["bad-field", ["inputs", 0, "shape"], "expected at least 3 items"]);
-    expect(run({ inputs: [{ name: "in", shape: Array(11).fill(1) }] }, 1)).toEqual(["bad-field", ["inputs", 0, "shape"], "expected at most 10 items"]);
-    const inputs = Array.from({ length: 17 }, (_, k) => ({ name: `i${k}`, shape: [1, 1, 1] }));
-    expect(run({ inputs }, 17)).toEqual(["bad-field", ["inputs"], "expected at most 16 items"]);
-    expect(run({ record: Array(65).fill("h") })).toEqual(["bad-field", ["record"], "expected at most 64 items"]);
-    expect(run({ record: ["h", ""] })).toEqual(["bad-field", ["record", 1], "expected at least 1 characters"]);
-    expect(run({ record: ["r".repeat(257)] })).toEqual(["bad-field", ["record", 0], "expected at most 256 characters"]);
-    expect(run({ inputs: [{ name: "", shape: [1, 1, 1] }] }, 1)).toEqual(["bad-field", ["inputs", 0, "name"], "expected at least 1 characters"]);
-    expect(run({ inputs: [{ name: "n".repeat(257), shape: [1, 1, 1] }] }, 1)).toEqual(["bad-field", ["inputs", 0, "name"], "expected at most 256 characters"]);
-    expect(one({ type: "hello", v: 1, client: "c".repeat(129) })).toEqual(["bad-field", ["client"], "expected at most 128 characters"]);
+  it("lists and strings: inputs 3-D to 10-D, at most 16 inputs and 64 records, names of 1..256 characters", () => {
+    const shape = ["inputs", 0, "shape"], name = ["inputs", 0, "name"];
+    expect(run({ inputs: [input("in", [4, 12])] }, 1)).toEqual(badField(shape, "expected at least 3 items"));
+    expect(run({ inputs: [input("in", Array(11).fill(1))] }, 1)).toEqual(badField(shape, "expected at most 10 items"));
+    const inputs = Array.from({ length: 17 }, (_, k) => input(`i${k}`));
+    expect(run({ inputs }, 17)).toEqual(badField(["inputs"], "expected at most 16 items"));
+    expect(run({ record: Array(65).fill("h") })).toEqual(badField(["record"], "expected at most 64 items"));
+    expect(run({ record: ["h", ""] })).toEqual(badField(["record", 1], "expected at least 1 characters"));
+    expect(run({ record: ["r".repeat(257)] })).toEqual(badField(["record", 0], "expected at most 256 characters"));
+    expect(run({ inputs: [input("")] }, 1)).toEqual(badField(name, "expected at least 1 characters"));
+    expect(run({ inputs: [input("n".repeat(257))] }, 1)).toEqual(badField(name, "expected at most 256 characters"));
+    const client = "c".repeat(129);
+    expect(one({ type: "hello", v: 1, client })).toEqual(badField(["client"], "expected at most 128 characters"));
   });
 
   it("patterns: a program is 64 lowercase hex digits, a job id 1-64 of [A-Za-z0-9._:-]", () => {
-    const hex = "does not match ^[0-9a-f]{64}$";
-    expect(one({ type: "run", program: SHA.slice(1) })).toEqual(["bad-field", ["program"], hex]);
-    expect(one({ type: "run", program: SHA.toUpperCase() })).toEqual(["bad-field", ["program"], hex]);
-    expect(one({ type: "run", program: SHA + "0" })).toEqual(["bad-field", ["program"], hex]);
-    expect(one({ type: "cancel", job: "j 12" })).toEqual(["bad-field", ["job"], "does not match ^[A-Za-z0-9._:-]{1,64}$"]);
-    expect(one({ type: "cancel", job: "" })).toEqual(["bad-field", ["job"], "does not match ^[A-Za-z0-9._:-]{1,64}$"]);
+    const hex = "does not match ^[0-9a-f]{64}$", job = "does not match ^[A-Za-z0-9._:-]{1,64}$";
+    expect(run({ program: SHA.slice(1) })).toEqual(badField(["program"], hex));
+    expect(run({ program: SHA.toUpperCase() })).toEqual(badField(["program"], hex));
+    expect(run({ program: SHA + "0" })).toEqual(badField(["program"], hex));
+    expect(one({ type: "cancel", job: "j 12" })).toEqual(badField(["job"], job));
+    expect(one({ type: "cancel", job: "" })).toEqual(badField(["job"], job));
   });
 
   it("every problem of a header is listed, not only the first", () => {
@@ -210,8 +229,8 @@ describe("header fields: own fields of the type's table only, each of the right 
       id: "x",
       issues: [
         ["unknown-field", ["extra"], 'hello has no field "extra"'],
-        ["bad-field", ["v"], "expected a value >= 1"],
-        ["bad-field", ["client"], "expected string"],
+        badField(["v"], "expected a value >= 1"),
+        badField(["client"], "expected string"),
       ],
     });
   });
@@ -223,31 +242,29 @@ describe("binary frames after the header", () => {
       expect(refused({ type, id: "f", ...h }, Array(got).fill(new Uint8Array(8)))).toEqual({
         id: "f", issues: [["frames", [], `${type} carries ${want} binary frame(s) after the header; got ${got}`]],
       });
+    const two = { program: SHA, inputs: [input("a"), input("b")] };
     frames("deploy", 2, 1);
     frames("deploy", 2, 3);
     frames("deploy", 2, 0);
     frames("ping", 0, 1);
     frames("hello", 0, 1, { v: 1 });
     frames("run", 0, 1, { program: SHA });
-    frames("run", 2, 1, { program: SHA, inputs: [{ name: "a", shape: [1, 1, 1] }, { name: "b", shape: [1, 1, 1] }] });
-    frames("run", 2, 3, { program: SHA, inputs: [{ name: "a", shape: [1, 1, 1] }, { name: "b", shape: [1, 1, 1] }] });
+    frames("run", 2, 1, two);
+    frames("run", 2, 3, two);
     frames("run", 0, 1, { program: SHA, inputs: [] });
   });
 });
 
 describe("replies, as the client checks them", () => {
   const reply = (h: unknown) => checkReply(header(h));
-  const limits = {
-    maxMessageBytes: 1, maxProgramBytes: 1, maxSteps: 1, maxBatch: 1, maxWork: 1, maxWallSeconds: 1, maxJobsPerClient: 1, maxProgramsPerClient: 1,
-    maxConnections: 1, maxProgramBytesTotal: 1, maxQueuedJobs: 1, maxQueuedBytes: 1, maxResultBytes: 1, maxUnreadBytes: 1, maxHeldReplyBytes: 1,
-    undeliveredSeconds: 1, idleSeconds: 1,
-  };
+  const limits = DEFAULT_LIMITS;
 
   it("a valid reply comes back as it is; fields added by a newer server pass", () => {
+    const issues = [{ code: "c", path: [], message: "m" }];
     for (const h of [
       { type: "welcome", id: "a", v: 1, server: "s", runner: "vm", limits },
       { type: "queued", id: "a", job: "j1", position: 0 },
-      { type: "error", id: "", code: "bad-field", message: "v: required", path: ["inputs", 0, "shape", 2], issues: [{ code: "c", path: [], message: "m" }] },
+      { type: "error", id: "", code: "bad-field", message: "v: required", path: ["inputs", 0, "shape", 2], issues },
       { type: "pong", id: "a", time: 1.5, later: "a field of a newer server" },
       { type: "shutdown", id: "", reason: "SIGTERM", finishing: ["j1"], cancelled: [] },
     ]) expect(reply(h)).toEqual(h);
@@ -262,6 +279,7 @@ describe("replies, as the client checks them", () => {
     expect(reply({ type: "toString", id: "a" })).toBeUndefined();
     expect(reply({ type: "pong", id: "a" })).toBeUndefined();
     expect(reply({ type: "pong", id: "a", time: "1" })).toBeUndefined();
-    expect(reply({ type: "welcome", id: "a", v: 1, server: "s", runner: "vm", limits: { ...limits, idleSeconds: undefined } })).toBeUndefined();
+    const { idleSeconds: _, ...short } = limits;
+    expect(reply({ type: "welcome", id: "a", v: 1, server: "s", runner: "vm", limits: short })).toBeUndefined();
   });
 });
