@@ -1,11 +1,13 @@
 /**
  * What the result's counters and NeuroBench metrics need from a procedural projection's rows,
  * from one generation of each row (cached per projection): its synapses per destination unit
- * (core slice, or the whole host layer) and its nonzero weights as the scatter weighs them.
- * Without it each reader regenerated every row on its own.
+ * (core slice, or the whole host layer; the routes' destination cores follow from them) and its
+ * nonzero weights as the scatter weighs them. Without it each reader regenerated every row on its own.
  */
 import type { VmModel, VmProjection } from "./model.js";
-import { HOST, countRange } from "./noc/routes.js";
+
+/** The host's unit id (lib/vm/noc/routes.ts HOST; not imported, as routes.ts reads these counts). */
+const HOST = -1;
 
 /** Per-row counts of one procedural projection. */
 export interface RowStats {
@@ -30,12 +32,13 @@ export function proceduralRowStats(m: VmModel, p: VmProjection): RowStats {
   const hit = cache.get(p);
   if (hit) return hit;
   const { gen, gain, codes, scale, unit } = p.rows!, units = destUnits(m, p), U = units.length, N = m.layers[p.src].size;
-  const counts = new Int32Array(N * U), nonzeros = new Float64Array(N);
+  const counts = new Int32Array(N * U), nonzeros = new Float64Array(N), unitOf = new Int32Array(m.layers[p.dst].size).fill(-1);
+  units.forEach((s, u) => unitOf.fill(u, s.start, s.start + s.count));
   for (let k = 0; k < N; k++) {
     const n = gen.row(k), post = gen.post, w = gen.weight;
-    for (let u = 0; u < U; u++) counts[k * U + u] = countRange(post, 0, n, units[u].start, units[u].start + units[u].count);
     for (let q = 0; q < n; q++) {
-      const g = w[q] * gain[post[q]];
+      const u = unitOf[post[q]], g = w[q] * gain[post[q]];
+      if (u >= 0) counts[k * U + u]++;
       if ((codes ? Math.round(g / scale) * unit : g) !== 0) nonzeros[k]++;
     }
   }

@@ -6,6 +6,7 @@
 import type { Target } from "../../target/types.js";
 import { coreXY } from "../../compiler/passes/place.js";
 import type { VmModel, VmProjection } from "../model.js";
+import { proceduralRowStats } from "../row-stats.js";
 
 /** The host's pseudo core id; it sits at router (0, 0). */
 export const HOST = -1;
@@ -30,13 +31,21 @@ export function destinations(m: VmModel, l: number): number[][] {
   const out: number[][] = [], cores: number[] = [];
   for (let k = 0; k < N; k++) {
     // mark[core + 1] === k: core already listed for neuron k (the host is core -1, index 0).
-    for (const { p, core } of outs) forEachPost(p, k, (j) => { const c = core[j]; if (mark[c + 1] !== k) { mark[c + 1] = k; cores.push(c); } });
+    const add = (c: number) => { if (mark[c + 1] !== k) { mark[c + 1] = k; cores.push(c); } };
+    // A procedural row's cores from its counts per destination unit (row-stats.ts: each row generated once per run).
+    for (const { p, core } of outs) if (p.rows) unitCores(m, p, k, add); else forEachPost(p, k, (j) => add(core[j]));
     const a = cores.sort((x, y) => x - y).slice(), key = a.join(",");
     cores.length = 0;
     if (!seen.has(key)) seen.set(key, a);
     out.push(seen.get(key)!);
   }
   return out;
+}
+
+/** Calls f with the core of each destination unit that row k of a procedural projection reaches. */
+function unitCores(m: VmModel, p: VmProjection, k: number, f: (core: number) => void): void {
+  const { units, counts } = proceduralRowStats(m, p), U = units.length;
+  for (let u = 0; u < U; u++) if (counts[k * U + u] > 0) f(units[u].core);
 }
 
 const coreMaps = new WeakMap<VmModel, Int32Array[]>();
