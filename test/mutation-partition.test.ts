@@ -111,3 +111,53 @@ describe("a procedural projection kept as its rule", () => {
     ]);
   });
 });
+
+describe("each layer cut from its own inputs", () => {
+  test("in(4) -> h(3) -> g(2), dense: h's slices hold 4 synapses per neuron, g's 3 (h's projection is not g's)", () => {
+    const g = graph().input("in", [4]).linear("w", tensor(new Array(12).fill(1), [3, 4])).node("h", IF(3))
+      .linear("w2", tensor(new Array(6).fill(1), [2, 3])).node("g", IF(2)).output("o").build();
+    const p = compile(g, mesh("ch-a", { neurons: 2, fanIn: 4, synapses: 8 }), { dt, placer: "greedy" });
+    expect(cut(p, "h")).toEqual([[0, 2, 8, 4], [2, 1, 4, 4]]);
+    expect(cut(p, "g")).toEqual([[0, 2, 6, 3]]);
+  });
+
+  test("a kept convolution reads its own source: 18 inputs from s (2 x 3 x 3), not the 9 of the first layer", () => {
+    const conv = (weight: number[], shape: number[]): Node => ({
+      type: "Conv2d", weight: tensor(weight, shape), stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: tensor(new Float64Array(shape[0]), [shape[0]]),
+    });
+    // in (1 x 3 x 3) -> 1x1 to 2 channels -> s (18) -> 2x2 from 2 to 2 channels (16 weights) -> h (2 x 2 x 2 = 8).
+    const g = graph().input("in", [1, 3, 3]).node("c1", conv([1, 2], [2, 1, 1, 1])).node("s", { type: "IF", r: tensor(new Float64Array(18).fill(1 / dt), [2, 3, 3]), v_threshold: tensor(new Float64Array(18).fill(0.5), [2, 3, 3]) })
+      .node("c2", conv(Array.from({ length: 16 }, (_, k) => k + 1), [2, 2, 2, 2])).node("h", IF(8)).output("o").build();
+    const p = compile(g, mesh("ch-b", { neurons: 8, fanIn: 18, synapses: 16 }), { dt, lowering: "weight-shared", placer: "greedy" });
+    expect(cut(p, "s")).toEqual([[0, 8, 2, 9], [8, 8, 2, 9], [16, 2, 2, 9]]);
+    expect(cut(p, "h")).toEqual([[0, 8, 16, 18]]);
+  });
+
+  test("a single-core target: one slice per layer with its stored synapses; a rule stores none", () => {
+    const t = { ...genericMesh({ name: "one-core", width: 1, height: 1 }), mapping: "single-core" } as typeof mesh extends (...a: never[]) => infer T ? T : never;
+    const proc = { pre: 4, post: 4, seed: 1, rule: { kind: "fixed-out-degree", k: 2, multapses: false } as const, weight: { kind: "constant", value: 0.5 } as const };
+    const g = graph().input("in", [4]).node("r", { type: "ProceduralProjection", ...proc } as Node).node("h", IF(4))
+      .linear("w2", tensor(new Array(8).fill(1), [2, 4])).node("g", IF(2)).output("o").build();
+    const p = compile(g, t, { dt, connectivity: "procedural" });
+    expect(p.cores.map((c) => [c.layer, c.start, c.count, c.synapses])).toEqual([["h", 0, 4, 0], ["g", 0, 2, 8]]);
+  });
+});
+
+describe("Speck: one core per layer, holding its kernel and neuron memory (Sinabs' formulas)", () => {
+  test("in (1 x 8 x 8) -> 3x3 to 2 channels -> s1 (2 x 6 x 6) -> 3x3 to 4 channels -> s2 (4 x 4 x 4)", () => {
+    const conv = (shape: number[]): Node => ({
+      type: "Conv2d", weight: tensor(new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape), stride: [1, 1], padding: [0, 0],
+      dilation: [1, 1], groups: 1, bias: tensor(new Float64Array(shape[0]), [shape[0]]),
+    });
+    const spk = (): Node => ({ type: "IF", r: tensor([1e3]), v_threshold: tensor([2]) });
+    const g = graph().input("in", [1, 8, 8]).node("c1", conv([2, 1, 3, 3])).node("s1", spk()).node("c2", conv([4, 2, 3, 3])).node("s2", spk())
+      .output("y").build();
+    const p = compile(g, "speck", { dt });
+    // Kernel memory c 2^(ceil log2(k k) + ceil log2 f): s1 1 x 2^(4 + 1) = 32, s2 2 x 2^(4 + 2) = 128.
+    // Neuron memory f 2^(ceil log2 fy + ceil log2 fx): s1 2 x 2^(3 + 3) = 128, s2 4 x 2^(2 + 2) = 64.
+    const byLayer = [...p.cores].sort((x, y) => x.layer.localeCompare(y.layer));
+    expect(byLayer.map((c) => [c.layer, c.count, c.synapses, c.kernelMemory, c.neuronMemory])).toEqual([
+      ["s1", 72, 32, 32, 128], ["s2", 64, 128, 128, 64],
+    ]);
+  });
+});

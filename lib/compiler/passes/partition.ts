@@ -6,7 +6,7 @@
 import { IssueList } from "../../ir/errors.js";
 import type { Csr, Layer, Netlist, Projection } from "../netlist.js";
 import type { CompileState, Slice } from "../state.js";
-import { speckLayerMemory } from "./speck-memory.js";
+import { speckLayerMemory, type SpeckLayer } from "./speck-memory.js";
 import { receptiveOrder, runsOf, type Inputs } from "./pack.js";
 import { tooFewCores } from "../../target/system.js";
 import { ruleOnly } from "./traffic.js";
@@ -30,9 +30,10 @@ export function partition(s: CompileState): CompileState {
     if (l.kind !== "neuron" || l.host) continue;
     if (t.mapping === "single-core") { slices.push({ layer: l.name, start: 0, count: l.size, synapses: storedSynapses(n, l), fanIn: 0 }); continue; }
     if (t.mapping === "layer-per-core") {
-      const p = n.projections.find((x) => x.dst === l.name);
-      const m = p ? speckLayerMemory(p, n.layers.find((x) => x.name === p.src)!) : "no input";
-      if (typeof m !== "string") slices.push({ layer: l.name, start: 0, count: l.size, synapses: m.kernelMemory, fanIn: 0, kernelMemory: m.kernelMemory, neuronMemory: m.neuronMemory });
+      // The rules pass (speckLayers) has refused a layer without input or whose path a core cannot run.
+      const p = n.projections.find((x) => x.dst === l.name)!;
+      const m = speckLayerMemory(p, n.layers.find((x) => x.name === p.src)!) as SpeckLayer;
+      slices.push({ layer: l.name, start: 0, count: l.size, synapses: m.kernelMemory, fanIn: 0, kernelMemory: m.kernelMemory, neuronMemory: m.neuronMemory });
       continue;
     }
     packLayer(n, l, off, slices, s, issues, packing);
@@ -76,6 +77,7 @@ function cutLayer(n: Netlist, l: Layer, off: Map<string, number>, stamp: Int32Ar
     cur.synapses += syn;
     cur.fanIn += fresh + (cur.count > 1 ? grow : 0);
   }
+  // Stryker disable next-line ConditionalExpression: a neuron layer has at least one neuron, so a slice is open here
   if (cur) slices.push(cur);
   for (let k = first; k < slices.length; k++) slices[k].fanIn = Math.ceil(slices[k].fanIn - 1e-9);
 }
@@ -110,6 +112,7 @@ function packLayer(n: Netlist, l: Layer, off: Map<string, number>, slices: Slice
   };
   let best = cut(), used = "neuron order";
   const order = best.found.ok ? receptiveOrder(l.size, inputsOf(n, l, off)) : undefined;
+  // Stryker disable next-line ConditionalExpression: without an order the cut repeats the neuron order's, which is never fewer cores
   if (order) {
     const rf = cut(order);
     if (rf.found.ok && rf.out.length < best.out.length) {

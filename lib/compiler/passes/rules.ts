@@ -16,7 +16,7 @@ interface RuleContext { n: Netlist; t: Target; dt: number; issues: IssueList }
 type Rule = (c: RuleContext) => void;
 
 /** Rule sets by name, as a Target lists them. */
-export const ruleSets: Record<string, Rule[]> = {
+export const ruleSets: Record<Target["rules"][number], Rule[]> = {
   xylo: [xyloWeightsFirst, xyloInputsFeedHidden, xyloOutputsNotRecurrent, xyloOutputsFeedNothing, xyloTwoLayers,
     xyloOutputSynapses, xyloRecurrentFanOut, xyloDash],
   speck: [speckLayers, speckLayerFanOut],
@@ -27,7 +27,8 @@ export const ruleSets: Record<string, Rule[]> = {
 export function checkRules(s: CompileState): CompileState {
   const t = s.target, n = s.netlist!, issues = new IssueList();
   chipLimits(n, t, issues);
-  for (const set of t.rules) for (const rule of ruleSets[set] ?? []) rule({ n, t, dt: s.options.dt, issues });
+  // The target schema admits only the sets named in ruleSets.
+  for (const set of t.rules) for (const rule of ruleSets[set]) rule({ n, t, dt: s.options.dt, issues });
   issues.throwIfAny();
   return s;
 }
