@@ -136,16 +136,21 @@ function rowNonzeros(indptr: Int32Array, weight: ArrayLike<number>): Float64Arra
   return out;
 }
 
-/** Nonzero weights per row: the CSR, or the procedural rows' counts (generated once per run, shared with the counters). */
+const csrNonzeros = new WeakMap<VmProjection, Float64Array>();
+
+/** Nonzero weights per row: the CSR's (counted once per projection), or the procedural rows' counts (shared with the counters). */
 function projectionRowNonzeros(m: VmModel, p: VmProjection): Float64Array {
-  return p.rows ? proceduralRowStats(m, p).nonzeros : rowNonzeros(p.indptr, p.weight);
+  if (p.rows) return proceduralRowStats(m, p).nonzeros;
+  let nz = csrNonzeros.get(p);
+  if (!nz) { nz = rowNonzeros(p.indptr, p.weight); csrNonzeros.set(p, nz); }
+  return nz;
 }
 
 /** Weights and zero weights of a projection as NeuroBench's Linear or Conv layer holds them. */
 function weightCounts(m: VmModel, p: VmProjection, c: ConvLayer | null): { weights: number; zeros: number } {
   const w = c ? c.kernel : p.weight;
   let nz = 0;
-  if (!c && p.rows) nz = projectionRowNonzeros(m, p).reduce((a, b) => a + b, 0);
+  if (!c) nz = projectionRowNonzeros(m, p).reduce((a, b) => a + b, 0);
   else for (let q = 0; q < w.length; q++) if (w[q] !== 0) nz++;
   const weights = c ? w.length : m.layers[p.src].size * m.layers[p.dst].size;
   return { weights, zeros: weights - nz };
