@@ -59,16 +59,16 @@ async function vmVariant(connectivity) {
   let last = 0;
   const onProgress = (t, n) => { if (performance.now() - last > 10e3) { last = performance.now(); process.stderr.write(`  ${connectivity}: step ${t}/${n} (${((performance.now() - t1) / 1e3).toFixed(0)} s)\n`); } };
   const session = new vm.VmSession(program, { steps, input, init: m.init, signal, onProgress });
-  const t2 = performance.now(), buildPeak = peakMb();
+  const t2 = performance.now(), buildPeak = peakMb(), cpu0 = process.cpuUsage();
   let partial = false;
   // The loop alone (runAsync would also assemble the result, which is timed apart below).
   try { while (session.t < session.steps) { session.step(64); await new Promise((ok) => setImmediate(ok)); } } catch (e) { if (!(e instanceof vm.VmAbortError)) throw e; partial = true; }
-  const t3 = performance.now();
+  const t3 = performance.now(), cpu = process.cpuUsage(cpu0);
   const r = session.result(), done = session.t, window = Math.max(0, done - from) * dt, t4 = performance.now();
   const synapses = Object.values(m.synapses).reduce((a, b) => a + b, 0);
   const rates = mc.POPULATIONS.map((p, a) => r.spikes[p].filter((s) => s[0] >= from).length / m.sizes[a] / window);
   return {
-    variant: `phasor vm ${connectivity}`, build_seconds: (t2 - t0) / 1e3, input_seconds: (t1 - t0) / 1e3, loop_seconds: (t3 - t2) / 1e3, result_seconds: (t4 - t3) / 1e3,
+    variant: `phasor vm ${connectivity}`, build_seconds: (t2 - t0) / 1e3, input_seconds: (t1 - t0) / 1e3, loop_seconds: (t3 - t2) / 1e3, loop_cpu_seconds: (cpu.user + cpu.system) / 1e6, result_seconds: (t4 - t3) / 1e3,
     simulated_seconds: done * dt, partial, build_peak_mb: buildPeak, peak_mb: peakMb(), synapses, stored_bytes: storedBytes(session.model), input_bytes: Object.values(input).reduce((a, x) => a + x.data.byteLength, 0), rates,
   };
 }
@@ -86,8 +86,9 @@ function exportSynapses(dir) {
     const c = materialise(m.graph.nodes[name]), [src, dst] = name.split("_"), lag = m.lags[name] * dt;
     const i = new Int32Array(c.indices.length);
     for (let r = 0; r < c.indptr.length - 1; r++) i.fill(start[src] + r, c.indptr[r], c.indptr[r + 1]);
-    put("i.int32", i); put("j.int32", Int32Array.from(c.indices, (x) => x + start[dst]));
-    put("w.float64", Float64Array.from(c.weight, (w) => (w * dt) / mc.PD14.tauSyn)); put("d.float64", Float64Array.from(c.delay, (d) => d + lag));
+    // Mapped in place (TypedArray.from with a map function would first hold every element in a temporary list).
+    put("i.int32", i); put("j.int32", c.indices.map((x) => x + start[dst]));
+    put("w.float64", c.weight.map((w) => (w * dt) / mc.PD14.tauSyn)); put("d.float64", c.delay.map((d) => d + lag));
   }
   Object.values(files).forEach(closeSync);
   require("node:fs").writeFileSync(join(dir, "sizes.json"), JSON.stringify({ sizes: m.sizes, kExt: m.kExt }));
@@ -131,14 +132,15 @@ async function main() {
   const { REFERENCE_RATES } = require("../dist/lib/ir/models/microcircuit.js");
   const neurons = Math.round(77169 * scale);
   console.log(`Potjans & Diesmann microcircuit at ${scale * 100}% neurons (~${neurons}), full in-degree, ${seconds} s (+${transient} s transient) at dt = 0.1 ms, seed ${seed}`);
-  console.log(`${"".padEnd(26)} build s   loop s   RTF    peak MB  B/syn(proc) B/syn(stored)  rates L23E L23I L4E L4I L5E L5I L6E L6I (Hz)`);
+  console.log(`${"".padEnd(26)} build s   loop s   RTF  CPU s  CPU RTF   peak MB  B/syn(proc) B/syn(stored)  rates L23E L23I L4E L4I L5E L5I L6E L6I (Hz)`);
   for (const r of rows) {
-    const sim = r.simulated_seconds ?? seconds + transient, rtf = r.loop_seconds / sim;
+    const sim = r.simulated_seconds ?? seconds + transient, rtf = r.loop_seconds / sim, cpu = r.loop_cpu_seconds;
     const stored = r.stored_bytes !== undefined ? (r.stored_bytes / r.synapses).toFixed(1) : "-";
-    console.log(`${(r.variant + (r.partial ? " (partial)" : "")).padEnd(26)} ${r.build_seconds.toFixed(1).padStart(7)} ${r.loop_seconds.toFixed(1).padStart(8)} ${rtf.toFixed(1).padStart(6)} ${r.peak_mb.toFixed(0).padStart(9)} ${((r.peak_mb * 2 ** 20) / r.synapses).toFixed(1).padStart(11)} ${stored.padStart(13)}   ${r.rates.map((x) => x.toFixed(2)).join(" ")}`);
+    console.log(`${(r.variant + (r.partial ? " (partial)" : "")).padEnd(26)} ${r.build_seconds.toFixed(1).padStart(7)} ${r.loop_seconds.toFixed(1).padStart(8)} ${rtf.toFixed(1).padStart(6)} ${(cpu === undefined ? "-" : cpu.toFixed(1)).padStart(6)} ${(cpu === undefined ? "-" : (cpu / sim).toFixed(1)).padStart(8)} ${r.peak_mb.toFixed(0).padStart(9)} ${((r.peak_mb * 2 ** 20) / r.synapses).toFixed(1).padStart(11)} ${stored.padStart(13)}   ${r.rates.map((x) => x.toFixed(2)).join(" ")}`);
   }
   console.log(`${"published (full scale)".padEnd(26)} ${"".padEnd(74)}${REFERENCE_RATES.join(" ")}`);
   console.log(`  synapses: ${rows[0]?.synapses}; RTF = loop wall time / biological time simulated; build includes the model, compile and the Poisson input.`);
+  console.log("  CPU s: CPU time of the VM loop (process.cpuUsage), of Brian2's whole compiled run (its loop plus loading the synapses and writing results); less sensitive to other jobs than the wall time.");
   console.log("  B/syn(proc): the whole process's peak over the synapses (Node or Brian2); B/syn(stored): the VM's synapse arrays alone.");
   for (const r of rows) if (r.result_seconds !== undefined) console.log(`  ${r.variant}: assembling the result (session.result()) took ${r.result_seconds.toFixed(1)} s, not in the loop time.`);
   for (const r of rows) if (r.input_bytes) console.log(`  ${r.variant}: the pre-drawn Poisson input holds ${(r.input_bytes / 2 ** 20).toFixed(0)} MB of the peak.`);
@@ -148,6 +150,7 @@ async function main() {
   for (const [what, rtf, src] of PUBLISHED_RTF) console.log(`    ${what.padEnd(52)} RTF ${rtf.padEnd(34)} ${src}`);
   const brian = rows.find((r) => r.variant.startsWith("brian2"));
   for (const r of rows) if (brian && r !== brian) console.log(`  loop-time ratio ${r.variant} / Brian2 = ${(r.loop_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_seconds / (seconds + transient))).toFixed(2)}`);
+  for (const r of rows) if (brian?.loop_cpu_seconds && r !== brian) console.log(`  CPU-time ratio ${r.variant} loop / Brian2 run = ${(r.loop_cpu_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_cpu_seconds / (seconds + transient))).toFixed(2)}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
