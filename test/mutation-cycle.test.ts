@@ -19,6 +19,12 @@ describe("exact ticks", () => {
     expect(denominator(-2.25)).toBe(4);
   });
 
+  test("the tolerance is relative: 1000.5000001 is 2001/2 within 1e-9 x 1000.5 (1.0e-6), not within 1e-9", () => {
+    expect(denominator(1000.5000001)).toBe(2);
+    // Below 1 it is absolute (1e-9): 0.5000001 is 1e-7 from 1/2, so a finer fraction is needed.
+    expect(denominator(0.5000001)).not.toBe(2);
+  });
+
   test("sqrt 2: the first convergent within 1e-9 relative, 47321/33461 (19601/13860 is 1.8e-9 off)", () => {
     expect(denominator(Math.SQRT2)).toBe(33461);
   });
@@ -41,6 +47,8 @@ describe("exact ticks", () => {
     expect(ticksPerCycle([1e-7, 0.5])).toEqual({ R: MAX_R, rounded: true });
     expect(ticksPerCycle([1 / 1021, 1 / 1031])).toEqual({ R: MAX_R, rounded: true }); // 1021 x 1031 = 1052651 > 2^20
     expect(ticksPerCycle([1 / 1021, 1 / 1021])).toEqual({ R: 1021, rounded: false });
+    // Exactly 2^20 still fits.
+    expect(ticksPerCycle([2 ** -20, 0.5])).toEqual({ R: 2 ** 20, rounded: false });
   });
 
   test("toTicks: cycles x R, rounded to a whole tick", () => {

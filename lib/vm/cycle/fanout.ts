@@ -16,6 +16,7 @@ export function fanoutTables(m: VmModel): LayerFanout[] {
   return m.layers.map((l) => {
     const N = l.size, outs = m.outgoing[l.index].map((pi) => ({ p: m.projections[pi], core: coreMap(m, m.projections[pi].dst) }));
     const ptr = new Int32Array(N + 1), cores: number[] = [], syn: number[] = [];
+    // Stryker disable next-line EqualityOperator: row N is past the CSR (no synapses) and ptr[N + 1] past the array (ignored)
     for (let k = 0; k < N; k++) {
       // Per destination core (index core + 1, the host at 0), the synapses of row k there.
       for (const { p, core } of outs) forEachPost(p, k, (j) => { const c = core[j] + 1; if (count[c]++ === 0) touched.push(c); });
@@ -34,6 +35,7 @@ const biasCache = new WeakMap<object, Uint8Array>();
 function biasFlags(l: VmLayer, t: number): Uint8Array {
   const key: object = l.biasSchedule.length ? biasAt(l, t) : l.bias;
   let f = biasCache.get(key);
+  // Stryker disable next-line ConditionalExpression: a cache; the flags computed again are the same
   if (!f) {
     f = new Uint8Array(l.size);
     for (const b of Array.isArray(key) ? key : [l.bias]) for (let k = 0; k < l.size; k++) if (b[k] !== 0) f[k] = 1;
@@ -46,6 +48,7 @@ function biasFlags(l: VmLayer, t: number): Uint8Array {
 export function markActive(l: VmLayer, s: LayerState, t: number, out: Uint8Array): void {
   const slot = t % s.D, biased = biasFlags(l, t), rest = l.vRest, { B, N, v, cur } = s, rings = s.ring.map((r) => r[slot]);
   const P = cur.length, R = rings.length, r0 = rings[0], r1 = R > 1 ? rings[1] : r0, c0 = P > 0 ? cur[0] : r0, c1 = P > 1 ? cur[1] : c0;
+  // Stryker disable next-line EqualityOperator: entry B is past the arrays (writes ignored)
   for (let b = 0; b < B; b++)
     for (let k = 0, j = b * N; k < N; k++, j++) {
       let a = v[j] !== rest[k] || biased[k] !== 0 || r0[j] !== 0 || r1[j] !== 0 || c0[j] !== 0 || c1[j] !== 0;

@@ -134,6 +134,29 @@ describe("mesh: links, buffers, routes", () => {
     expect(mesh.stats(1).map((l) => `${l.router}${l.port}:${l.packets}`)).toEqual(["0E:1", "0N:1", "1E:1", "2E:1", "3N:1", "7N:1"]);
   });
 
+  test("multicast: a destination on the router leaves by its local port, those further south share one packet", () => {
+    const { k, got, mesh } = setup();
+    // From core 16 at (0, 2) to 0 (0, 0), 8 (0, 1) and 17 (its own router): 17 by the local port at 2; 0 and 8 share
+    // the south link (at (0, 1) at 6, where 8 leaves); 0 goes on south, at (0, 0) at 12.
+    mesh.inject(16, pkt([0, 8, 17]), 0, () => undefined);
+    k.run();
+    expect(got.sort((a, b) => a[0] - b[0])).toEqual([[0, 12], [8, 6], [17, 2]]);
+    expect(mesh.stats(1).map((l) => `${l.router}${l.port}:${l.packets}`)).toEqual(["4S:1", "8S:1"]);
+    expect(mesh.counts.hops).toBe(2);
+  });
+
+  test("a link's largest queue is the most it ever held, not the last", () => {
+    const { k, mesh } = setup();
+    // Two packets at 0 (two in the east link's buffer), then one more at 20, when the buffer is empty again.
+    mesh.inject(0, pkt([2]), 0, () => undefined);
+    mesh.inject(0, pkt([2]), 0, () => undefined);
+    k.run();
+    k.at(20, () => mesh.inject(0, pkt([2]), 20, () => undefined));
+    k.run();
+    expect(mesh.stats(1)[0].maxQueue).toBe(2);
+    expect(mesh.stats(1)[0].packets).toBe(3);
+  });
+
   test("a multicast branch that finds its buffer full is returned with its synapses; the others go on", () => {
     const { k, got, mesh } = setup({ ...timing, depth: 1 });
     // Core 0 fills the north link (to core 8, arriving 6); then a packet for 2 and 8: east taken, north refused.

@@ -96,9 +96,12 @@ describe("input side: axon in, synapse, dendrite with bounded queues", () => {
     // Destinations 3, 5, 9 with 4, 7, 2 synapses: core 5 charges 7.
     s.offer({ dsts: [3, 5, 9], syn: [4, 7, 2], token: false, unit: -1 }, 0, () => undefined);
     expect(s.d3).toBe(7);
+    // This core first among the destinations: 3 synapses.
+    s.offer({ dsts: [5, 9], syn: [3, 2], token: false, unit: -1 }, 0, () => undefined);
+    expect(s.d3).toBe(10);
     // A message naming other cores only reaches no synapse here.
     s.offer({ dsts: [3, 9], syn: [4, 2], token: false, unit: -1 }, 0, () => undefined);
-    expect(s.d3).toBe(7);
-    expect(s.busy).toBe(7);
+    expect(s.d3).toBe(10);
+    expect(s.busy).toBe(10);
   });
 });

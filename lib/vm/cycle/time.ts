@@ -14,6 +14,7 @@ export const MAX_R = 1 << 20;
 export function denominator(x: number): number {
   const tol = 1e-9 * Math.max(1, Math.abs(x));
   let h0 = 1, h1 = Math.floor(x), k0 = 0, k1 = 1, r = x - Math.floor(x);
+  // Stryker disable next-line EqualityOperator,UpdateOperator: never reached: k1 grows at least as the Fibonacci numbers, past MAX_R within 31 steps
   for (let i = 0; i < 40; i++) {
     if (Math.abs(x - h1 / k1) <= tol) return k1;
     if (r === 0) break;
@@ -32,8 +33,10 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 export function ticksPerCycle(latencies: readonly number[]): { R: number; rounded: boolean } {
   let R = 1, rounded = false;
   for (const c of latencies) {
+    // Stryker disable next-line ConditionalExpression: a latency of 0 has denominator 1, which leaves R as it is
     if (!Number.isFinite(c) || c === 0) continue;
     const q = denominator(c);
+    // Stryker disable next-line ConditionalExpression: with q = 0 the lcm formula gives 0 too (gcd(R, 0) = R)
     const next = q === 0 ? 0 : (R / gcd(R, q)) * q;
     if (q === 0 || next > MAX_R) { rounded = true; continue; }
     R = next;

@@ -28,6 +28,7 @@ export function buildUnits(m: VmModel): Unit[] {
   for (const l of m.layers) {
     const slices = l.partition === "chip" ? l.slices : [{ core: HOST, start: 0, count: l.size }];
     for (const s of slices) {
+      // Stryker disable next-line ArrayDeclaration,UnaryOperator: tokenCores is set below, tokens and readyAt at every step's start
       units.push({ id: units.length, layer: l.index, core: s.core, start: s.start, end: s.start + s.count, sources: new Set(), tokenCores: [], tokens: 0, readyAt: -1 });
     }
   }
