@@ -48,14 +48,17 @@ export function lazySchema(schema: object): () => ValidateFunction {
   return () => (compiled ??= ajv.compile(schema));
 }
 
-/** Runs a compiled schema; every ajv error becomes an Issue with `code`, the path under `where`, and a message that says what to do. */
-export function schemaIssues(validate: ValidateFunction, data: unknown, code: string, where: Array<string | number>, noun: string): Issue[] {
+/**
+ * Runs a compiled schema; every ajv error becomes an Issue with `code` (`unknownCode` for a field the
+ * schema does not have), the path under `where`, and a message that says what to do.
+ */
+export function schemaIssues(validate: ValidateFunction, data: unknown, code: string, where: Array<string | number>, noun: string, unknownCode = code): Issue[] {
   if (validate(data)) return [];
   const errors = validate.errors ?? [];
   // a value of the wrong type gets that one message, not its range besides
   const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
   const kept = errors.filter((e) => e.keyword === "type" || !mistyped.has(e.instancePath) || e.keyword === "required" || e.keyword === "additionalProperties");
-  return dedupe(kept.map((e) => issueOf(e, code, where, noun)));
+  return dedupe(kept.map((e) => issueOf(e, e.keyword === "additionalProperties" ? unknownCode : code, where, noun)));
 }
 
 function issueOf(e: ErrorObject, code: string, where: Array<string | number>, noun: string): Issue {

@@ -37,7 +37,7 @@ export const INPUT_SCHEMA = {
 
 /** Every request, by type. Binary frames after the header are in REQUEST_FRAMES. */
 export const REQUEST_SCHEMAS = {
-  hello: request("hello", { v: { type: "integer", minimum: 1, maximum: 1000 }, client: { type: "string", maxLength: 128 } }, ["v"]),
+  hello: request("hello", { v: { type: "integer" }, client: { type: "string", maxLength: 128 } }, ["v"]),
   /** frames: [header, PROGRAM.json bytes, PROGRAM.bin bytes] */
   deploy: request("deploy", {}, []),
   /** frames: [header, one float64 little-endian frame per entry of `inputs`] */

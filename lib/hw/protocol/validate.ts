@@ -3,8 +3,8 @@
  * Schema, compiled by ajv, own properties only), frame count. Problems come back as issues,
  * never thrown. Replies are checked the same way by the client (checkReply).
  */
-import type { ErrorObject, ValidateFunction } from "ajv";
-import { lazySchema } from "../../ir/json-schema.js";
+import type { ValidateFunction } from "ajv";
+import { lazySchema, schemaIssues } from "../../ir/json-schema.js";
 import { prepareProgramSchema } from "../../compiler/program-schema.js";
 import type { Issue } from "../../ir/errors.js";
 import { ID_PATTERN, REPLY_SCHEMAS, REQUEST_FRAMES, REQUEST_SCHEMAS, isReplyType, isRequestType, type Reply, type Request, type RequestType } from "./messages.js";
@@ -42,9 +42,8 @@ export function checkRequest(frames: Uint8Array[], maxMessageBytes: number): Che
   if (total > maxMessageBytes) return fail("too-large", `message of ${total} bytes; this server accepts at most ${maxMessageBytes}`, id);
   if (typeof h.type !== "string" || !isRequestType(h.type)) return fail("unknown-type", `unknown message type ${JSON.stringify(h.type)}`, id, ["type"]);
   const type: RequestType = h.type;
-  const validate = requestCheck[type]();
-  // Stryker disable next-line ArrayDeclaration: ajv always sets errors when a validation fails
-  if (!validate(h)) return { ok: false, id, issues: (validate.errors ?? []).map((e) => issueOf(type, e)) };
+  const issues = schemaIssues(requestCheck[type](), h, "bad-field", [], `${type} message`, "unknown-field");
+  if (issues.length) return { ok: false, id, issues };
   const want = REQUEST_FRAMES[type];
   const n = want === "inputs" ? ((h as { inputs?: unknown[] }).inputs?.length ?? 0) : want;
   if (frames.length - 1 !== n) return fail("frames", `${type} carries ${n} binary frame(s) after the header; got ${frames.length - 1}`, id);
@@ -64,31 +63,5 @@ function parseHeader(frame: Uint8Array): Record<string, unknown> | undefined {
     return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** One ajv error as an issue: an extra field is `unknown-field`, anything else `bad-field`, with the field's path. */
-function issueOf(type: string, e: ErrorObject): Issue {
-  const path: Array<string | number> = e.instancePath.split("/").filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~")));
-  if (e.keyword === "additionalProperties") {
-    const field = String((e.params as { additionalProperty: string }).additionalProperty);
-    return { code: "unknown-field", path: [...path, field], message: path.length ? `${path.join(".")} has no field "${field}"` : `${type} has no field "${field}"` };
-  }
-  if (e.keyword === "required") return { code: "bad-field", path: [...path, String((e.params as { missingProperty: string }).missingProperty)], message: "required" };
-  return { code: "bad-field", path, message: describe(e) };
-}
-
-function describe(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case "type": return `expected ${String(p.type)}`;
-    case "pattern": return `does not match ${String(p.pattern)}`;
-    case "minimum": case "maximum": return `expected a value ${e.keyword === "minimum" ? ">=" : "<="} ${String(p.limit)}`;
-    case "minItems": case "maxItems": return `expected ${e.keyword === "minItems" ? "at least" : "at most"} ${String(p.limit)} items`;
-    case "minLength": case "maxLength": return `expected ${e.keyword === "minLength" ? "at least" : "at most"} ${String(p.limit)} characters`;
-    // Stryker disable next-line ConditionalExpression,StringLiteral: `type` is the only const and picks the schema, so it never fails
-    case "const": return `expected ${JSON.stringify(p.allowedValue)}`;
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: request schemas use only the keywords above
-    default: return e.message ?? "is invalid";
   }
 }
