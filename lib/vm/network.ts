@@ -35,6 +35,10 @@ export class Network {
   /** Per layer and unit (activity.ts): active neuron updates over steps and batch entries, where the target prices activity. */
   readonly active: Float64Array[] | null;
   private readonly vLast: Float64Array[];
+  /** Per projection: true where neuron k's row is the one synapse k -> k (a one-to-one projection, as an external drive's). */
+  private readonly oneToOne: boolean[];
+  /** Per layer, 1 where its last step's events made a graded call (see account). */
+  private readonly lastGraded: Uint8Array;
   readonly feeders = new Map<number, Feeder>();
   readonly steps: number;
   readonly batch: number;
@@ -97,6 +101,8 @@ export class Network {
     this.active = distinguishesActivity(model.program.target) ? model.layers.map((l) => new Float64Array(l.kind === "neuron" ? activityUnits(l).length : 0)) : null;
     this.vLast = model.layers.map((l) => new Float64Array(opts.membraneUpdates && l.kind === "neuron" ? this.batch * l.size : 0));
     this.reached = new Float64Array(model.layers.length);
+    this.lastGraded = new Uint8Array(model.layers.length);
+    this.oneToOne = model.projections.map((p) => !p.rows && !p.delay && isOneToOne(p));
     this.spikesSoFar = new Float64Array(model.layers.length);
     this.spikeLog = model.layers.map(() => []);
     const tailed = (l: VmLayer) => l.kind === "input" && !feedsPooling(model, l.index);
@@ -171,16 +177,22 @@ export class Network {
       if (log) { log.length = 0; tl.steps[t % tl.keep] = t; }
     }
     let gradedCall = false;
+    const { binary, graded, inGradedCall } = ev, spk = s.spk, out = s.out, N = s.N;
+    // A layer whose last step was a graded call counts its events into inGradedCall as it goes (taken back if this step is not one).
+    const guess = this.lastGraded[i] === 1;
     for (let b = 0; b < s.B; b++)
-      for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) {
-        const k = s.spk[q], x = s.out[b * s.N + k];
-        if (x === 1) ev.binary[k]++; else { ev.graded[k]++; if (x !== -1) gradedCall = true; }
+      for (let q = b * N, e = q + s.nspk[b]; q < e; q++) {
+        const k = spk[q], x = out[b * N + k];
+        if (x === 1) binary[k]++; else { graded[k]++; if (x !== -1) gradedCall = true; }
+        if (guess) inGradedCall[k]++;
         if (log) { if (step) log.push(t); log.push(b, k); }
       }
-    if (gradedCall) {
-      ev.gradedSteps.push(t);
-      for (let b = 0; b < s.B; b++) for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) ev.inGradedCall[s.spk[q]]++;
+    if (gradedCall) ev.gradedSteps.push(t);
+    if (gradedCall !== guess) {
+      const add = gradedCall ? 1 : -1;
+      for (let b = 0; b < s.B; b++) for (let q = b * N, e = q + s.nspk[b]; q < e; q++) inGradedCall[spk[q]] += add;
     }
+    this.lastGraded[i] = gradedCall ? 1 : 0;
     if (l.spiking) for (let b = 0; b < s.B; b++) this.spikesSoFar[i] += s.nspk[b];
     if (this.recordSet.has(i)) this.record(l, s, t);
   }
@@ -202,6 +214,13 @@ export class Network {
     }
     let reached = 0;
     const buf = ring[base % D], f = touched?.[base % D], spk = s.spk, out = s.out, at = b * s.N;
+    if (!f && this.oneToOne[p.index]) {
+      // Synapse k -> k only: the same additions without reading the row pointers and indices.
+      if (w !== null) for (let q = from; q < to; q++) { const k = spk[at + q]; buf[off + k] += w * out[at + k]; }
+      else for (let q = from; q < to; q++) { const k = spk[at + q]; buf[off + k] += weight[k] * out[at + k]; }
+      this.reached[p.dst] += to - from;
+      return;
+    }
     for (let q = from; q < to; q++) {
       const k = spk[at + q], x = out[at + k], r0 = indptr[k], r1 = indptr[k + 1];
       reached += r1 - r0;
@@ -231,9 +250,9 @@ export class Network {
       if (f) {
         for (let m = r0; m < r1; m++) { let o = o0 + delay[m] * S; if (o >= DS) o -= DS; o += post[m]; ring[o] += weight[m] * x; f[o] = 1; }
       } else if (x === 1) {
-        // A binary spike: weight x 1 is the weight itself, bit for bit.
-        for (let m = r0; m < r1; m++) { let o = o0 + delay[m] * S; if (o >= DS) o -= DS; ring[o + post[m]] += weight[m]; }
-      } else for (let m = r0; m < r1; m++) { let o = o0 + delay[m] * S; if (o >= DS) o -= DS; ring[o + post[m]] += weight[m] * x; }
+        // A binary spike: weight x 1 is the weight itself, bit for bit. The wrap without a branch: (DS - 1 - o) >> 31 is -1 where o >= DS.
+        for (let m = r0; m < r1; m++) { const o = o0 + delay[m] * S; ring[o - (DS & ((DS - 1 - o) >> 31)) + post[m]] += weight[m]; }
+      } else for (let m = r0; m < r1; m++) { const o = o0 + delay[m] * S; ring[o - (DS & ((DS - 1 - o) >> 31)) + post[m]] += weight[m] * x; }
     }
     this.reached[p.dst] += reached;
   }
@@ -296,6 +315,14 @@ export class Network {
       }
     }
   }
+}
+
+/** Whether row k of a stored projection is the single synapse k -> k, for every k. */
+function isOneToOne(p: VmProjection): boolean {
+  const n = p.indptr.length - 1, post = p.fast.post;
+  if (post.length !== n || p.indptr[n] !== n) return false;
+  for (let k = 0; k < n; k++) if (p.indptr[k] !== k || post[k] !== k) return false;
+  return true;
 }
 
 /** Whether layer i feeds a convolution after sum pooling (whose NeuroBench operations need every step's events). */

@@ -200,6 +200,8 @@ function floatUpdate(l: VmLayer, s: LayerState, t: number, bias: Float64Array[],
  * order). It leaves `out` alone but for spikes: Network.clear zeroes the last step's spikes first.
  */
 function floatUpdate1(l: VmLayer, s: LayerState, t: number, bias: Float64Array[], start: number, end: number, subtract: boolean): void {
+  const u = uniformParams(l, bias[0]);
+  if (u) return floatUpdate1Uniform(l, s, t, u, start, end, subtract);
   const slot = t % s.D;
   const { N, B, v, until, spk, nspk, out } = s, c0 = s.cur[0], r0 = s.ring[0][slot], d0 = l.decayI[0], b0 = bias[0];
   const { decayV, threshold: th, vReset: vr, vRest, refractory } = l;
@@ -213,6 +215,43 @@ function floatUpdate1(l: VmLayer, s: LayerState, t: number, bias: Float64Array[]
       if (x > th[k]) {
         v[j] = subtract ? x - th[k] : vr[k];
         until[j] = t + 1 + refractory[k];
+        out[j] = 1; spk[b * N + n++] = k;
+      } else v[j] = x;
+    }
+    nspk[b] = n;
+  }
+  consume(s, slot, start, end);
+}
+
+/** A one-current layer's parameters where each is the same for every neuron (bit for bit), else null. */
+interface Uniform1 { bias: Float64Array; d0: number; b0: number; dv: number; rest: number; th: number; vr: number; refr: number }
+const uniform1 = new WeakMap<VmLayer, Uniform1 | null>();
+
+function uniformParams(l: VmLayer, bias: Float64Array): Uniform1 | null {
+  const got = uniform1.get(l);
+  if (got !== undefined && (got === null || got.bias === bias)) return got;
+  const u = [l.decayI[0], bias, l.decayV, l.vRest, l.threshold, l.vReset, l.refractory].map(uniform);
+  const [d0, b0, dv, rest, th, vr, refr] = u;
+  const p = u.every((x) => x !== null) ? { bias, d0: d0!, b0: b0!, dv: dv!, rest: rest!, th: th!, vr: vr!, refr: refr! } : null;
+  uniform1.set(l, p);
+  return p;
+}
+
+/** floatUpdate1 where every parameter is uniform: scalars instead of per-neuron arrays (same operations, fewer arrays streamed). */
+function floatUpdate1Uniform(l: VmLayer, s: LayerState, t: number, u: Uniform1, start: number, end: number, subtract: boolean): void {
+  const slot = t % s.D;
+  const { N, B, v, until, spk, nspk, out } = s, c0 = s.cur[0], r0 = s.ring[0][slot];
+  const { d0, b0, dv, th, vr } = u, kv = (1 - dv) * u.rest, t1r = t + 1 + u.refr;
+  for (let b = 0; b < B; b++) {
+    let n = nspk[b];
+    for (let k = start, j = b * N + start; k < end; k++, j++) {
+      const drive = c0[j];
+      c0[j] = d0 * c0[j] + (r0[j] + b0);
+      if (until[j] > t) { v[j] = vr; continue; }
+      const x = dv * v[j] + kv + drive;
+      if (x > th) {
+        v[j] = subtract ? x - th : vr;
+        until[j] = t1r;
         out[j] = 1; spk[b * N + n++] = k;
       } else v[j] = x;
     }
