@@ -103,6 +103,34 @@ describe("Xylo's rule set on a generic target (limits given one at a time)", () 
     ]);
   });
 
+  test("targets first reached by hid1 count (none of hid0's): 2 connections on a memory of 1 are refused", () => {
+    // hid0 -> nothing; hid1 -> hid1, hid2: 2 connections, fan-out 2.
+    expect(issuesOf(() => compile(rnn([[1, 1], [1, 2]]), xylo("xn-a", { recurrentSynapses: 2, recurrentFanOut: 2 }), { dt }))).toEqual([]);
+    expect(issuesOf(() => compile(rnn([[1, 1], [1, 2]]), xylo("xn-b", { recurrentSynapses: 1, recurrentFanOut: 1 }), { dt }))).toEqual([
+      { code: "fan-out", path: ["hid"], message: "hid[1] needs recurrent fan-out 2 (hidden targets; readout weights are not counted); xn-b allows 1" },
+      { code: "recurrent-memory", path: ["hid"], message: "hidden layers hid need 2 recurrent connections; xn-b's recurrent weight memory holds 1" },
+    ]);
+  });
+
+  test("hidden-to-hidden weights between two hidden layers are recurrent memory too, both layers named", () => {
+    // in(2) -> h1(2) -> h2(2) dense (4 connections) -> out(1).
+    const g = graph().input("in", [2]).linear("w1", ones(2, 2)).cubaLIF("h1", cuba).linear("w2", ones(2, 2)).cubaLIF("h2", cuba)
+      .linear("wout", ones(1, 2)).cubaLIF("out", cuba).output("y").build();
+    expect(issuesOf(() => compile(g, xylo("xh", { recurrentSynapses: 3 }), { dt }))).toEqual([{
+      code: "recurrent-memory", path: [expect.stringMatching(/^(h1,h2|h2,h1)$/)],
+      message: expect.stringMatching(/^hidden layers (h1, h2|h2, h1) need 4 recurrent connections; xh's recurrent weight memory holds 3$/),
+    }]);
+  });
+
+  test("output neurons feeding a hidden layer: refused naming the projection", () => {
+    const g = graph().input("in", [2]).linear("win", ones(3, 2)).cubaLIF("hid", cuba).linear("wout", ones(1, 3)).cubaLIF("out", cuba)
+      .linear("fb", ones(3, 1), { from: "out" }).connect("fb", "hid").output("y", { from: "out" }).build();
+    expect(issuesOf(() => compile(g, xylo("xb", {}), { dt }))).toEqual([{
+      code: "xylo-rule", path: ["fb"],
+      message: "output neurons out feed hid; xb's output neurons have no outgoing weights (Rockpool mapper: w_rec and w_out take hidden neurons as sources)",
+    }]);
+  });
+
   test("output neurons that are recurrent: one refusal naming them (not also as feeding a neuron layer)", () => {
     const g = graph().input("in", [2]).linear("win", ones(3, 2)).cubaLIF("hid", cuba).linear("wout", ones(1, 3)).cubaLIF("out", cuba)
       .linear("self", ones(1, 1), { from: "out" }).connect("self", "out").output("y", { from: "out" }).build();
@@ -162,6 +190,52 @@ describe("Speck rules (Sinabs' dynapcnn backend): each refusal's code and path",
       { code: "speck-channels", path: ["spk"], message: "spk has 1025 channels; speck allows 1024" },
     ]);
     expect(speck(one([1, 2, 2], conv([1025, 1, 1, 1], { bias: 0.5 }))).map((i) => i.code)).toEqual(["speck-channels", "core-memory"]);
+  });
+
+  test("every dimension is checked, not only the first: a 17x3 kernel, stride 1x3, padding 0x8, dilation 1x2", () => {
+    const at = (o: Partial<Record<"stride" | "padding" | "dilation", number[]>>, shape = [2, 1, 3, 3]): Node =>
+      ({ ...conv(shape), ...o }) as Node;
+    expect(speck(one([1, 20, 20], at({}, [2, 1, 17, 3]))).map((i) => [i.code, i.message])).toEqual([
+      ["speck-kernel", "spk (conv) needs a 17x3 kernel; speck needs square kernels (Sinabs DynapcnnLayer: kernel height == width)"],
+      ["speck-kernel", "spk needs a 17x3 kernel; speck allows at most 16x16"],
+    ]);
+    expect(speck(one([1, 24, 24], at({ stride: [1, 3] })))).toEqual([
+      { code: "speck-stride", path: ["spk"], message: "spk uses stride 1x3; speck allows 1, 2, 4, 8" },
+    ]);
+    expect(speck(one([1, 8, 8], at({ padding: [0, 8] })))).toEqual([
+      { code: "speck-padding", path: ["spk"], message: "spk (conv) uses padding 0x8; speck allows 0 to 7" },
+    ]);
+    expect(speck(one([1, 8, 8], at({ dilation: [1, 2] })))).toEqual([
+      { code: "speck-dilation", path: ["spk"], message: "spk (conv) uses dilation 1x2; a speck core has none (its configuration has no dilation)" },
+    ]);
+  });
+
+  test("maps of 129 x 4 are too tall to read (128) and to produce (64); 1024 input channels are allowed", () => {
+    expect(speck(one([1, 129, 4], conv([1, 1, 1, 1])))).toEqual([
+      { code: "speck-input", path: ["spk"], message: "spk reads a 129x4 map; speck allows at most 128x128" },
+      { code: "speck-output", path: ["spk"], message: "spk produces a 129x4 map; speck allows at most 64x64" },
+    ]);
+    expect(speck(one([1024, 2, 2], conv([2, 1024, 1, 1])))).toEqual([]);
+  });
+
+  test("pooling with stride 2x1 or padding 0x1 (either dimension) is refused", () => {
+    const pooled = (stride: number[], padding: number[]) => graph().input("in", [1, 16, 16])
+      .node("pool", { type: "SumPool2d", kernel_size: [2, 2], stride, padding }).node("conv", conv([2, 1, 1, 1])).node("spk", spk()).output("y").build();
+    const from = "spk is fed from in through 2x2 sum pooling (pool)";
+    expect(speck(pooled([2, 1], [0, 0]))).toEqual([
+      { code: "speck-pool", path: ["spk"], message: `${from} with stride 2x1; speck pools with stride = kernel (Sinabs)` },
+    ]);
+    expect(speck(pooled([2, 2], [0, 1]))).toEqual([
+      { code: "speck-pool", path: ["spk"], message: `${from} with padding 0x1; speck pools without padding` },
+    ]);
+  });
+
+  test("a bias on one channel of 1025 takes the bias memory of all 1025", () => {
+    const b = { ...conv([1025, 1, 1, 1]), bias: tensor(Float64Array.from({ length: 1025 }, (_, k) => (k === 0 ? 0.5 : 0)), [1025]) } as Node;
+    expect(speck(one([1, 2, 2], b)).map((i) => [i.code, i.path, i.message])).toEqual([
+      ["speck-channels", ["spk"], "spk has 1025 channels; speck allows 1024"],
+      ["core-memory", ["spk"], "spk needs bias memory 1025 (one entry per output channel); a speck core holds 1024"],
+    ]);
   });
 
   test("two weight layers into one destination, and a path of two convolutions, are refused naming the layer", () => {
