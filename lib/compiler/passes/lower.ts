@@ -29,12 +29,12 @@ export function lower(s: CompileState): CompileState {
 }
 
 /**
- * A lone sparse op with delays or from a rule keeps its synapses as they are (multapses, their
- * order): composing would merge repeated pairs and misalign the per-synapse delays.
+ * A lone sparse op with delays keeps its synapses as they are (multapses, their order): composing
+ * would merge repeated pairs and misalign the per-synapse delays. (Rules never come here: storedRule.)
  */
 function asCsr(p: Projection, nIn: number): Csr {
   const op = p.ops.length === 1 ? p.ops[0] : undefined;
-  if (op?.kind !== "sparse" || (!op.rule && !op.csr.delay)) return composeCsr(p.ops, nIn);
+  if (op?.kind !== "sparse" || !op.csr.delay) return composeCsr(p.ops, nIn);
   const c = op.csr;
   // No pass writes a CSR in place (discretisation makes new arrays), so float64 weights are shared, not copied.
   return { pre: c.pre, post: c.post, indptr: c.indptr, indices: c.indices, weight: c.weight instanceof Float64Array ? c.weight : Float64Array.from(c.weight) };
