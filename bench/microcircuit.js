@@ -140,7 +140,7 @@ async function main() {
   }
   console.log(`${"published (full scale)".padEnd(26)} ${"".padEnd(74)}${REFERENCE_RATES.join(" ")}`);
   console.log(`  synapses: ${rows[0]?.synapses}; RTF = loop wall time / biological time simulated; build includes the model, compile and the Poisson input.`);
-  console.log("  CPU s: CPU time of the VM loop (process.cpuUsage), of Brian2's whole compiled run (its loop plus loading the synapses and writing results); less sensitive to other jobs than the wall time.");
+  console.log("  CPU s: the loop's CPU time (VM: process.cpuUsage; Brian2: std::clock in its compiled binary around the run), less sensitive than wall time to other jobs.");
   console.log("  B/syn(proc): the whole process's peak over the synapses (Node or Brian2); B/syn(stored): the VM's synapse arrays alone.");
   for (const r of rows) if (r.result_seconds !== undefined) console.log(`  ${r.variant}: assembling the result (session.result()) took ${r.result_seconds.toFixed(1)} s, not in the loop time.`);
   for (const r of rows) if (r.input_bytes) console.log(`  ${r.variant}: the pre-drawn Poisson input holds ${(r.input_bytes / 2 ** 20).toFixed(0)} MB of the peak.`);
@@ -150,7 +150,7 @@ async function main() {
   for (const [what, rtf, src] of PUBLISHED_RTF) console.log(`    ${what.padEnd(52)} RTF ${rtf.padEnd(34)} ${src}`);
   const brian = rows.find((r) => r.variant.startsWith("brian2"));
   for (const r of rows) if (brian && r !== brian) console.log(`  loop-time ratio ${r.variant} / Brian2 = ${(r.loop_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_seconds / (seconds + transient))).toFixed(2)}`);
-  for (const r of rows) if (brian?.loop_cpu_seconds && r !== brian) console.log(`  CPU-time ratio ${r.variant} loop / Brian2 run = ${(r.loop_cpu_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_cpu_seconds / (seconds + transient))).toFixed(2)}`);
+  for (const r of rows) if (brian?.loop_cpu_seconds && r !== brian) console.log(`  loop CPU-time ratio ${r.variant} / Brian2 = ${(r.loop_cpu_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_cpu_seconds / (seconds + transient))).toFixed(2)}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
