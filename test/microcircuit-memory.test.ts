@@ -16,17 +16,21 @@ const target = genericMeshFloat({ width: 8, height: 8, synapsesPerCore: 1 << 22,
 /** Every projection blob of a Program by name, as bytes. */
 function projectionBlobs(p: Program): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
-  for (const [k, a] of Object.entries(p.blobs)) if (k.startsWith("proj/")) out[k] = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  for (const [k, a] of Object.entries(p.blobs)) {
+    if (k.startsWith("proj/")) out[k] = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  }
   return out;
 }
 
 describe("materialised projections without copies", () => {
   it("a rule compiled materialised gives the Program the graph-side CSR gives, byte for byte", () => {
-    const fromRule = floatProgram(microcircuit({ ...opts, connectivity: "procedural" }).graph, target, { dt, connectivity: "materialised", placer: "greedy" });
+    const rules = microcircuit({ ...opts, connectivity: "procedural" }).graph;
+    const fromRule = floatProgram(rules, target, { dt, connectivity: "materialised", placer: "greedy" });
     const fromCsr = floatProgram(microcircuit({ ...opts, connectivity: "materialised" }).graph, target, { dt, placer: "greedy" });
     const a = projectionBlobs(fromRule), b = projectionBlobs(fromCsr);
     expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
-    expect(Object.keys(a).filter((k) => k.endsWith("/delay")).length).toBe(fromRule.projections.filter((p) => p.csr?.delay).length);
+    const delays = fromRule.projections.filter((p) => p.csr?.delay).length;
+    expect(Object.keys(a).filter((k) => k.endsWith("/delay")).length).toBe(delays);
     for (const k of Object.keys(b)) expect(Buffer.from(a[k]).equals(Buffer.from(b[k])), k).toBe(true);
   });
 
@@ -42,7 +46,8 @@ describe("materialised projections without copies", () => {
   });
 
   it("the VM reads the Program's int32 indices, row pointers and float64 weights themselves", () => {
-    const program = floatProgram(microcircuit({ ...opts, connectivity: "procedural", drive: "dc" }).graph, target, { dt, connectivity: "materialised", placer: "greedy" });
+    const graph = microcircuit({ ...opts, connectivity: "procedural", drive: "dc" }).graph;
+    const program = floatProgram(graph, target, { dt, connectivity: "materialised", placer: "greedy" });
     const session = new VmSession(program, { steps: 1 });
     for (const pr of session.model.projections) {
       const c = program.projections[pr.index].csr!;
@@ -54,15 +59,21 @@ describe("materialised projections without copies", () => {
 });
 
 describe("result of a procedural run: each row generated once for counters and NeuroBench", () => {
-  it("gives the materialised run's counters and metrics, and generates each row once (routes, counts, nonzeros), then never", () => {
+  it("gives the materialised run's counters and metrics; each row generated once (routes, counts, nonzeros)", () => {
     const steps = 60, m = microcircuit({ ...opts, connectivity: "procedural" }), input = poissonDrive(m, steps, dt, 6);
     const run = (connectivity: "materialised" | "procedural") => {
-      const s = new VmSession(floatProgram(m.graph, target, { dt, connectivity, placer: "greedy" }), { steps, input, init: m.init });
+      const program = floatProgram(m.graph, target, { dt, connectivity, placer: "greedy" });
+      const s = new VmSession(program, { steps, input, init: m.init });
       s.step(steps);
       const calls = { n: 0 };
-      for (const pr of s.model.projections) if (pr.rows) { const g = pr.rows.gen, row = g.row.bind(g); g.row = (i) => { calls.n++; return row(i); }; }
+      for (const pr of s.model.projections) {
+        if (!pr.rows) continue;
+        const g = pr.rows.gen, row = g.row.bind(g);
+        g.row = (i) => { calls.n++; return row(i); };
+      }
       const first = s.result(), n1 = calls.n, second = s.result();
-      return { first, second, n1, n2: calls.n - n1, rows: s.model.projections.filter((pr) => pr.rows).reduce((a, pr) => a + s.model.layers[pr.src].size, 0) };
+      const rows = s.model.projections.filter((pr) => pr.rows).reduce((a, pr) => a + s.model.layers[pr.src].size, 0);
+      return { first, second, n1, n2: calls.n - n1, rows };
     };
     const mat = run("materialised"), pro = run("procedural");
     expect(pro.first.counters).toEqual(mat.first.counters);
@@ -72,7 +83,7 @@ describe("result of a procedural run: each row generated once for counters and N
     expect(pro.first.neurobench.hardware.memoryBytes).toBeLessThan(mat.first.neurobench.hardware.memoryBytes);
     expect(pro.first.counters.total.synOpsDense).toBeGreaterThan(0);
     expect(pro.rows).toBeGreaterThan(0);
-    // The rows' counts serve the routes' destinations, the counters and NeuroBench: one generation of each row, none on a second call.
+    // The rows' counts serve the routes, the counters and NeuroBench: one generation of each row, none on a second call.
     expect(pro.n1).toBe(pro.rows);
     expect(pro.n2).toBe(0);
     expect(pro.second.counters).toEqual(pro.first.counters);

@@ -262,7 +262,8 @@ export function materialise(s: ProceduralSpec): { indptr: Int32Array; indices: I
   if (!isRowProcedural(s.rule)) return materialiseColumns(s);
   const gen = new RowGenerator(s), indptr = new Int32Array(s.pre + 1), known = knownSynapses(s.rule, s.pre);
   // Arrays of the exact size where the rule fixes the count (no regrowth, no trimmed copy), else grown by doubling.
-  let cap = known ?? 1024, indices = new Int32Array(cap), weight = new Float64Array(cap), delay = s.delay ? new Float64Array(cap) : undefined;
+  let cap = known ?? 1024, indices = new Int32Array(cap), weight = new Float64Array(cap);
+  let delay = s.delay ? new Float64Array(cap) : undefined;
   for (let i = 0; i < s.pre; i++) {
     const n = gen.row(i), at = indptr[i];
     if (at + n > cap) {
@@ -274,7 +275,8 @@ export function materialise(s: ProceduralSpec): { indptr: Int32Array; indices: I
     if (delay) delay.set(gen.delay!.subarray(0, n), at);
     indptr[i + 1] = at + n;
   }
-  const nnz = indptr[s.pre], trim = <T extends Int32Array | Float64Array>(a: T): T => (a.length === nnz ? a : (a.slice(0, nnz) as T));
+  const nnz = indptr[s.pre];
+  const trim = <T extends Int32Array | Float64Array>(a: T): T => (a.length === nnz ? a : (a.slice(0, nnz) as T));
   return { indptr, indices: trim(indices), weight: trim(weight), ...(delay ? { delay: trim(delay) } : {}) };
 }
 

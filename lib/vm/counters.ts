@@ -10,7 +10,7 @@ import type { VmModel, VmProjection } from "./model.js";
 import type { Network } from "./network.js";
 import type { CoreModel, Work } from "./cores/index.js";
 import { HOST, coreOfNeuron, destinations, fanout, rowCount, type Fanout } from "./noc/routes.js";
-import { proceduralRowStats } from "./row-stats.js";
+import { proceduralRowStats, type RowStats } from "./row-stats.js";
 import { zeroCounts, type Counters, type Counts } from "./types.js";
 
 const destCache = new WeakMap<VmModel, number[][][]>();
@@ -23,8 +23,8 @@ export function allDestinations(m: VmModel): number[][][] {
   return d;
 }
 
-/** Synapses of row k of p per destination unit: read from the CSR, or (procedural) from the rows' counts generated once per run. */
-function unitCounts(m: VmModel, p: VmProjection, k: number, units: { start: number; count: number }[]): ArrayLike<number> {
+/** Synapses of row k of p per destination unit: from the CSR, or (procedural) the rows' counts made once per run. */
+function unitCounts(m: VmModel, p: VmProjection, k: number, units: RowStats["units"]): ArrayLike<number> {
   if (!p.rows) return units.map((s) => rowCount(p, k, s.start, s.start + s.count));
   const c = proceduralRowStats(m, p).counts;
   return c.subarray(k * units.length, (k + 1) * units.length);
@@ -76,7 +76,10 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
     const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
     const n = new Float64Array(dunits.length);
     // Stryker disable next-line EqualityOperator: a row past the last has no synapses (rowCount reads an empty range)
-    for (let k = 0; k < m.layers[p.src].size; k++) { const c = unitCounts(m, p, k, dunits); for (let u = 0; u < c.length; u++) n[u] += c[u]; }
+    for (let k = 0; k < m.layers[p.src].size; k++) {
+      const c = unitCounts(m, p, k, dunits);
+      for (let u = 0; u < c.length; u++) n[u] += c[u];
+    }
     dunits.forEach((s, u) => { L(p.dst).synOpsDense += n[u] * stepsDone * B; C(s.core).synOpsDense += n[u] * stepsDone * B; });
   }
   const total = zeroCounts();

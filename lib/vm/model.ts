@@ -176,7 +176,8 @@ function loadProjection(p: Program, pr: ProgramProjection, index: number, at: Ma
   const d = layers[dst];
   const codes = (name: string) => {
     const w = p.blobs[name];
-    const toUnits = w instanceof Int32Array && d.arith === "float" && d.partition === "chip", shift = d.arith === "xylo" && !!pr.weightExp;
+    const toUnits = w instanceof Int32Array && d.arith === "float" && d.partition === "chip";
+    const shift = d.arith === "xylo" && !!pr.weightExp;
     // Float64 values used as they are: the VM reads the Program's array (no engine writes synapse arrays).
     if (w instanceof Float64Array && !toUnits && !shift) return w;
     // Codes stay codes on integer layers; a float layer fed by integer codes works in model units.

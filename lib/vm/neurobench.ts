@@ -138,7 +138,7 @@ function rowNonzeros(indptr: Int32Array, weight: ArrayLike<number>): Float64Arra
 
 const csrNonzeros = new WeakMap<VmProjection, Float64Array>();
 
-/** Nonzero weights per row: the CSR's (counted once per projection), or the procedural rows' counts (shared with the counters). */
+/** Nonzero weights per row: the CSR's (counted once per projection), or the procedural rows' (shared with the counters). */
 function projectionRowNonzeros(m: VmModel, p: VmProjection): Float64Array {
   if (p.rows) return proceduralRowStats(m, p).nonzeros;
   let nz = csrNonzeros.get(p);

@@ -31,8 +31,9 @@ export function destUnits(m: VmModel, p: VmProjection): RowStats["units"] {
 export function proceduralRowStats(m: VmModel, p: VmProjection): RowStats {
   const hit = cache.get(p);
   if (hit) return hit;
-  const { gen, gain, codes, scale, unit } = p.rows!, units = destUnits(m, p), U = units.length, N = m.layers[p.src].size;
-  const counts = new Int32Array(N * U), nonzeros = new Float64Array(N), unitOf = new Int32Array(m.layers[p.dst].size).fill(-1);
+  const { gen, gain, codes, scale, unit } = p.rows!, units = destUnits(m, p), U = units.length;
+  const N = m.layers[p.src].size, counts = new Int32Array(N * U), nonzeros = new Float64Array(N);
+  const unitOf = new Int32Array(m.layers[p.dst].size).fill(-1);
   units.forEach((s, u) => unitOf.fill(u, s.start, s.start + s.count));
   for (let k = 0; k < N; k++) {
     const n = gen.row(k), post = gen.post, w = gen.weight;

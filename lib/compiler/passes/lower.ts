@@ -37,7 +37,8 @@ function asCsr(p: Projection, nIn: number): Csr {
   if (op?.kind !== "sparse" || !op.csr.delay) return composeCsr(p.ops, nIn);
   const c = op.csr;
   // No pass writes a CSR in place (discretisation makes new arrays), so float64 weights are shared, not copied.
-  return { pre: c.pre, post: c.post, indptr: c.indptr, indices: c.indices, weight: c.weight instanceof Float64Array ? c.weight : Float64Array.from(c.weight) };
+  const weight = c.weight instanceof Float64Array ? c.weight : Float64Array.from(c.weight);
+  return { pre: c.pre, post: c.post, indptr: c.indptr, indices: c.indices, weight };
 }
 
 /**
@@ -46,7 +47,8 @@ function asCsr(p: Projection, nIn: number): Csr {
  * seconds live only while this projection is built.
  */
 function storedRule(spec: ProceduralSpec, dt: number): Csr {
-  const c = materialise(spec), csr: Csr = { pre: spec.pre, post: spec.post, indptr: c.indptr, indices: c.indices, weight: c.weight };
+  const c = materialise(spec);
+  const csr: Csr = { pre: spec.pre, post: spec.post, indptr: c.indptr, indices: c.indices, weight: c.weight };
   if (c.delay) csr.delay = delaySteps(c.delay, dt);
   return csr;
 }

@@ -46,7 +46,11 @@ export function quantise(s: CompileState): CompileState {
       // Written in place (Int32Array.from with a map function holds a temporary list of every synapse).
       const q = (p.qweight = new Int32Array(w.length));
       p.scale = scale;
-      for (let k = 0; k < w.length; k++) { q[k] = Math.round(w[k] / scale); const e = w[k] - q[k] * scale; err += e * e; norm += w[k] * w[k]; }
+      for (let k = 0; k < w.length; k++) {
+        q[k] = Math.round(w[k] / scale);
+        const e = w[k] - q[k] * scale;
+        err += e * e; norm += w[k] * w[k];
+      }
     }
     // A value the state cannot hold is refused, never clipped (an infinite threshold is "never spikes").
     const state = (x: Float64Array, field: string) => Int32Array.from(x, (v) => {
