@@ -31,9 +31,8 @@ const lifNet = (o: { threshold?: number; reset?: number; tau?: number; weights?:
   .output("o").build();
 
 describe("generic quantisation (8-bit weights, 24-bit state, 12-bit decays)", () => {
-  // Compiled on first use inside a test, not while the file loads (Stryker cannot tell which test covers code run then).
-  let made: Program | undefined;
-  const compiled = () => (made ??= compile(lifNet(), "generic-mesh", { dt }));
+  // Compiled inside each test, neither while the file loads nor cached between tests (so each mutant is compiled).
+  const compiled = () => compile(lifNet(), "generic-mesh", { dt });
 
   test("one scale per layer: the largest |weight| over 127; weights rounded to the nearest code", () => {
     const p = compiled();

@@ -297,10 +297,9 @@ function session(t: Target) {
 }
 
 describe("counters of a run, worked out by hand (2 x 2 mesh: h0 (0,0), h1 (1,0), h2 (0,1), g (1,1), host at (0,0))", () => {
-  // Made on first use inside a test, not while the file loads: Stryker then counts the code it runs as covered
-  // by these tests (code run while loading is "static", and its mutants were not told apart).
-  let made: ReturnType<typeof session> | undefined;
-  const run = () => { made ??= session(oneNeuronMesh(2)); return { ...made, c: made.r.counters }; };
+  // Run afresh inside each test, neither while the file loads nor cached between tests: Stryker then counts the
+  // code as covered by these tests and runs it under each mutant (a cached run keeps the first run's counts).
+  const run = () => { const made = session(oneNeuronMesh(2)); return { ...made, c: made.r.counters }; };
 
   test("placement is as the comments say", () => {
     const { p, r } = run();
