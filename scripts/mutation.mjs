@@ -14,8 +14,8 @@ const MODULES = {
     tests: ["lib/hw/server/*.test.ts"],
   },
   "hw-protocol": {
-    mutate: ["lib/hw/protocol/validate.ts", "lib/compiler/program-check.ts"],
-    tests: ["lib/hw/protocol/validate.test.ts", "lib/compiler/program-check.test.ts", "lib/hw/server/core.test.ts", "lib/compiler/program-schema.test.ts"],
+    mutate: ["lib/hw/protocol/validate.ts", "lib/compiler/program-check.ts", "lib/ir/json-schema.ts"],
+    tests: ["lib/hw/protocol/validate.test.ts", "lib/compiler/program-check.test.ts", "lib/hw/server/core.test.ts", "lib/compiler/program-schema.test.ts", "lib/ir/json-schema.test.ts", "lib/target/schema.test.ts"],
   },
   "vm-energy": {
     mutate: ["lib/vm/energy.ts", "lib/vm/energy-counts.ts", "lib/vm/counters.ts"],
