@@ -140,7 +140,8 @@ async function main() {
   }
   console.log(`${"published (full scale)".padEnd(26)} ${"".padEnd(74)}${REFERENCE_RATES.join(" ")}`);
   console.log(`  synapses: ${rows[0]?.synapses}; RTF = loop wall time / biological time simulated; build includes the model, compile and the Poisson input.`);
-  console.log("  CPU s: the loop's CPU time (VM: process.cpuUsage; Brian2: std::clock in its compiled binary around the run), less sensitive than wall time to other jobs.");
+  console.log("  loop s: wall time (Brian2: CLOCK_MONOTONIC around its run in the compiled binary; its own last_run_time is CPU time).");
+  console.log("  CPU s: the loop's CPU time (VM: process.cpuUsage; Brian2: std::clock), less sensitive than wall time to other jobs on a shared machine.");
   console.log("  B/syn(proc): the whole process's peak over the synapses (Node or Brian2); B/syn(stored): the VM's synapse arrays alone.");
   for (const r of rows) if (r.result_seconds !== undefined) console.log(`  ${r.variant}: assembling the result (session.result()) took ${r.result_seconds.toFixed(1)} s, not in the loop time.`);
   for (const r of rows) if (r.input_bytes) console.log(`  ${r.variant}: the pre-drawn Poisson input holds ${(r.input_bytes / 2 ** 20).toFixed(0)} MB of the peak.`);
