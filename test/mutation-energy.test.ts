@@ -535,10 +535,26 @@ describe("links by kind in every direction; the wait for the farthest spike", ()
     const p = compile(g, t, { placer: "greedy" });
     expect([1, 2, 12].map((k) => routerOf(t, p.cores.find((c) => c.layer === "h" && c.start === k)!.id))).toEqual([[1, 0], [2, 0], [12, 0]]);
     const s = new VmSession(p, { input: { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 2] } });
-    s.run();
+    expect(s.run().counters.layers.in).toMatchObject({ hops: 14, spikes: 2 });
     const e = energyCounts(s.net, s.t);
     expect(e.layers.in).toMatchObject({ hopsEW: 14, hopsNS: 0 });
     // Routers (1, 12) and (11, 2) both read "112" without the comma.
     expect(e.tilesUsed).toBe(169);
+  });
+});
+
+describe("counters of a procedural projection", () => {
+  test("its rows counted as the materialised form's: 8 synapses x 3 steps dense, per core as the CSR splits them", () => {
+    // 4 inputs, fixed out-degree 2 onto 4 IF neurons (2 per core): 8 synapses; every input spikes at every step, so each
+    // synapse is reached once per step: 24 dense and 24 effective synaptic ops in all.
+    const proc = { pre: 4, post: 4, seed: 5, rule: { kind: "fixed-out-degree", k: 2, multapses: false } as const, weight: { kind: "constant", value: 0.1 } as const };
+    const g = graph().input("in", [4]).node("r", { type: "ProceduralProjection", ...proc } as Node).node("h", IF(4)).output("o").build();
+    const t = genericMesh({ width: 2, height: 1, neuronsPerCore: 2, name: "proc-2" });
+    const input = { data: new Float64Array(12).fill(1), shape: [3, 4] };
+    const [mat, pro] = (["materialised", "procedural"] as const).map((connectivity) =>
+      new VmSession(compile(g, t, { placer: "greedy", connectivity }), { input }).run().counters);
+    expect(pro.layers.h).toMatchObject({ synOpsDense: 24, synOpsAC: 24 });
+    expect([pro.cores[0], pro.cores[1]].map((c) => [c.synOpsDense, c.synOpsAC])).toEqual([mat.cores[0], mat.cores[1]].map((c) => [c.synOpsDense, c.synOpsAC]));
+    expect(pro.cores[0].synOpsDense + pro.cores[1].synOpsDense).toBe(24);
   });
 });
