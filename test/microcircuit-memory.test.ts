@@ -8,6 +8,7 @@ import { microcircuit, poissonDrive } from "../lib/ir/models/microcircuit.js";
 import { compileUntil } from "../lib/compiler/pipeline.js";
 import { isBuilt } from "../lib/compiler/passes/rule-stats.js";
 import type { Program } from "../lib/compiler/program.js";
+import type { Graph } from "../lib/ir/graph.js";
 import { floatProgram, genericMeshFloat, VmSession } from "../lib/vm/index.js";
 
 const dt = 1e-4, opts = { seed: 5, dt, scale: 0.01, kScale: 0.05 };
@@ -88,4 +89,20 @@ describe("result of a procedural run: each row generated once for counters and N
     expect(pro.n2).toBe(0);
     expect(pro.second.counters).toEqual(pro.first.counters);
   }, 60_000);
+});
+
+describe("per-row counts past 16 bits", () => {
+  it("a procedural row of 70,000 synapses onto one neuron counts all of them (the count table widens)", () => {
+    const lif = { type: "LIF", tau: { shape: [1], data: Float64Array.of(1e-2) }, r: { shape: [1], data: Float64Array.of(1) },
+      v_leak: { shape: [1], data: Float64Array.of(0) }, v_threshold: { shape: [1], data: Float64Array.of(0.5) } };
+    const rule = { kind: "fixed-total", n: 70_000, multapses: true };
+    const proc = { type: "ProceduralProjection", pre: 1, post: 1, rule, weight: { kind: "constant", value: 1e-3 }, seed: 2 };
+    const g = { type: "NIRGraph", nodes: { x: { type: "Input", shape: [1] }, p: proc, n: lif },
+      edges: [{ src: "x", dst: "p" }, { src: "p", dst: "n" }] } as unknown as Graph;
+    const program = floatProgram(g, genericMeshFloat(), { dt, connectivity: "procedural", placer: "greedy" });
+    expect(program.projections[0].procedural).toBeDefined();
+    const r = new VmSession(program, { steps: 3, input: { data: Float64Array.of(1, 0, 0), shape: [3, 1] } }).run();
+    expect(r.counters.total.synOpsAC).toBe(70_000);
+    expect(r.counters.total.synOpsDense).toBe(3 * 70_000);
+  });
 });
