@@ -172,15 +172,15 @@ export function sampleInto(rng: Rng, d: Distribution, out: Float64Array, n: numb
 /** Normal values from Box-Muller pairs (cosine, then sine), each outside `redraw` dropped and drawn again, then clipped. */
 function sampleRedrawn(rng: Rng, d: Extract<Distribution, { kind: "normal" }>, out: Float64Array, n: number): void {
   const rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity, lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
-  let spare = NaN;
+  const mean = d.mean, sd = d.sd;
   for (let m = 0; m < n; ) {
-    let x = spare;
-    if (Number.isNaN(spare)) {
-      const r = d.sd * Math.sqrt(-2 * Math.log(1 - rng.random())), a = 2 * Math.PI * rng.random();
-      x = d.mean + r * Math.cos(a);
-      spare = d.mean + r * Math.sin(a);
-    } else spare = NaN;
+    const r = sd * Math.sqrt(-2 * Math.log(1 - rng.random())), a = 2 * Math.PI * rng.random();
+    const x = mean + r * Math.cos(a);
     if (x >= rlo && x <= rhi) out[m++] = Math.min(hi, Math.max(lo, x));
+    // The sine is the next value only while the row needs one (a full row drops it, as it drops any spare).
+    if (m === n) break;
+    const y = mean + r * Math.sin(a);
+    if (y >= rlo && y <= rhi) out[m++] = Math.min(hi, Math.max(lo, y));
   }
 }
 
