@@ -70,7 +70,8 @@ export function energyCounts(net: Network, steps: number): EnergyCounts {
       const chipDests = d.filter((c) => c !== HOST);
       for (const x of [L(l.index), C(src)]) {
         x.hopsEW += r.ew * e; x.hopsNS += r.ns * e; x.chipLinks += r.chip * e; x.boardLinks += r.board * e;
-        if (src !== HOST && l.kind === "neuron") { x.chipSpikes += e; x.messagesOut += chipDests.length * e; }
+        // Only neuron layers sit on cores (input layers are on the host).
+        if (src !== HOST) { x.chipSpikes += e; x.messagesOut += chipDests.length * e; }
       }
       for (const c of chipDests) C(c).messagesIn += e;
       farthest.chip = Math.max(farthest.chip, r.farChip); farthest.board = Math.max(farthest.board, r.farBoard);
