@@ -187,7 +187,10 @@ function sampleRedrawn(rng: Rng, d: Extract<Distribution, { kind: "normal" }>, o
 /** n targets in [0, size), ascending: uniform with replacement, or n distinct ones (Floyd's algorithm). */
 function drawTargets(rng: Rng, size: number, n: number, multapses: boolean, out: Int32Array): void {
   // Rows are kept sorted by target (engines search them by range); values are drawn after, in this order.
-  if (multapses) { for (let m = 0; m < n; m++) out[m] = Math.floor(rng.random() * size); sortTargets(out, n, size); return; }
+  if (multapses) {
+    for (let m = 0; m < n; m++) out[m] = Math.floor(rng.random() * size);
+    return sortTargets(out, n, size);
+  }
   const chosen = new Set<number>();
   for (let j = size - n; j < size; j++) {
     const t = Math.floor(rng.random() * (j + 1));
@@ -214,7 +217,10 @@ export function sortTargets(a: Int32Array, n: number, size: number): void {
   const c = digitCounts, tmp = scratch;
   c.fill(0);
   // Counts of every byte in one pass, then their running sums: where each byte's run starts.
-  for (let m = 0; m < n; m++) { const x = a[m]; for (let d = 0; d < passes; d++) c[257 * d + ((x >>> (8 * d)) & 255) + 1]++; }
+  for (let m = 0; m < n; m++) {
+    const x = a[m];
+    for (let d = 0; d < passes; d++) c[257 * d + ((x >>> (8 * d)) & 255) + 1]++;
+  }
   for (let d = 0; d < passes; d++) for (let v = 257 * d; v < 257 * d + 256; v++) c[v + 1] += c[v];
   for (let d = 0; d < passes; d++) {
     const from = d % 2 === 0 ? a : tmp, to = d % 2 === 0 ? tmp : a, sh = 8 * d, at = 257 * d;

@@ -35,7 +35,7 @@ export class Network {
   /** Per layer and unit (activity.ts): active neuron updates over steps and batch entries, where the target prices activity. */
   readonly active: Float64Array[] | null;
   private readonly vLast: Float64Array[];
-  /** Per projection: true where neuron k's row is the one synapse k -> k (a one-to-one projection, as an external drive's). */
+  /** Per projection: true where row k is the one synapse k -> k (one-to-one, as an external drive's). */
   private readonly oneToOne: boolean[];
   /** Per layer, 1 where its last step's events made a graded call (see account). */
   private readonly lastGraded: Uint8Array;
@@ -145,7 +145,8 @@ export class Network {
    */
   clear(i: number): void {
     const s = this.states[i];
-    if (this.model.layers[i].kind === "neuron") for (let b = 0; b < s.B; b++) for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) s.out[b * s.N + s.spk[q]] = 0;
+    if (this.model.layers[i].kind === "neuron")
+      for (let b = 0; b < s.B; b++) for (let q = b * s.N, e = q + s.nspk[b]; q < e; q++) s.out[b * s.N + s.spk[q]] = 0;
     s.nspk.fill(0);
   }
 
@@ -178,7 +179,8 @@ export class Network {
     }
     let gradedCall = false;
     const { binary, graded, inGradedCall } = ev, spk = s.spk, out = s.out, N = s.N;
-    // A layer whose last step was a graded call counts its events into inGradedCall as it goes (taken back if this step is not one).
+    // A layer whose last step was a graded call counts its events into inGradedCall as it goes
+    // (taken back if this step is not one).
     const guess = this.lastGraded[i] === 1;
     for (let b = 0; b < s.B; b++)
       for (let q = b * N, e = q + s.nspk[b]; q < e; q++) {
@@ -248,16 +250,23 @@ export class Network {
       const k = spk[at + q], x = out[at + k], r0 = indptr[k], r1 = indptr[k + 1];
       reached += r1 - r0;
       if (f) {
-        for (let m = r0; m < r1; m++) { let o = o0 + delay[m] * S; if (o >= DS) o -= DS; o += post[m]; ring[o] += weight[m] * x; f[o] = 1; }
+        for (let m = r0; m < r1; m++) {
+          let o = o0 + delay[m] * S;
+          if (o >= DS) o -= DS;
+          o += post[m]; ring[o] += weight[m] * x; f[o] = 1;
+        }
       } else if (x === 1) {
-        // A binary spike: weight x 1 is the weight itself, bit for bit. The wrap without a branch: (DS - 1 - o) >> 31 is -1 where o >= DS.
+        // A binary spike: weight x 1 is the weight itself, bit for bit.
+        // The wrap without a branch: (DS - 1 - o) >> 31 is -1 where o >= DS.
         for (let m = r0; m < r1; m++) { const o = o0 + delay[m] * S; ring[o - (DS & ((DS - 1 - o) >> 31)) + post[m]] += weight[m]; }
-      } else for (let m = r0; m < r1; m++) { const o = o0 + delay[m] * S; ring[o - (DS & ((DS - 1 - o) >> 31)) + post[m]] += weight[m] * x; }
+      } else {
+        for (let m = r0; m < r1; m++) { const o = o0 + delay[m] * S; ring[o - (DS & ((DS - 1 - o) >> 31)) + post[m]] += weight[m] * x; }
+      }
     }
     this.reached[p.dst] += reached;
   }
 
-  /** The scatter of a procedural projection: each spike's row generated, then added as a stored row would be (flat ring, as scatterDelayed). */
+  /** The scatter of a procedural projection: each spike's row generated, then added as scatterDelayed adds a stored row. */
   private scatterRows(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst], { gen, gain, codes, scale, unit, dt } = p.rows!;
     const S = d.B * d.N, DS = d.D * S, ring = d.flat[p.ring], f = d.flatTouched?.[p.ring];

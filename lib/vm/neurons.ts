@@ -51,9 +51,10 @@ export function makeState(l: VmLayer, B: number, D: number, extra = 0): LayerSta
   const v = f64(w?.k.v ?? 0);
   for (let b = 0; b < B; b++) v.set(l.vRest, b * N);
   // A kernel memory holds each port's slots one after another (wasm/kernel.ts), as the JS rings are allocated here.
-  const flat = w ? w.k.ring.map((slots) => new Float64Array(w.k.memory, slots[0], D * B * N)) : Array.from({ length: rings }, () => new Float64Array(D * B * N));
-  const flatTouched = w ? w.k.flag.map((slots) => new Uint8Array(w.k.memory, slots[0], D * B * N)) : undefined;
-  const slots = <T extends Float64Array | Uint8Array>(a: T) => Array.from({ length: D }, (_, d) => a.subarray(d * B * N, (d + 1) * B * N) as T);
+  const S = B * N;
+  const flat = w ? w.k.ring.map((slots) => new Float64Array(w.k.memory, slots[0], D * S)) : Array.from({ length: rings }, () => new Float64Array(D * S));
+  const flatTouched = w ? w.k.flag.map((slots) => new Uint8Array(w.k.memory, slots[0], D * S)) : undefined;
+  const slots = <T extends Float64Array | Uint8Array>(a: T) => Array.from({ length: D }, (_, d) => a.subarray(d * S, (d + 1) * S) as T);
   return {
     B, N, v, cur: l.cuba ? Array.from({ length: ports }, (_, p) => f64(w ? (p === 0 ? w.k.c0 : w.k.c1) : 0)) : [], until: f64(w?.k.until ?? 0),
     ring: flat.map(slots), flat, D,
@@ -224,7 +225,10 @@ function floatUpdate1(l: VmLayer, s: LayerState, t: number, bias: Float64Array[]
 }
 
 /** A one-current layer's parameters where each is the same for every neuron (bit for bit), else null. */
-interface Uniform1 { bias: Float64Array; d0: number; b0: number; dv: number; rest: number; th: number; vr: number; refr: number }
+interface Uniform1 {
+  bias: Float64Array;
+  d0: number; b0: number; dv: number; rest: number; th: number; vr: number; refr: number;
+}
 const uniform1 = new WeakMap<VmLayer, Uniform1 | null>();
 
 function uniformParams(l: VmLayer, bias: Float64Array): Uniform1 | null {
@@ -232,12 +236,13 @@ function uniformParams(l: VmLayer, bias: Float64Array): Uniform1 | null {
   if (got !== undefined && (got === null || got.bias === bias)) return got;
   const u = [l.decayI[0], bias, l.decayV, l.vRest, l.threshold, l.vReset, l.refractory].map(uniform);
   const [d0, b0, dv, rest, th, vr, refr] = u;
-  const p = u.every((x) => x !== null) ? { bias, d0: d0!, b0: b0!, dv: dv!, rest: rest!, th: th!, vr: vr!, refr: refr! } : null;
+  if (!u.every((x) => x !== null)) { uniform1.set(l, null); return null; }
+  const p = { bias, d0: d0!, b0: b0!, dv: dv!, rest: rest!, th: th!, vr: vr!, refr: refr! };
   uniform1.set(l, p);
   return p;
 }
 
-/** floatUpdate1 where every parameter is uniform: scalars instead of per-neuron arrays (same operations, fewer arrays streamed). */
+/** floatUpdate1 where every parameter is uniform: scalars for per-neuron arrays (same operations, fewer arrays read). */
 function floatUpdate1Uniform(l: VmLayer, s: LayerState, t: number, u: Uniform1, start: number, end: number, subtract: boolean): void {
   const slot = t % s.D;
   const { N, B, v, until, spk, nspk, out } = s, c0 = s.cur[0], r0 = s.ring[0][slot];
