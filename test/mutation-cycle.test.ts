@@ -493,7 +493,12 @@ describe("cycle engine: message order and fractional barrier constants", () => {
     // Linear, 4 x 1 (H = 3): 100 ns at 1 tile, 115 ns at 4: 2.5 cycles a hop (R = 2). A on core 3: the host's token
     // crosses 3 links (at 3), A 3..4; barrier 4 + 3 x 2.5 = 11.5 at the root, + 100 + 7.5 = 119.
     const lin = run({ lookup: "linear", points: [{ tiles: 1, time: ns(100) }, { tiles: 4, time: ns(115) }] }, 3);
-    expect([lin.ticksPerCycle, lin.stepCycles[0], lin.barrier!.hopCycles]).toEqual([2, 119, 2.5]);
+    expect([lin.ticksPerCycle, lin.stepCycles[0], lin.totalCycles, lin.barrier]).toEqual([2, 119, 119, { hopCycles: 2.5, syncCycles: 100, tiles: 1 }]);
+    // Busy cycles are reported in cycles, not ticks: A's one update.
+    expect(lin.coreBusy).toEqual({ 3: 1 });
+    // Linear, sync 100.25 ns (R = 4), 24 more at 4 tiles: 4 a hop. A on core 0: 2 + 100.25.
+    const frac = run({ lookup: "linear", points: [{ tiles: 1, time: ns(100.25) }, { tiles: 4, time: ns(124.25) }] }, 0);
+    expect([frac.ticksPerCycle, frac.stepCycles[0], frac.barrier!.syncCycles]).toEqual([4, 102.25, 100.25]);
     // Step table, 100.25 ns at 1 tile (R = 4): A on core 0 (token at 1, A 1..2): 102.25.
     const step = run({ lookup: "step", points: [{ tiles: 1, time: ns(100.25) }] }, 0);
     expect([step.ticksPerCycle, step.stepCycles[0]]).toEqual([4, 102.25]);
