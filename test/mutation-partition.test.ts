@@ -125,8 +125,12 @@ describe("each layer cut from its own inputs", () => {
     const conv = (weight: number[], shape: number[]): Node => ({
       type: "Conv2d", weight: tensor(weight, shape), stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, bias: tensor(new Float64Array(shape[0]), [shape[0]]),
     });
+    const shapedIF = (shape: number[]): Node => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      return { type: "IF", r: tensor(new Float64Array(n).fill(1 / dt), shape), v_threshold: tensor(new Float64Array(n).fill(0.5), shape) };
+    };
     // in (1 x 3 x 3) -> 1x1 to 2 channels -> s (18) -> 2x2 from 2 to 2 channels (16 weights) -> h (2 x 2 x 2 = 8).
-    const g = graph().input("in", [1, 3, 3]).node("c1", conv([1, 2], [2, 1, 1, 1])).node("s", { type: "IF", r: tensor(new Float64Array(18).fill(1 / dt), [2, 3, 3]), v_threshold: tensor(new Float64Array(18).fill(0.5), [2, 3, 3]) })
+    const g = graph().input("in", [1, 3, 3]).node("c1", conv([1, 2], [2, 1, 1, 1])).node("s", shapedIF([2, 3, 3]))
       .node("c2", conv(Array.from({ length: 16 }, (_, k) => k + 1), [2, 2, 2, 2])).node("h", IF(8)).output("o").build();
     const p = compile(g, mesh("ch-b", { neurons: 8, fanIn: 18, synapses: 16 }), { dt, lowering: "weight-shared", placer: "greedy" });
     expect(cut(p, "s")).toEqual([[0, 8, 2, 9], [8, 8, 2, 9], [16, 2, 2, 9]]);

@@ -32,7 +32,8 @@ describe("chip limits: inputs, outputs and hidden neurons, each layer named", ()
     // The layers are named in the netlist's order (here b's branch first): the path joins them with commas, the message with ", ".
     const both = (x: string, y: string) => new RegExp(`^(${x}|${y})$`);
     expect(issuesOf(() => compile(net(), limited("lim-b", { inputs: 5, outputs: 3, hidden: 4 }), { dt }))).toEqual([
-      { code: "too-many-inputs", path: [expect.stringMatching(both("a,b", "b,a"))], message: expect.stringMatching(/^(a, b|b, a) needs 6 input channels; lim-b allows 5 inputs$/) },
+      { code: "too-many-inputs", path: [expect.stringMatching(both("a,b", "b,a"))],
+        message: expect.stringMatching(/^(a, b|b, a) needs 6 input channels; lim-b allows 5 inputs$/) },
       { code: "too-many-outputs", path: [expect.stringMatching(both("o1,o2", "o2,o1"))],
         message: expect.stringMatching(/^output layer\(s\) (o1, o2|o2, o1) need 4 output neurons; lim-b allows 3$/) },
       { code: "too-many-neurons", path: [expect.stringMatching(both("h1,h2", "h2,h1"))],
@@ -147,11 +148,15 @@ describe("Xylo's rule set on a generic target (limits given one at a time)", () 
       .output("y").build();
     const t = xylo("xd", {}, { arithmetic: { ...genericMesh().arithmetic, maxShift: 3 } });
     expect(issuesOf(() => compile(g, t, { dt }))).toEqual([
-      { code: "decay-range", path: ["hid", "tau_mem"], message: "hid needs dash 4 (tau_mem 0.01600 s at dt 0.001 s); xd allows at most 3 (a 4-bit dash: tau_mem below 2^3.5 dt = 0.01131 s)" },
-      { code: "decay-range", path: ["hid", "tau_syn"], message: "hid needs tau_syn > dt: tau_syn 0.001000 s at dt 0.001 s has no dash (dash = round(log2(tau_syn/dt))); xd refuses tau_syn <= dt, as Rockpool's mapper does" },
+      { code: "decay-range", path: ["hid", "tau_mem"],
+        message: "hid needs dash 4 (tau_mem 0.01600 s at dt 0.001 s); xd allows at most 3 (a 4-bit dash: tau_mem below 2^3.5 dt = 0.01131 s)" },
+      { code: "decay-range", path: ["hid", "tau_syn"],
+        message: "hid needs tau_syn > dt: tau_syn 0.001000 s at dt 0.001 s has no dash (dash = round(log2(tau_syn/dt))); " +
+          "xd refuses tau_syn <= dt, as Rockpool's mapper does" },
     ]);
     // Without maxShift any dash is held: 2^20 dt compiles.
-    const long = graph().input("in", [2]).linear("win", ones(2, 2)).cubaLIF("hid", { ...cuba, tau_mem: 2 ** 20 * dt, r: 2 ** 20, w_in: 2 }).linear("wout", ones(1, 2)).cubaLIF("out", cuba)
+    const long = graph().input("in", [2]).linear("win", ones(2, 2)).cubaLIF("hid", { ...cuba, tau_mem: 2 ** 20 * dt, r: 2 ** 20, w_in: 2 })
+      .linear("wout", ones(1, 2)).cubaLIF("out", cuba)
       .output("y").build();
     expect(issuesOf(() => compile(long, xylo("xe", {}), { dt }))).toEqual([]);
   });
