@@ -145,6 +145,25 @@ describe("cycle engine: axon out, multicast and the end-of-phase tokens", () => 
   });
 });
 
+describe("cycle engine: stalls add up", () => {
+  test("a neuron after a stalled spike starts late by the stall so far; the soma's end carries every stall", () => {
+    // in(4) -> A(44) on core 0, in_i to A_i (A0..A3 spike, A4..A43 do not) -> B(1) on core 1; packet 10, queues of
+    // one (coreQueueDepth 1), every other latency 1. The host's four messages and token reach core 0 at 1; its input
+    // queue of one lets them in at 1, 1, 2, 3, 4 (three stalls): the token passes at 6. A's spikes are ready at 7, 8,
+    // 9, 10; axon out takes them at 7, 17, 27, 37 (10 each). Spike 2 waits until spike 1 is taken (17): the soma
+    // stalls 8; spike 3 is ready at 6 + 4 + 8 = 18 and waits until 27: 9 more. The soma ends at 6 + 44 + 17 = 67,
+    // when A's token leaves (the last message left at 47). Core 1: the token at 68, B 68..69. Barrier: 70 + 1.
+    const w = tensor(Float64Array.from({ length: 44 * 4 }, (_, k) => (k < 16 && Math.floor(k / 4) === k % 4 ? 1 : 0)), [44, 4]);
+    const g = graph().input("in", [4]).linear("w", w).node("A", IF(44, 0.5)).linear("wb", tensor(new Float64Array(44).fill(1), [1, 44]))
+      .node("B", IF(1, 1e4)).output("o").build();
+    const p = moveLayer(moveLayer(compile(g, chip({ timing: { packet: 10 } }), { placer: "greedy", reset: "zero" }), "A", 0), "B", 1);
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(4, [[1, 1, 1, 1]]), coreQueueDepth: 1 }).cycles!;
+    expect(r.coreDone).toEqual({ 0: [67], 1: [69] });
+    expect(r.stepCycles).toEqual([71]);
+    expect(r.overflows).toBe(3 + 2);
+  });
+});
+
 describe("cycle engine: a spike that reaches no synapse", () => {
   test("sends no message and costs axon out nothing; the unit's token still goes to the next layer's core", () => {
     // in(1) -> A(1) on core 0 (spikes) -> B(1) on core 1 through a zero weight (no synapse, but the layer still waits
@@ -278,12 +297,13 @@ describe("cycle engine: options refused with a clear error", () => {
     expect(run({ bufferDepth: 2.5 })).toThrow(/bufferDepth must be a whole number of packets, at least 1 \(got 2\.5\)/);
     expect(run({ coreQueueDepth: 0 })).toThrow(/^coreQueueDepth must be a whole number of packets, at least 1 \(got 0\)/);
     expect(run({ coreQueueDepth: 1.5 })).toThrow(/coreQueueDepth must be/);
-    try { run({ coreQueueDepth: -1 })(); expect.unreachable(); } catch (e) { expect(isPhasorError(e)).toBe(true); }
+    try { run({ coreQueueDepth: -1 })(); expect.unreachable(); } catch (e) { expect(isPhasorError(e) && e.code).toBe("coreQueueDepth"); }
     expect(run({ bufferDepth: 1, coreQueueDepth: 1 })).not.toThrow();
   });
 
   test("link cycles: a finite number of cycles, 0 or more", () => {
     for (const v of [-1, NaN, Infinity]) expect(run({ linkCycles: v })).toThrow(new RegExp(`^linkCycles must be a number of cycles, 0 or more \\(got ${v}\\)$`));
+    try { run({ linkCycles: -1 })(); expect.unreachable(); } catch (e) { expect(isPhasorError(e) && e.code).toBe("linkCycles"); }
     // 0 cycles per packet: a link sends any number at once; the step is as with 1 when nothing queues.
     expect(run({ linkCycles: 0 })().cycles!.stepCycles).toEqual(run({ linkCycles: 1 })().cycles!.stepCycles);
   });
@@ -292,6 +312,7 @@ describe("cycle engine: options refused with a clear error", () => {
     const m = microcircuit({ seed: 1, dt: 1e-4, scale: 0.002, kScale: 0.2, connectivity: "procedural", drive: "dc" });
     const q = compile(m.graph, "generic-mesh", { dt: 1e-4, connectivity: "procedural", allowHost: true });
     expect(() => runProgram(q, { engine: "cycle", steps: 1 })).toThrow(/^the cycle engine does not run procedural projections yet \(\S+\); compile with connectivity: "materialised"$/);
+    try { runProgram(q, { engine: "cycle", steps: 1 }); expect.unreachable(); } catch (e) { expect(isPhasorError(e) && e.code).toBe("procedural"); }
   });
 });
 
