@@ -486,6 +486,28 @@ describe("cycle engine: units", () => {
   });
 });
 
+describe("cycle engine: a layer's slices on one core", () => {
+  test("are served by first neuron whatever their order in the Program", () => {
+    // in(1) -> A(4) (weight 1 to A0) -> B(1) on core 1 (weights 1); A's slices [2, 4) and [0, 2) both on core 0, listed
+    // in that order; packet 5, every other latency 1. The host's message and token pass core 0 at 3: A[0, 2) 3..5
+    // (A0 spikes at 4: its message leaves at 9, at core 1 at 10; the unit's token at 9, sent at 10, there at 11), then
+    // A[2, 4) 5..7 (its token at 9, sent at 11, there at 12). Core 1: the message passes at 12, the tokens at 12:
+    // B 12..13. Core 0 is done at 9 (axon out). Barrier: max(9, 13 + 1) + 1 = 15.
+    const g = graph().input("in", [1]).linear("w", tensor([1, 0, 0, 0], [4, 1])).node("A", IF(4, 0.5))
+      .linear("wb", tensor(new Float64Array(4).fill(1), [1, 4])).node("B", IF(1, 1e4)).output("o").build();
+    const t = chip({ width: 3, neuronsPerCore: 2, timing: { packet: 5 } });
+    const c = compile(g, t, { placer: "greedy", reset: "zero" });
+    const p: Program = { ...JSON.parse(JSON.stringify({ ...c, blobs: {} })), blobs: c.blobs };
+    const remap = [0, 0, 1]; // compiled: A[0, 2) on 0, A[2, 4) on 1, B on 2
+    for (const l of p.layers) l.slices = l.slices.map((s) => ({ ...s, core: remap[s.core] })).reverse();
+    for (const x of p.cores) x.id = remap[x.id];
+    expect(p.layers[1].slices.map((s) => [s.core, s.start])).toEqual([[0, 2], [0, 0]]);
+    const r = runProgram(p, { engine: "cycle", input: spikesAt(1, [[1]]) }).cycles!;
+    expect([r.coreDone[0][0], r.coreDone[1]]).toEqual([9, [13]]);
+    expect(r.stepCycles).toEqual([15]);
+  });
+});
+
 describe("cycle engine: message order and fractional barrier constants", () => {
   test("a spike's messages leave in ascending destination core, whatever the order of the neurons they reach", () => {
     // in(1) -> A(1) on core 0 -> B(2), weight 1 each, with B0 on core 3 and B1 on core 1 (a 4 x 1 mesh, no multicast,
