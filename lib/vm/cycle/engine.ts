@@ -88,8 +88,10 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
   /** Layer i's spikes of batch entry b in this step, ascending (sorted once per step and layer). */
   function sortedSpikes(i: number, b: number): Int32Array {
     const c = spikeCache[i];
+    // Stryker disable next-line ConditionalExpression: a cache; the lists sorted again are the same
     if (c.step !== current) { c.step = current; c.lists = []; }
     let a = c.lists[b];
+    // Stryker disable next-line ConditionalExpression: a cache; the list sorted again is the same
     if (!a) { const s = net.states[i]; a = c.lists[b] = s.spk.slice(b * s.N, b * s.N + s.nspk[b]).sort(); }
     return a;
   }
@@ -197,6 +199,7 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
       this.taken[this.taking++ % qDepth] = take;
       const l = this.layerOfSpikes, k = this.spk[3 * i + 1], cache = msgCache[l];
       let msgs = cache[k];
+      // Stryker disable next-line ConditionalExpression: a cache; a neuron's messages built again are the same
       if (!msgs) {
         const f = fan[l], a = f.ptr[k], b = f.ptr[k + 1];
         msgs = cache[k] = this.packets(Array.from(f.core.subarray(a, b)), Array.from(f.syn.subarray(a, b)), false, -1);
@@ -278,6 +281,7 @@ export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}
     step(tt: number) {
       current = tt;
       for (let i = 0; i < m.layers.length; i++) {
+        // Stryker disable next-line ConditionalExpression,LogicalOperator: flags are read only when timesActivity, and an empty one takes nothing
         if (timesActivity && flags[i].length) markActive(m.layers[i], net.states[i], tt, flags[i]);
         stepLayer(net, i, tt);
       }
