@@ -6,10 +6,11 @@
 // next to the published full-scale ones; then published real-time factors of NEST and GeNN, for scale.
 // Needs `npm run build`, and /usr/bin/python3 with brian2 (skip with --skip-brian2).
 // usage: node bench/microcircuit.js [--scale 1] [--seconds 1] [--transient 0.1] [--seed 1]
-//          [--max-loop 3600] [--skip-brian2] [--skip-materialised] [--skip-procedural]
+//          [--max-loop 3600] [--skip-brian2] [--skip-materialised] [--skip-procedural] [--cycle-steps 0]
 // --max-loop: seconds of wall time a VM loop may take; past it the run stops (AbortSignal) and the
 // figures are those of the steps done, marked "partial". --heap-procedural: the procedural VM's V8 heap
-// cap in MB (default 1024).
+// cap in MB (default 1024). --cycle-steps N: also run the cycle-accurate engine on the procedural Program for
+// the first N steps (a short window: its cycles per step, the chip time they stand for, and its own peak).
 "use strict";
 const { execFileSync } = require("node:child_process");
 const { mkdtempSync, writeSync, openSync, closeSync, readFileSync, rmSync } = require("node:fs");
@@ -22,7 +23,7 @@ const { values } = parseArgs({
     scale: { type: "string", default: "1" }, seconds: { type: "string", default: "1" }, transient: { type: "string", default: "0.1" },
     seed: { type: "string", default: "1" }, "max-loop": { type: "string", default: "3600" }, "skip-brian2": { type: "boolean", default: false },
     "skip-materialised": { type: "boolean", default: false }, "skip-procedural": { type: "boolean", default: false },
-    "heap-procedural": { type: "string", default: "1024" },
+    "heap-procedural": { type: "string", default: "1024" }, "cycle-steps": { type: "string", default: "0" },
     child: { type: "string" }, out: { type: "string" },
   },
 });
@@ -73,6 +74,21 @@ async function vmVariant(connectivity) {
   };
 }
 
+/** The cycle-accurate engine on the procedural Program for a short window: set-up, loop, cycles per step. */
+function cycleVariant(n) {
+  const mc = require("../dist/lib/ir/models/microcircuit.js"), vm = require("../dist/lib/vm/index.js");
+  const t0 = performance.now(), m = mc.microcircuit({ seed, dt, scale, connectivity: "procedural" });
+  const target = vm.genericMeshFloat({ width: 32, height: 32, synapsesPerCore: 1 << 26, fanIn: 1 << 20 });
+  const program = vm.floatProgram(m.graph, target, { dt, connectivity: "procedural", placer: "greedy" });
+  const input = mc.poissonDrive(m, n, dt, seed + 1), t1 = performance.now();
+  const session = new vm.VmSession(program, { steps: n, input, init: m.init, engine: "cycle" }), t2 = performance.now();
+  session.step(n);
+  const t3 = performance.now(), r = session.result();
+  const c = r.cycles.stepCycles, later = c.slice(1), mean = later.reduce((a, x) => a + x, 0) / Math.max(1, later.length);
+  return { build_seconds: (t1 - t0) / 1e3, setup_seconds: (t2 - t1) / 1e3, loop_seconds: (t3 - t2) / 1e3, steps: n, cores: program.cores.length,
+    clock_hz: r.cycles.clockHz, first_step_cycles: c[0], mean_cycles: mean, max_cycles: Math.max(...later), peak_mb: peakMb() };
+}
+
 /** Writes the synapses (global indices, pA, published delays in seconds) for Brian2, one projection at a time. */
 function exportSynapses(dir) {
   const mc = require("../dist/lib/ir/models/microcircuit.js"), { materialise } = require("../dist/lib/ir/procedural.js");
@@ -96,9 +112,9 @@ function exportSynapses(dir) {
 
 /** Runs one variant in its own process so that its peak memory is its own. */
 function child(name, extra = []) {
-  const args = [__filename, "--child", name, ...["scale", "seconds", "transient", "seed", "max-loop"].flatMap((k) => [`--${k}`, String(values[k])]), ...extra];
+  const args = [__filename, "--child", name, ...["scale", "seconds", "transient", "seed", "max-loop", "cycle-steps"].flatMap((k) => [`--${k}`, String(values[k])]), ...extra];
   // The procedural VM runs under a heap cap (V8 otherwise lets per-row garbage grow the peak to whatever it may use).
-  const heap = name === "procedural" ? values["heap-procedural"] : "7500";
+  const heap = name === "procedural" || name === "cycle" ? values["heap-procedural"] : "7500";
   const out = execFileSync(process.execPath, [`--max-old-space-size=${heap}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
   return out.trim() ? JSON.parse(out.trim().split("\n").pop()) : null;
 }
@@ -112,23 +128,8 @@ const PUBLISHED_RTF = [
   ["NEST 2.14, two such nodes (InfiniBand)", "~0.6 (1.7x faster than real time)", "Kurth et al. 2021, FZJ-2021-03144 (abstract)"],
 ];
 
-async function main() {
-  if (values.child) {
-    if (values.child === "export") exportSynapses(values.out);
-    else console.log(JSON.stringify(await vmVariant(values.child)));
-    return;
-  }
-  const rows = [];
-  if (!values["skip-materialised"]) rows.push(child("materialised"));
-  if (!values["skip-procedural"]) rows.push(child("procedural"));
-  if (!values["skip-brian2"]) {
-    const dir = mkdtempSync(join(tmpdir(), "phasor-mc-"));
-    try {
-      child("export", ["--out", dir]);
-      const out = execFileSync("/usr/bin/python3", [resolve(__dirname, "microcircuit_brian2.py"), dir, String(seconds + transient), String(seed), String(transient)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 26 });
-      rows.push(JSON.parse(out.trim().split("\n").pop()));
-    } finally { rmSync(dir, { recursive: true, force: true }); }
-  }
+/** The variants' table, the notes under it, published real-time factors and the ratios to Brian2. */
+function printRows(rows) {
   const { REFERENCE_RATES } = require("../dist/lib/ir/models/microcircuit.js");
   const neurons = Math.round(77169 * scale);
   console.log(`Potjans & Diesmann microcircuit at ${scale * 100}% neurons (~${neurons}), full in-degree, ${seconds} s (+${transient} s transient) at dt = 0.1 ms, seed ${seed}`);
@@ -152,6 +153,34 @@ async function main() {
   const brian = rows.find((r) => r.variant.startsWith("brian2"));
   for (const r of rows) if (brian && r !== brian) console.log(`  loop-time ratio ${r.variant} / Brian2 = ${(r.loop_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_seconds / (seconds + transient))).toFixed(2)}`);
   for (const r of rows) if (brian?.loop_cpu_seconds && r !== brian) console.log(`  loop CPU-time ratio ${r.variant} / Brian2 = ${(r.loop_cpu_seconds / (r.simulated_seconds ?? seconds + transient) / (brian.loop_cpu_seconds / (seconds + transient))).toFixed(2)}`);
+}
+
+async function main() {
+  if (values.child) {
+    if (values.child === "export") exportSynapses(values.out);
+    else if (values.child === "cycle") console.log(JSON.stringify(cycleVariant(Number(values["cycle-steps"]))));
+    else console.log(JSON.stringify(await vmVariant(values.child)));
+    return;
+  }
+  const rows = [];
+  if (!values["skip-materialised"]) rows.push(child("materialised"));
+  if (!values["skip-procedural"]) rows.push(child("procedural"));
+  if (!values["skip-brian2"]) {
+    const dir = mkdtempSync(join(tmpdir(), "phasor-mc-"));
+    try {
+      child("export", ["--out", dir]);
+      const out = execFileSync("/usr/bin/python3", [resolve(__dirname, "microcircuit_brian2.py"), dir, String(seconds + transient), String(seed), String(transient)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 26 });
+      rows.push(JSON.parse(out.trim().split("\n").pop()));
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }
+  const cycle = Number(values["cycle-steps"]) > 0 ? child("cycle") : null;
+  if (rows.length) printRows(rows);
+  if (cycle) {
+    const us = (x) => ((x / cycle.clock_hz) * 1e6).toFixed(1);
+    console.log(`Cycle-accurate engine, procedural Program on generic-mesh-float 32x32 (${cycle.cores} cores, ${cycle.clock_hz / 1e9} GHz), first ${cycle.steps} steps:`);
+    console.log(`  build ${cycle.build_seconds.toFixed(1)} s, engine set-up (fan-out tables: every row generated once) ${cycle.setup_seconds.toFixed(1)} s, loop ${cycle.loop_seconds.toFixed(1)} s (${(cycle.loop_seconds / cycle.steps).toFixed(2)} s per step), peak ${cycle.peak_mb.toFixed(0)} MB`);
+    console.log(`  cycles per step: step 0 ${cycle.first_step_cycles.toFixed(0)} (${us(cycle.first_step_cycles)} us), later mean ${cycle.mean_cycles.toFixed(0)} (${us(cycle.mean_cycles)} us; ${(cycle.mean_cycles / cycle.clock_hz / dt).toFixed(2)} x real time at dt 0.1 ms), max ${cycle.max_cycles.toFixed(0)}`);
+  }
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -48,11 +48,6 @@ function bufferOptions(o: EngineOptions): { depth: number; qDepth: number; linkC
 /** Builds the cycle-level engine over a network. */
 export function cycleEngine(net: Network, core: CoreModel, o: EngineOptions = {}): Engine {
   const m = net.model, t = m.program.target, tm = t.timing, kernel = new Kernel();
-  const procedural = m.projections.find((p) => p.rows);
-  if (procedural) {
-    const how = `compile with connectivity: "materialised"`;
-    throw new PhasorError(`the cycle engine does not run procedural projections yet (${procedural.name}); ${how}`, "procedural");
-  }
   const { depth, qDepth, linkCycles } = bufferOptions(o);
   const { stageCycles, hop, hopNS, within, barrier: bm, R, rounded } = timeBase(m, core, linkCycles);
   const costs = new Map([...stageCycles].map(([p, c]) => [p, ticksOf(c, R)]));
