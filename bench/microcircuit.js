@@ -116,7 +116,9 @@ function child(name, extra = []) {
   // The procedural VM runs under a heap cap (V8 otherwise lets per-row garbage grow the peak to whatever it may use).
   const heap = name === "procedural" || name === "cycle" ? values["heap-procedural"] : "7500";
   const out = execFileSync(process.execPath, [`--max-old-space-size=${heap}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
-  return out.trim() ? JSON.parse(out.trim().split("\n").pop()) : null;
+  const row = out.trim() ? JSON.parse(out.trim().split("\n").pop()) : null;
+  if (row) process.stderr.write(`  ${name}: ${JSON.stringify(row)}\n`); // kept in the log should a later variant fail
+  return row;
 }
 
 /** Published full-scale real-time factors (wall-clock / biological time), figures only, with their papers. */
@@ -165,16 +167,23 @@ async function main() {
   const rows = [];
   if (!values["skip-materialised"]) rows.push(child("materialised"));
   if (!values["skip-procedural"]) rows.push(child("procedural"));
+  let brianFailed = "";
   if (!values["skip-brian2"]) {
     const dir = mkdtempSync(join(tmpdir(), "phasor-mc-"));
     try {
       child("export", ["--out", dir]);
-      const out = execFileSync("/usr/bin/python3", [resolve(__dirname, "microcircuit_brian2.py"), dir, String(seconds + transient), String(seed), String(transient)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 26 });
+      const args = [resolve(__dirname, "microcircuit_brian2.py"), dir, String(seconds + transient), String(seed), String(transient)];
+      const out = execFileSync("/usr/bin/python3", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
       rows.push(JSON.parse(out.trim().split("\n").pop()));
+    } catch (e) {
+      // The VM rows measured so far are still printed; Brian2's own last words say why it stopped.
+      const said = String(e.stderr ?? e.message).trim().split("\n").slice(-12).join("\n    ");
+      brianFailed = `Brian2 did not finish (exit ${e.status ?? e.signal}):\n    ${said}`;
     } finally { rmSync(dir, { recursive: true, force: true }); }
   }
   const cycle = Number(values["cycle-steps"]) > 0 ? child("cycle") : null;
   if (rows.length) printRows(rows);
+  if (brianFailed) console.log(brianFailed);
   if (cycle) {
     const us = (x) => ((x / cycle.clock_hz) * 1e6).toFixed(1);
     console.log(`Cycle-accurate engine, procedural Program on generic-mesh-float 32x32 (${cycle.cores} cores, ${cycle.clock_hz / 1e9} GHz), first ${cycle.steps} steps:`);
