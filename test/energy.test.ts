@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import { graph, tensor } from "../lib/ir/builders.js";
 import type { Node } from "../lib/ir/graph.js";
 import { compile, type Program } from "../lib/compiler/index.js";
+import { moveLayer } from "./support.js";
 import { genericMesh } from "../lib/target/presets/generic.js";
 import { loihiSanafe } from "../lib/target/presets/loihi-sanafe.js";
 import type { Target } from "../lib/target/types.js";
@@ -36,15 +37,6 @@ const pJ = 1e-12;
  */
 const small = () => graph().input("in", [2]).linear("w", tensor([1, 0, 1, 1, 0, 1], [3, 2])).node("h", IF(3)).output("o").build();
 const input = { data: Float64Array.from([1, 0, 0, 0, 0, 1, 1, 1]), shape: [4, 2] };
-
-/** Moves every slice of `layer` to core `core` (the Program is plain data). */
-function moveLayer(p: Program, layer: string, core: number): Program {
-  const q: Program = JSON.parse(JSON.stringify({ ...p, blobs: {} }));
-  q.blobs = p.blobs;
-  for (const l of q.layers) if (l.name === layer) l.slices = l.slices.map((s) => ({ ...s, core }));
-  for (const c of q.cores) if (c.layer === layer) c.id = core;
-  return q;
-}
 
 const at = (core: number, t: Target = mesh, o: Parameters<typeof runProgram>[1] = {}) =>
   runProgram(moveLayer(compile(small(), t, { placer: "greedy" }), "h", core), { input, ...o });

@@ -6,6 +6,7 @@ import { MAX_R, denominator, ticksPerCycle, toTicks } from "../lib/vm/cycle/time
 import type { Node } from "../lib/ir/graph.js";
 import { graph, tensor } from "../lib/ir/builders.js";
 import { compile, type Program } from "../lib/compiler/index.js";
+import { moveLayer } from "./support.js";
 import { genericMesh } from "../lib/target/presets/generic.js";
 import { c } from "../lib/target/presets/constant.js";
 import type { Constant, Target } from "../lib/target/types.js";
@@ -72,15 +73,6 @@ function chip(o: { width?: number; height?: number; neuronsPerCore?: number; mul
   for (const [k, v] of Object.entries(o.timing ?? {})) (timing as unknown as Record<string, Constant>)[k] = ns(v!);
   if (o.barrier) timing.barrier = o.barrier;
   return { ...g, timing };
-}
-
-/** Moves every slice of `layer` to core `core` (plain data: the Program is JSON). */
-function moveLayer(p: Program, layer: string, core: number): Program {
-  const q: Program = JSON.parse(JSON.stringify({ ...p, blobs: {} }));
-  q.blobs = p.blobs;
-  for (const l of q.layers) if (l.name === layer) l.slices = l.slices.map((s) => ({ ...s, core }));
-  for (const x of q.cores) if (x.layer === layer) x.id = core;
-  return q;
 }
 
 describe("cycle engine: the soma's costs", () => {

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import type { Program } from "../lib/compiler/index.js";
 
 export const repoRoot = resolve(__dirname, "..");
 export const sharedDir = resolve(repoRoot, "../shared");
@@ -68,4 +69,13 @@ export async function freePorts(n: number): Promise<number[]> {
   } finally {
     await Promise.all(servers.map((s) => new Promise((r) => (s.listening ? s.close(r) : r(undefined)))));
   }
+}
+
+/** The Program with every slice of `layer` moved to core `core` (plain data: the Program is JSON; blobs shared). */
+export function moveLayer(p: Program, layer: string, core: number): Program {
+  const q: Program = JSON.parse(JSON.stringify({ ...p, blobs: {} }));
+  q.blobs = p.blobs;
+  for (const l of q.layers) if (l.name === layer) l.slices = l.slices.map((s) => ({ ...s, core }));
+  for (const c of q.cores) if (c.layer === layer) c.id = core;
+  return q;
 }

@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest";
 import type { Graph, Node } from "../lib/ir/graph.js";
 import { graph, tensor } from "../lib/ir/builders.js";
 import { compile, type Program } from "../lib/compiler/index.js";
+import { moveLayer } from "./support.js";
 import { genericMesh } from "../lib/target/presets/generic.js";
 import { loihi } from "../lib/target/presets/loihi.js";
 import { loihiSanafe } from "../lib/target/presets/loihi-sanafe.js";
@@ -23,15 +24,6 @@ const ns = (v: number) => c(v, "ns", "test figure", "pre-silicon");
 function mesh(width: number, timing: { synOp: number; neuronUpdate?: number }): Target {
   const g = genericMesh({ width, height: 1, neuronsPerCore: 1024 });
   return { ...g, timing: { clock: c(1e9, "Hz", "test clock", "pre-silicon"), synOp: ns(timing.synOp), neuronUpdate: ns(timing.neuronUpdate ?? 1), hop: ns(1), withinTile: ns(1) } };
-}
-
-/** Moves every slice of `layer` to core `core` (plain data: the Program is JSON). */
-function moveLayer(p: Program, layer: string, core: number): Program {
-  const q: Program = JSON.parse(JSON.stringify({ ...p, blobs: {} }));
-  q.blobs = p.blobs;
-  for (const l of q.layers) if (l.name === layer) l.slices = l.slices.map((s) => ({ ...s, core }));
-  for (const x of q.cores) if (x.layer === layer) x.id = core;
-  return q;
 }
 
 describe("cycle-level model", () => {

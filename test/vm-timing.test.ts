@@ -5,6 +5,7 @@ import { describe, expect, test } from "vitest";
 import type { Graph, Node } from "../lib/ir/graph.js";
 import { graph, tensor } from "../lib/ir/builders.js";
 import { compile, type Program } from "../lib/compiler/index.js";
+import { moveLayer } from "./support.js";
 import { genericMesh } from "../lib/target/presets/generic.js";
 import { runProgram, VmSession } from "../lib/vm/index.js";
 
@@ -15,15 +16,6 @@ const always = (n: number, steps: number) => ({ data: new Float64Array(steps * n
 /** in(n) -> A(n) -> B(n), all-to-all; every neuron spikes every step. */
 function chain(n: number): Graph {
   return graph().input("in", [n]).linear("w1", ones(n, n)).node("A", IF(n)).linear("w2", ones(n, n)).node("B", IF(n)).output("o").build();
-}
-
-/** Moves every slice of `layer` to core `core` (plain data: the Program is JSON). */
-function moveLayer(p: Program, layer: string, core: number): Program {
-  const q: Program = JSON.parse(JSON.stringify({ ...p, blobs: {} }));
-  q.blobs = p.blobs;
-  for (const l of q.layers) if (l.name === layer) l.slices = l.slices.map((s) => ({ ...s, core }));
-  for (const c of q.cores) if (c.layer === layer) c.id = core;
-  return q;
 }
 
 const mesh = genericMesh({ width: 8, height: 8, neuronsPerCore: 16 });
