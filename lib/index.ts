@@ -10,7 +10,7 @@ export { describeGraph, formatGraphInfo, type GraphInfo, type NodeInfo } from ".
 export { Rng } from "./ir/random.js";
 export { cubaNetwork, CUBA, type CubaModel, type CubaOptions } from "./ir/models/cuba.js";
 export { topographic, type TopographicModel, type TopographicOptions } from "./ir/models/topographic.js";
-export { microcircuit, poissonDrive, PD14, REFERENCE_RATES, POPULATIONS, type MicrocircuitModel, type MicrocircuitOptions } from "./ir/models/microcircuit.js";
+export { microcircuit, poissonDrive, poissonStream, PD14, REFERENCE_RATES, POPULATIONS, type MicrocircuitModel, type MicrocircuitOptions } from "./ir/models/microcircuit.js";
 export { materialise, RowGenerator, type ProceduralSpec, type ConnectRule, type Distribution } from "./ir/procedural.js";
 export { readArrayFile, parseCsv, formatCsv, parseNpy, formatNpy, type NdArray } from "./ir/io/index.js";
 export { toDenseInput } from "./ir/io/input.js";

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { PhasorError } from "../../ir/errors.js";
 import type { Program } from "../../compiler/program.js";
 import { decodeProgram, serializeProgram } from "../../compiler/serialize.js";
-import type { DenseInput } from "../../ir/sim/types.js";
+import type { DenseInput, NodeInput } from "../../ir/sim/types.js";
+import { drawStream } from "../../ir/sim/input.js";
 import type { RunResult, VmInput } from "../../vm/types.js";
 
 /** A Program as [PROGRAM.json bytes, PROGRAM.bin bytes] and its handle (sha256 of both). */
@@ -70,12 +71,14 @@ export function decodeResult(text: string): RunResult {
 export function denseInputs(p: Program, input: VmInput | undefined, batch?: number): Record<string, DenseInput> {
   if (!input) return {};
   const layers = p.layers.filter((l) => l.kind === "input");
-  const named: Record<string, unknown> = "data" in input || "events" in input ? { [layers[0]?.name ?? "input"]: input } : input;
+  const one = "data" in input || "events" in input || "sample" in input;
+  const named: Record<string, unknown> = one ? { [layers[0]?.name ?? "input"]: input } : input;
   const out: Record<string, DenseInput> = {};
   for (const [name, v] of Object.entries(named)) {
     const l = layers.find((x) => x.name === name);
     if (!l) throw new PhasorError([{ code: "unknown-input", path: [name], message: `no input layer "${name}"; the program has ${layers.map((x) => x.name).join(", ") || "none"}` }]);
-    out[name] = toDense(v as VmInput, l.size, l.shape, batch);
+    const x = v as NodeInput;
+    out[name] = "sample" in x ? drawStream(name, x, l.shape) : toDense(x, l.size, l.shape, batch);
   }
   return out;
 }

@@ -18,6 +18,7 @@
 import type { Graph, Node, Edge, Tensor } from "../graph.js";
 import { PhasorError } from "../errors.js";
 import { Rng } from "../random.js";
+import type { StreamInput } from "../sim/types.js";
 import { analyseGraph } from "../validate.js";
 import { materialise, rowKey, type Distribution, type ProceduralSpec } from "../procedural.js";
 
@@ -214,21 +215,45 @@ function normals(rng: Rng, n: number, mean: number, sd: number): Float64Array {
  * per step, Poisson with mean K_ext x 8 Hz x dt (the sum of K_ext independent 8 Hz sources), as
  * bytes (a count above 255 has probability below 1e-300 at dt <= 1 ms; larger steps are refused).
  * Step t of population a comes from its own stream (seed, a, t), so any window is reproducible alone.
+ * Holds steps x neurons bytes (810 MB for 1.1 s at full scale); poissonStream draws the same counts per step.
  */
 export function poissonDrive(m: MicrocircuitModel, steps: number, dt: number, seed: number): Record<string, { data: Uint8Array; shape: number[] }> {
   const out: Record<string, { data: Uint8Array; shape: number[] }> = {};
   POPULATIONS.forEach((name, a) => {
-    const n = m.sizes[a], lambda = m.kExt[a] * PD14.bgRate * dt, data = new Uint8Array(steps * n), e = Math.exp(-lambda);
-    if (lambda > 40) throw new PhasorError(`poissonDrive: ${lambda.toFixed(1)} input spikes per step exceed a byte's range; use dt <= 1 ms`, "bad-parameter");
-    for (let t = 0; t < steps; t++) {
-      const rng = new Rng(rowKey(seed, 98 + a * 0x10000, t));
-      for (let q = t * n; q < (t + 1) * n; q++) {
-        let k = 0;
-        for (let p = rng.random(); p > e; p *= rng.random()) k++;
-        data[q] = k;
-      }
-    }
+    const n = m.sizes[a], e = poissonFloor(m, a, dt, "poissonDrive"), data = new Uint8Array(steps * n);
+    for (let t = 0; t < steps; t++) drawCounts(data.subarray(t * n, (t + 1) * n), seed, a, t, e);
     out[`X_${name}`] = { data, shape: [steps, n] };
   });
   return out;
+}
+
+/**
+ * poissonDrive's counts drawn when a step is fed (any step alone, in any order) instead of held:
+ * a StreamInput per population, so the run's memory does not grow with its steps.
+ */
+export function poissonStream(m: MicrocircuitModel, steps: number, dt: number, seed: number): Record<string, StreamInput> {
+  const out: Record<string, StreamInput> = {};
+  POPULATIONS.forEach((name, a) => {
+    const e = poissonFloor(m, a, dt, "poissonStream");
+    out[`X_${name}`] = { shape: [steps, m.sizes[a]], sample: (t, counts) => drawCounts(counts, seed, a, t, e) };
+  });
+  return out;
+}
+
+/** exp(-lambda) of population a's count per step (Knuth's product of uniforms stops below it); large lambdas refused. */
+function poissonFloor(m: MicrocircuitModel, a: number, dt: number, fn: string): number {
+  const lambda = m.kExt[a] * PD14.bgRate * dt;
+  const why = `${fn}: ${lambda.toFixed(1)} input spikes per step exceed a byte's range; use dt <= 1 ms`;
+  if (lambda > 40) throw new PhasorError(why, "bad-parameter");
+  return Math.exp(-lambda);
+}
+
+/** Population a's counts at step t, one per neuron, from the step's own generator (seed, a, t). */
+function drawCounts(out: Uint8Array | Float64Array | Float32Array, seed: number, a: number, t: number, e: number) {
+  const rng = new Rng(rowKey(seed, 98 + a * 0x10000, t));
+  for (let q = 0; q < out.length; q++) {
+    let k = 0;
+    for (let p = rng.random(); p > e; p *= rng.random()) k++;
+    out[q] = k;
+  }
 }

@@ -1,7 +1,7 @@
-/** External input: dense arrays and event lists, checked against the Input nodes and turned into per-step feeders. */
-import type { IssueList } from "../errors.js";
+/** External input: dense arrays, event lists and per-step samplers, checked against the Input nodes and turned into feeders. */
+import { IssueList, PhasorError } from "../errors.js";
 import { numel } from "../graph.js";
-import type { Buf, DenseInput, EventInput, NodeInput, SimInput } from "./types.js";
+import type { Buf, DenseInput, EventInput, NodeInput, SimInput, StreamInput } from "./types.js";
 
 /** Writes sample t of one Input node into a [B, N] buffer (a batch-1 input is broadcast to every batch). */
 export interface Feeder {
@@ -10,9 +10,9 @@ export interface Feeder {
   fill(t: number, out: Buf, batch: number): void;
 }
 
-/** True for one node's input (dense or events) rather than a record keyed by node name. */
+/** True for one node's input (dense, events or stream) rather than a record keyed by node name. */
 export function isNodeInput(x: SimInput): x is NodeInput {
-  return ("data" in x && "shape" in x) || ("events" in x && "steps" in x);
+  return ("data" in x && "shape" in x) || ("events" in x && "steps" in x) || ("sample" in x && "shape" in x);
 }
 
 /** Maps the input onto the Input nodes (name -> shape); problems go to `issues`. */
@@ -34,29 +34,38 @@ export function resolveInputs(input: SimInput | undefined, nodes: Map<string, nu
     const shape = nodes.get(name);
     if (!shape) issues.add("unknown-input", ["input", name], `no Input node named "${name}"; Input nodes: ${[...nodes.keys()].join(", ") || "(none)"}`);
     else if (typeof x === "object" && x !== null && isNodeInput(x)) {
-      const f = "events" in x ? eventFeeder(name, x, numel(shape), issues) : denseFeeder(name, x, shape, issues);
+      const f = nodeFeeder(name, x, shape, issues);
       if (f) feeders.set(name, f);
-    } else issues.add("bad-input", ["input", name], "must be { data, shape } or { events, steps }");
+    } else issues.add("bad-input", ["input", name], "must be { data, shape }, { events, steps } or { shape, sample }");
   }
   for (const name of nodes.keys()) if (!(name in byName)) issues.add("missing-input", ["input", name], `no input given for Input node "${name}"`);
   return feeders;
 }
 
-function denseFeeder(name: string, x: DenseInput, nodeShape: number[], issues: IssueList): Feeder | undefined {
-  const n = numel(nodeShape);
-  const s = x.shape;
-  const path = ["input", name];
+function nodeFeeder(name: string, x: NodeInput, shape: number[], issues: IssueList): Feeder | undefined {
+  if ("events" in x) return eventFeeder(name, x, numel(shape), issues);
+  return "sample" in x ? streamFeeder(name, x, shape, issues) : denseFeeder(name, x, shape, issues);
+}
+
+/** Batch of a dense or stream input's shape [T, ...] or [T, B, ...] against the node's shape; undefined (an issue) if neither. */
+function batchOf(name: string, s: number[], nodeShape: number[], issues: IssueList): number | undefined {
+  const n = numel(nodeShape), path = ["input", name];
   if (!Array.isArray(s) || s.length < 2 || !s.every((d) => Number.isInteger(d) && d >= 0)) {
-    issues.add("bad-input", path, `shape must be [T, ...input shape] or [T, B, ...input shape] of non-negative integers, got ${JSON.stringify(s)}`);
+    const got = JSON.stringify(s);
+    issues.add("bad-input", path, `shape must be [T, ...input shape] or [T, B, ...input shape] of non-negative integers, got ${got}`);
     return undefined;
   }
-  let batch: number;
-  if (numel(s.slice(1)) === n && (s.length === 2 || s.length - 1 === nodeShape.length)) batch = 1;
-  else if (s.length >= 3 && numel(s.slice(2)) === n) batch = s[1];
-  else {
-    issues.add("input-shape", path, `Input node "${name}" has shape [${nodeShape}] (${n} elements per step): expected input shape [T, ${nodeShape}] or [T, B, ${nodeShape}], got [${s}]`);
-    return undefined;
-  }
+  if (numel(s.slice(1)) === n && (s.length === 2 || s.length - 1 === nodeShape.length)) return 1;
+  if (s.length >= 3 && numel(s.slice(2)) === n) return s[1];
+  const expected = `[T, ${nodeShape}] or [T, B, ${nodeShape}]`;
+  issues.add("input-shape", path, `Input node "${name}" has shape [${nodeShape}] (${n} elements per step): expected input shape ${expected}, got [${s}]`);
+  return undefined;
+}
+
+function denseFeeder(name: string, x: DenseInput, nodeShape: number[], issues: IssueList): Feeder | undefined {
+  const n = numel(nodeShape), s = x.shape, path = ["input", name];
+  const batch = batchOf(name, s, nodeShape, issues);
+  if (batch === undefined) return undefined;
   if (x.data.length !== numel(s)) {
     issues.add("bad-input", path, `data has ${x.data.length} values but shape [${s}] needs ${numel(s)}`);
     return undefined;
@@ -108,4 +117,48 @@ function eventFeeder(name: string, x: EventInput, n: number, issues: IssueList):
       for (let b = batch; b < simBatch; b += batch) out.copyWithin(b * n, 0, batch * n);
     },
   };
+}
+
+/** Calls the user's sample(t, out) into a zeroed view of B x N values; its failure names the input and the step. */
+function streamFeeder(name: string, x: StreamInput, nodeShape: number[], issues: IssueList): Feeder | undefined {
+  if (typeof x.sample !== "function") {
+    const got = typeof x.sample;
+    issues.add("bad-input", ["input", name, "sample"], `must be a function (t, out) writing step t's values into out, got ${got}`);
+    return undefined;
+  }
+  const batch = batchOf(name, x.shape, nodeShape, issues);
+  if (batch === undefined) return undefined;
+  const n = numel(nodeShape), size = batch * n, sample = x.sample.bind(x);
+  let last: Buf | undefined, view: Buf | undefined;
+  return {
+    steps: x.shape[0],
+    batch,
+    fill(t, out, simBatch) {
+      if (out !== last) { last = out; view = out.subarray(0, size); }
+      out.fill(0, 0, size);
+      let r: unknown;
+      try { r = sample(t, view!); } catch (e) { throw sampleError(name, t, size, e); }
+      if (isThenable(r)) throw sampleError(name, t, size, new Error("it returned a promise; sample must fill out before returning"));
+      for (let b = batch; b < simBatch; b += batch) out.copyWithin(b * n, 0, size);
+    },
+  };
+}
+
+function isThenable(r: unknown): boolean {
+  return typeof r === "object" && r !== null && typeof (r as { then?: unknown }).then === "function";
+}
+
+function sampleError(name: string, t: number, size: number, e: unknown): PhasorError {
+  const why = e instanceof Error ? e.message : String(e);
+  const message = `sample(${t}, out) failed at step ${t}: ${why} (it must write step ${t}'s ${size} values into out)`;
+  return new PhasorError([{ code: "input-sample", path: ["input", name, "sample"], message }]);
+}
+
+/** A stream input drawn whole into a dense one, [T, B, ...node shape] (for a runner that takes arrays). */
+export function drawStream(name: string, x: StreamInput, nodeShape: number[]): DenseInput {
+  const issues = new IssueList(), f = streamFeeder(name, x, nodeShape, issues);
+  issues.throwIfAny();
+  const size = f!.batch * numel(nodeShape), data = new Float64Array(f!.steps * size);
+  for (let t = 0; t < f!.steps; t++) f!.fill(t, data.subarray(t * size, (t + 1) * size), f!.batch);
+  return { data, shape: [f!.steps, f!.batch, ...nodeShape] };
 }

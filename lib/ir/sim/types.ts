@@ -18,8 +18,17 @@ export interface EventInput {
   values?: number[];
 }
 
+/**
+ * Input drawn step by step, never held whole: `shape` as DenseInput's ([T, ...inputShape] or [T, B, ...inputShape]);
+ * `sample(t, out)` writes step t's B x N values into `out` (zeroed before each call). Steps may be asked in any order.
+ */
+export interface StreamInput {
+  shape: number[];
+  sample(t: number, out: Float64Array | Float32Array): void;
+}
+
 /** Input of one Input node. */
-export type NodeInput = DenseInput | EventInput;
+export type NodeInput = DenseInput | EventInput | StreamInput;
 
 /** Input for the whole graph: one NodeInput, or one per Input node keyed by its name. */
 export type SimInput = NodeInput | Record<string, NodeInput>;
