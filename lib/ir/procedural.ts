@@ -143,44 +143,28 @@ export class RowGenerator {
   }
 }
 
-/** One draw from a distribution. */
+const one = new Float64Array(1);
+
+/** One draw from a distribution (as sampleInto draws it). */
 export function sample(rng: Rng, d: Distribution): number {
-  if (d.kind === "constant") return d.value;
-  if (d.kind === "uniform") return d.low + (d.high - d.low) * rng.random();
-  // Box-Muller, one value per pair of uniforms (1 - u keeps the logarithm finite); outside `redraw`, again.
-  const rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity;
-  let x: number;
-  do {
-    const u = 1 - rng.random(), v = rng.random();
-    x = d.mean + d.sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  } while (!(x >= rlo && x <= rhi));
-  return Math.min(d.max ?? Infinity, Math.max(d.min ?? -Infinity, x));
+  sampleInto(rng, d, one, 1);
+  return one[0];
 }
 
-/** n draws into out[0..n): normal values two per pair of uniforms (Box-Muller's cosine and sine), others one by one. */
+/**
+ * n draws into out[0..n): the one definition of a synapse value. Uniform: low + (high - low) U.
+ * Normal: mean + sd z (z from the ziggurat, Rng.normal), drawn again while outside `redraw`
+ * (NEST's redraw), then clipped to [min, max].
+ */
 export function sampleInto(rng: Rng, d: Distribution, out: Float64Array, n: number): void {
-  if (d.kind !== "normal") { for (let m = 0; m < n; m++) out[m] = sample(rng, d); return; }
-  if (d.redraw) { sampleRedrawn(rng, d, out, n); return; }
+  if (d.kind === "constant") { out.fill(d.value, 0, n); return; }
+  if (d.kind === "uniform") { for (let m = 0; m < n; m++) out[m] = d.low + (d.high - d.low) * rng.random(); return; }
+  const { mean, sd } = d, rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity;
   const lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
-  for (let m = 0; m < n; m += 2) {
-    const r = d.sd * Math.sqrt(-2 * Math.log(1 - rng.random())), a = 2 * Math.PI * rng.random();
-    out[m] = Math.min(hi, Math.max(lo, d.mean + r * Math.cos(a)));
-    if (m + 1 < n) out[m + 1] = Math.min(hi, Math.max(lo, d.mean + r * Math.sin(a)));
-  }
-}
-
-/** Normal values from Box-Muller pairs (cosine, then sine), each outside `redraw` dropped and drawn again, then clipped. */
-function sampleRedrawn(rng: Rng, d: Extract<Distribution, { kind: "normal" }>, out: Float64Array, n: number): void {
-  const rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity, lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
-  const mean = d.mean, sd = d.sd;
-  for (let m = 0; m < n; ) {
-    const r = sd * Math.sqrt(-2 * Math.log(1 - rng.random())), a = 2 * Math.PI * rng.random();
-    const x = mean + r * Math.cos(a);
-    if (x >= rlo && x <= rhi) out[m++] = Math.min(hi, Math.max(lo, x));
-    // The sine is the next value only while the row needs one (a full row drops it, as it drops any spare).
-    if (m === n) break;
-    const y = mean + r * Math.sin(a);
-    if (y >= rlo && y <= rhi) out[m++] = Math.min(hi, Math.max(lo, y));
+  for (let m = 0; m < n; m++) {
+    let x = mean + sd * rng.normal();
+    while (!(x >= rlo && x <= rhi)) x = mean + sd * rng.normal();
+    out[m] = Math.min(hi, Math.max(lo, x));
   }
 }
 

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { Rng } from "./random.js";
+
+/** The standard normal density. */
+const phi = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+
+/** P(0 < X < x) for a standard normal X, x >= 0, by Simpson's rule on 2,000 panels (error far below 1e-12). */
+function halfMass(x: number): number {
+  const n = 2000, h = x / n;
+  let s = phi(0) + phi(x);
+  for (let k = 1; k < n; k++) s += (k % 2 ? 4 : 2) * phi(k * h);
+  return (s * h) / 3;
+}
+
+/** The standard normal CDF. */
+const cdf = (x: number): number => (x >= 0 ? 0.5 + halfMass(x) : 0.5 - halfMass(-x));
+
+/** P(|X| > x) = 1 - 2 P(0 < X < x). */
+const twoTail = (x: number): number => 1 - 2 * halfMass(x);
+
+function draws(seed: number, n: number): Float64Array {
+  const rng = new Rng(seed), out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = rng.normal();
+  return out;
+}
+
+describe("Rng.normal (ziggurat)", () => {
+  const n = 1_000_000, x = draws(11, n);
+
+  it("has mean 0 and sd 1 within 4 standard errors over 1e6 draws", () => {
+    const mean = x.reduce((a, v) => a + v, 0) / n;
+    const sd = Math.sqrt(x.reduce((a, v) => a + (v - mean) ** 2, 0) / n);
+    expect(Math.abs(mean)).toBeLessThan(4 / Math.sqrt(n));
+    // The sample sd of a normal has standard error 1 / sqrt(2n).
+    expect(Math.abs(sd - 1)).toBeLessThan(4 / Math.sqrt(2 * n));
+  });
+
+  it("puts P(|x| > 3) and P(|x| > 4) within 4 standard errors of the normal's", () => {
+    for (const c of [3, 4]) {
+      const p = twoTail(c), seen = x.reduce((a, v) => a + (Math.abs(v) > c ? 1 : 0), 0) / n;
+      expect(Math.abs(seen - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / n));
+    }
+  });
+
+  it("matches the normal's mass in each of 40 bins of width 0.25 over [-5, 5] (rectangles and wedges alike)", () => {
+    const bins = new Float64Array(40);
+    for (const v of x) if (Math.abs(v) < 5) bins[Math.floor((v + 5) * 4)]++;
+    for (let b = 0; b < 40; b++) {
+      const p = cdf(-5 + (b + 1) / 4) - cdf(-5 + b / 4), se = Math.sqrt((p * (1 - p)) / n);
+      expect(Math.abs(bins[b] / n - p), `bin ${b}`).toBeLessThan(5 * se + 1e-7);
+    }
+  });
+
+  it("passes a Kolmogorov-Smirnov test against the normal CDF (1e6 draws, 0.1% level)", () => {
+    const s = Float64Array.from(x).sort();
+    let d = 0;
+    // The CDF at every 100th order statistic; both CDFs rise between them, so the distance
+    // anywhere in a block exceeds the larger at its ends by at most 100 / n.
+    for (let k = 0; k < n; k += 100) {
+      const F = cdf(s[k]);
+      d = Math.max(d, Math.abs(F - k / n), Math.abs(F - (k + 1) / n));
+    }
+    expect(d + 100 / n).toBeLessThan(1.95 / Math.sqrt(n));
+  });
+
+  it("draws the tail beyond r = 3.6541528853610088 with the right frequency and the right shape (1e7 draws)", () => {
+    const r = 3.6541528853610088, rng = new Rng(5), N = 10_000_000;
+    let count = 0, excess = 0, excess2 = 0;
+    for (let k = 0; k < N; k++) {
+      const v = Math.abs(rng.normal());
+      if (v > r) { count++; excess += v - r; excess2 += (v - r) ** 2; }
+    }
+    const p = twoTail(r);
+    expect(Math.abs(count / N - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / N));
+    // E[X - r | X > r] = phi(r) / Q(r) - r, with Q(r) = P(X > r) = p / 2.
+    const want = phi(r) / (p / 2) - r, mean = excess / count, sd = Math.sqrt(excess2 / count - mean * mean);
+    expect(Math.abs(mean - want)).toBeLessThan((4 * sd) / Math.sqrt(count));
+  });
+
+  it("is deterministic: the same seed gives the same draws, another seed others", () => {
+    expect(Array.from(draws(3, 1000))).toEqual(Array.from(draws(3, 1000)));
+    expect(Array.from(draws(4, 1000))).not.toEqual(Array.from(draws(3, 1000)));
+  });
+});
