@@ -63,13 +63,16 @@ describe("Rng.normal (ziggurat)", () => {
     expect(d + 100 / n).toBeLessThan(1.95 / Math.sqrt(n));
   });
 
-  it("draws the tail beyond r = 3.6541528853610088 with the right frequency and the right shape (1e7 draws)", () => {
+  it("draws the tail beyond r = 3.6541528853610088 with the right frequency and shape, and the mass in (2.5, r) (1e7 draws)", () => {
     const r = 3.6541528853610088, rng = new Rng(5), N = 10_000_000;
-    let count = 0, excess = 0, excess2 = 0;
+    let count = 0, excess = 0, excess2 = 0, below = 0;
     for (let k = 0; k < N; k++) {
       const v = Math.abs(rng.normal());
-      if (v > r) { count++; excess += v - r; excess2 += (v - r) ** 2; }
+      if (v > r) { count++; excess += v - r; excess2 += (v - r) ** 2; } else if (v > 2.5) below++;
     }
+    // Just below r the widest layers' wedges hold much of the mass (their density test matters most there).
+    const q = twoTail(2.5) - twoTail(r);
+    expect(Math.abs(below / N - q)).toBeLessThan(4 * Math.sqrt((q * (1 - q)) / N));
     const p = twoTail(r);
     expect(Math.abs(count / N - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / N));
     // E[X - r | X > r] = phi(r) / Q(r) - r, with Q(r) = P(X > r) = p / 2.
