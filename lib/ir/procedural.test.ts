@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PhasorError } from "./errors.js";
-import { materialise, RowGenerator, sortTargets, type ProceduralSpec } from "./procedural.js";
+import { materialise, roundHalfUp, RowGenerator, sortTargets, type ProceduralSpec } from "./procedural.js";
 import { validateGraph } from "./validate.js";
 import { checkNirExpressible } from "./nir/write.js";
 import type { Graph } from "./graph.js";
@@ -109,6 +109,17 @@ describe("procedural rows", () => {
 
   it("fixed in-degree has no per-row form: the generator refuses it with a PhasorError", () => {
     expect(() => new RowGenerator(spec({ kind: "fixed-in-degree", k: 3, multapses: true }))).toThrow(PhasorError);
+  });
+});
+
+describe("roundHalfUp", () => {
+  it("is Math.round for every number: halves, their neighbours, 0.5 - 2^-54, negatives, huge values, random delays / dt", () => {
+    const xs = [0, -0, 0.5, 1.5, 2.5, -0.5, -1.5, 0.49999999999999994, 0.5000000000000001, 2 ** 52, 2 ** 52 - 0.5, 2 ** 53 + 2, -(2 ** 52) - 0.5, Infinity, -Infinity, NaN];
+    for (let k = 0; k < 3000; k++) for (const e of [-1, 0, 1]) xs.push(k + 0.5 + e * Number.EPSILON * Math.max(1, k), k + 0.5 + e * 2 ** -54);
+    const rng = new Rng(9);
+    for (let k = 0; k < 100000; k++) xs.push((rng.random() * 0.02 - 0.001) / 1e-4, (rng.random() - 0.5) * 2 ** (rng.random() * 60));
+    const same = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
+    expect(xs.filter((x) => !same(roundHalfUp(x), Math.round(x)))).toEqual([]);
   });
 });
 

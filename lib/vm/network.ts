@@ -5,6 +5,7 @@
  */
 import { IssueList, PhasorError } from "../ir/errors.js";
 import { resolveInputs, type Feeder } from "../ir/sim/input.js";
+import { roundHalfUp } from "../ir/procedural.js";
 import type { VmLayer, VmModel, VmProjection } from "./model.js";
 import { makeState, updateNeurons, type LayerState } from "./neurons.js";
 import { activityUnits, addActive, distinguishesActivity } from "./activity.js";
@@ -276,9 +277,9 @@ export class Network {
       const k = spk[at + q], x = out[at + k], n = gen.row(k), post = gen.post, w = gen.weight, delay = gen.delay;
       reached += n;
       for (let m = 0; m < n; m++) {
-        const g = w[m] * gain[post[m]], weight = codes ? Math.round(g / scale) * unit : g;
+        const g = w[m] * gain[post[m]], weight = codes ? roundHalfUp(g / scale) * unit : g;
         let o = o0;
-        if (delay) { o += Math.round(delay[m] / dt) * S; if (o >= DS) o -= DS; }
+        if (delay) { o += roundHalfUp(delay[m] / dt) * S; if (o >= DS) o -= DS; }
         o += post[m];
         ring[o] += weight * x;
         if (f) f[o] = 1;

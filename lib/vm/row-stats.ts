@@ -5,6 +5,7 @@
  * nonzero weights as the scatter weighs them. Without it each reader regenerated every row on its own.
  */
 import type { VmModel, VmProjection } from "./model.js";
+import { roundHalfUp } from "../ir/procedural.js";
 
 /** The host's unit id (lib/vm/noc/routes.ts HOST; not imported, as routes.ts reads these counts). */
 const HOST = -1;
@@ -42,7 +43,7 @@ export function proceduralRowStats(m: VmModel, p: VmProjection): RowStats {
     for (let q = 0; q < n; q++) {
       const u = unitOf[post[q]], g = w[q] * gain[post[q]];
       if (u >= 0) row[u]++;
-      if ((codes ? Math.round(g / scale) * unit : g) !== 0) nonzeros[k]++;
+      if ((codes ? roundHalfUp(g / scale) * unit : g) !== 0) nonzeros[k]++;
     }
     // A count past 16 bits (a row with more than 65,535 synapses on one core) widens the whole table once.
     if (counts instanceof Uint16Array && row.some((c) => c > 0xffff)) counts = Int32Array.from(counts);
