@@ -29,6 +29,13 @@ export interface VmOptions {
   onProgress?: (step: number, steps: number) => void;
   /** Count NeuroBench's MembraneUpdates (compares every neuron's v every step, about one more pass over the state). */
   membraneUpdates?: boolean;
+  /**
+   * How scattered events reach a layer's input ring (the results are the same bit for bit): "ring" adds each
+   * one into its arrival slot at once; "queue" appends it to that slot's queue and adds the queue just before
+   * the slot is read (sequential writes: faster once the rings outgrow the processor's cache); "auto"
+   * (default) queues where the network's rings hold more than QUEUE_RING_BYTES.
+   */
+  delivery?: "auto" | "ring" | "queue";
 }
 
 /** Spikes as the reference simulator lists them: [step, index] (batch 1) or [step, batch, index]. */
