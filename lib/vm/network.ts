@@ -173,16 +173,29 @@ export class Network {
     s.nspk.fill(0);
   }
 
-  /** An input layer's sample at step t in `out` (zeros as +0), its nonzero entries listed in `spk`. */
+  /**
+   * An input layer's sample at step t in `out` (zeros as +0), its nonzero entries listed in `spk` and counted as
+   * account counts them, in the same pass (an input layer has an event at most neurons every step).
+   */
   private feed(i: number, t: number): void {
     const s = this.states[i], f = this.feeders.get(i), N = s.N, out = s.out, spk = s.spk;
     if (!f || t >= f.steps) { out.fill(0); return; }
     f.fill(t, out, s.B);
+    const { binary, graded, inGradedCall } = this.events[i], guess = this.lastGraded[i] === 1;
+    let gradedCall = false;
     for (let b = 0; b < s.B; b++) {
-      let n = 0;
-      for (let k = 0, j = b * N; k < N; k++, j++) if (out[j] !== 0) spk[b * N + n++] = k; else out[j] = 0;
-      s.nspk[b] = n;
+      let q = b * N;
+      for (let k = 0, j = b * N; k < N; k++, j++) {
+        const x = out[j];
+        if (x === 0) { out[j] = 0; continue; }
+        spk[q++] = k;
+        if (x === 1) binary[k]++; else { graded[k]++; if (x !== -1) gradedCall = true; }
+        if (guess) inGradedCall[k]++;
+      }
+      s.nspk[b] = q - b * N;
     }
+    // Tells account this step is counted: 4 + 1 (the guess it counted with) + 2 (a graded call).
+    this.lastGraded[i] = 4 + (guess ? 1 : 0) + (gradedCall ? 2 : 0);
   }
 
   private readout(l: VmLayer, s: LayerState, t: number): void {
@@ -203,9 +216,14 @@ export class Network {
     let gradedCall = false;
     const { binary, graded, inGradedCall } = ev, spk = s.spk, out = s.out, N = s.N;
     // A layer whose last step was a graded call counts its events into inGradedCall as it goes
-    // (taken back if this step is not one).
-    const guess = this.lastGraded[i] === 1;
-    for (let b = 0; b < s.B; b++)
+    // (taken back if this step is not one). An input layer's feed has counted them already (see feed).
+    const mark = this.lastGraded[i], fed = mark >= 4, guess = fed ? (mark & 1) === 1 : mark === 1;
+    if (fed) {
+      gradedCall = (mark & 2) === 2;
+      if (log)
+        for (let b = 0; b < s.B; b++)
+          for (let q = b * N, e = q + s.nspk[b]; q < e; q++) { if (step) log.push(t); log.push(b, spk[q]); }
+    } else for (let b = 0; b < s.B; b++)
       for (let q = b * N, e = q + s.nspk[b]; q < e; q++) {
         const k = spk[q], x = out[b * N + k];
         if (x === 1) binary[k]++; else { graded[k]++; if (x !== -1) gradedCall = true; }
