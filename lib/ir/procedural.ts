@@ -159,20 +159,15 @@ export function sample(rng: Rng, d: Distribution): number {
 export function sampleInto(rng: Rng, d: Distribution, out: Float64Array, n: number): void {
   if (d.kind === "constant") { out.fill(d.value, 0, n); return; }
   if (d.kind === "uniform") { for (let m = 0; m < n; m++) out[m] = d.low + (d.high - d.low) * rng.random(); return; }
-  const { mean, sd } = d, rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity;
-  const lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
-  for (let m = 0; m < n; m++) {
-    let x = mean + sd * rng.normal();
-    while (!(x >= rlo && x <= rhi)) x = mean + sd * rng.normal();
-    out[m] = Math.min(hi, Math.max(lo, x));
-  }
+  const rlo = d.redraw?.min ?? -Infinity, rhi = d.redraw?.max ?? Infinity, lo = d.min ?? -Infinity, hi = d.max ?? Infinity;
+  rng.normalsInto(out, n, d.mean, d.sd, rlo, rhi, lo, hi);
 }
 
 /** n targets in [0, size), ascending: uniform with replacement, or n distinct ones (Floyd's algorithm). */
 function drawTargets(rng: Rng, size: number, n: number, multapses: boolean, out: Int32Array): void {
   // Rows are kept sorted by target (engines search them by range); values are drawn after, in this order.
   if (multapses) {
-    for (let m = 0; m < n; m++) out[m] = Math.floor(rng.random() * size);
+    rng.intsInto(out, n, size);
     return sortTargets(out, n, size);
   }
   const chosen = new Set<number>();

@@ -85,3 +85,40 @@ describe("Rng.normal (ziggurat)", () => {
     expect(Array.from(draws(4, 1000))).not.toEqual(Array.from(draws(3, 1000)));
   });
 });
+
+describe("Rng block draws", () => {
+  it("intsInto gives floor(random() x size) of the same stream, and with size 2^32 the raw words of nextU32", () => {
+    const a = new Rng(21), b = new Rng(21), out = new Int32Array(5000);
+    for (const size of [1, 7, 40000, 2 ** 31 + 3]) {
+      a.intsInto(out, 1000, size);
+      expect(Array.from(out.subarray(0, 1000))).toEqual(Array.from({ length: 1000 }, () => Math.floor(b.random() * size)));
+    }
+    a.intsInto(out, 5000, 2 ** 32);
+    expect(Array.from(out, (w) => w >>> 0)).toEqual(Array.from({ length: 5000 }, () => b.nextU32()));
+  });
+
+  it("normalsInto steps the stream as nextU32 does: a draw inside its layer's rectangle (about 99%) uses one word, its sign the word's top bit", () => {
+    const one = new Float64Array(1);
+    let fast = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const a = new Rng(seed), b = new Rng(seed);
+      a.normalsInto(one, 1, 0, 1, -Infinity, Infinity, -Infinity, Infinity);
+      // The words after the draw's one: the same as the 2nd to 6th of nextU32 (the whole state stepped alike).
+      const w1 = b.nextU32(), after = Array.from({ length: 5 }, () => b.nextU32());
+      if (a.nextU32() !== after[0]) continue;
+      expect(Array.from({ length: 4 }, () => a.nextU32())).toEqual(after.slice(1));
+      fast++;
+      expect(Math.sign(one[0]) * Math.sign((w1 | 0) >> 8)).not.toBe(-1);
+    }
+    expect(fast).toBeGreaterThan(380);
+  });
+
+  it("normalsInto: one value at a time or a block, the same values; redraw and clipping applied in order", () => {
+    const a = new Rng(8), b = new Rng(8), block = new Float64Array(20000), one = new Float64Array(1);
+    a.normalsInto(block, 20000, 1, 2, -0.5, Infinity, -Infinity, 4);
+    const single = Array.from({ length: 20000 }, () => (b.normalsInto(one, 1, 1, 2, -0.5, Infinity, -Infinity, 4), one[0]));
+    expect(Array.from(block)).toEqual(single);
+    expect(Math.min(...block)).toBeGreaterThanOrEqual(-0.5);
+    expect(Math.max(...block)).toBe(4);
+  });
+});

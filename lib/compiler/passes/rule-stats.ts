@@ -38,14 +38,16 @@ export function ruleStats(spec: ProceduralSpec): RuleStats {
 /** Running maxima over every row, drawn exactly as RowGenerator draws them (targets first, then weights, then delays). */
 function streamMaxima(spec: ProceduralSpec): { maxAbsWeight: number; maxDelay: number } {
   const r = spec.rule, lengths = r.kind === "fixed-total" ? new RowGenerator(spec) : undefined;
-  const w = new Scan(spec.weight, Math.abs), d = spec.delay ? new Scan(spec.delay, (x) => x) : undefined;
+  const w = new Scan(spec.weight, true), d = spec.delay ? new Scan(spec.delay, false) : undefined;
+  let targets = new Int32Array(64);
   for (let i = 0; i < spec.pre; i++) {
     const rng = new Rng(rowKey(spec.seed, 1, i));
     let n = 0;
     if (r.kind === "fixed-probability") for (const _ of rng.bernoulliIndices(spec.post, r.p)) n++;
     else {
       n = lengths ? lengths.rowLength(i) : (r as { k: number }).k;
-      for (let m = 0; m < n; m++) rng.random();
+      if (n > targets.length) targets = new Int32Array(Math.max(n, 2 * targets.length));
+      rng.intsInto(targets, n, 1);
     }
     w.scan(rng, n);
     d?.scan(rng, n);
@@ -53,19 +55,19 @@ function streamMaxima(spec: ProceduralSpec): { maxAbsWeight: number; maxDelay: n
   return { maxAbsWeight: w.max, maxDelay: d?.max ?? 0 };
 }
 
-/** The largest f(value) of a distribution's draws, drawn by sampleInto itself (so the generator is consumed alike). */
+/** The largest value (or |value|) of a distribution's draws, drawn by sampleInto itself (so the generator is consumed alike). */
 class Scan {
   max = 0;
   private buf = new Float64Array(64);
 
-  constructor(private readonly d: Distribution, private readonly f: (x: number) => number) {}
+  constructor(private readonly d: Distribution, private readonly abs: boolean) {}
 
   /** The draws of one row of n values. */
   scan(rng: Rng, n: number): void {
     if (n > this.buf.length) this.buf = new Float64Array(Math.max(n, 2 * this.buf.length));
-    const b = this.buf, f = this.f;
+    const b = this.buf, abs = this.abs;
     sampleInto(rng, this.d, b, n);
-    for (let m = 0; m < n; m++) { const v = f(b[m]); if (v > this.max) this.max = v; }
+    for (let m = 0; m < n; m++) { const v = abs ? Math.abs(b[m]) : b[m]; if (v > this.max) this.max = v; }
   }
 }
 
