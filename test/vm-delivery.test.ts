@@ -31,25 +31,27 @@ function net() {
     .sparse("Saa", { pre: 300, post: 300, ...coo(300, 300, 0.1, 15, -0.05) }, { from: "A" })
     .connect("Sin", "A").connect("Sdc", "A").connect("Saa", "A").output("o", { from: "A" }).build();
   const data = new Float64Array(steps * 60), dc = new Float64Array(steps * 300);
-  for (let k = 0; k < data.length; k++) data[k] = rng.random() < 0.3 ? 1 + Math.floor(rng.random() * 3) : 0;
+  for (let k = 0; k < data.length; k++) data[k] = rng.random() < 0.6 ? 1 + Math.floor(rng.random() * 3) : 0;
   for (let k = 0; k < dc.length; k++) dc[k] = rng.random() < 0.5 ? 1 : 0;
   return { g, input: { in: { data, shape: [steps, 60] }, dc: { data: dc, shape: [steps, 300] } } };
 }
 
 describe("VM delivery: queued per slot == added at once, bit for bit", () => {
-  test.each(["float", "generic-mesh"] as const)("%s: spikes, v and counters equal; the queues held several blocks per slot", (kind) => {
+  test.each(["float", "generic-mesh"] as const)("%s: spikes, v and counters equal; slots chained blocks and the pool flushed at its cap", (kind) => {
     const { g, input } = net();
     const program = kind === "float" ? floatProgram(g, undefined, { dt }) : compile(g, genericMesh(), { dt });
     const runs = (["ring", "queue"] as const).map((delivery) => {
       const s = new VmSession(program, { steps, input, record: ["A"], delivery });
       s.step(steps);
-      return { r: s.result(), queued: s.net.queued, bytes: s.net.queueBytes };
+      return { r: s.result(), queued: s.net.queued, bytes: s.net.queueBytes, flushes: s.net.queueFlushes };
     });
     expect(runs.map((x) => x.queued)).toEqual([false, true]);
-    // The delayed input alone makes about 2,700 entries a step over 20 slots: the pool grew past its first
+    // The pool grew past its first
     // 2 blocks per slot (21 slots), so slots chained several blocks.
     expect(runs.map((x) => x.bytes > 0)).toEqual([false, true]);
     expect(runs[1].bytes).toBeGreaterThan(2 * 21 * BLOCK * 12);
+    // About 5,400 entries a step: past the pool's cap (84 blocks), so the queues flushed into the ring early, in order.
+    expect(runs[1].flushes).toBeGreaterThan(0);
     const [a, b] = runs.map((x) => x.r);
     expect(a.spikes.A.length).toBeGreaterThan(500);
     expect(b.spikes.A).toEqual(a.spikes.A);

@@ -75,6 +75,8 @@ export class Network {
   get queued(): boolean { return this.queues.some((r) => r.some((q) => q !== null)); }
   /** Bytes the slot queues hold now (their pools only grow: the most entries pending at once). */
   get queueBytes(): number { return this.queues.flat().reduce((a, q) => a + (q?.bytes() ?? 0), 0); }
+  /** Times a slot queue's pool reached its cap and was added into its ring early (a burst of events). */
+  get queueFlushes(): number { return this.queues.flat().reduce((a, q) => a + (q?.flushes ?? 0), 0); }
   /** Per layer, the last step whose queued additions were added into the ring (-1: none yet). */
   private readonly drained: Float64Array;
 
@@ -314,10 +316,12 @@ export class Network {
     const s = this.states[p.src], d = this.states[p.dst], { indptr, weight } = p, { post, uniformWeight: w } = p.fast;
     const sl = (t + p.lag) % d.D, off = b * d.N, spk = s.spk, out = s.out, at = b * s.N, one = this.oneToOne[p.index];
     let reached = 0;
+    // One-to-one: room for every event at once (a call per row of one synapse would cost more than the row).
+    if (one) Q.room(to - from);
     for (let q = from; q < to; q++) {
       const k = spk[at + q], x = out[at + k], r0 = one ? k : indptr[k], r1 = one ? k + 1 : indptr[k + 1];
       reached += r1 - r0;
-      Q.room(r1 - r0);
+      if (!one) Q.room(r1 - r0);
       const A = Q.at, V = Q.val, wx = w === null ? 0 : w * x;
       let e = Q.tail[sl] * BLOCK + Q.pos[sl], end = Q.tail[sl] * BLOCK + BLOCK;
       for (let m = r0; m < r1; m++) {
@@ -431,7 +435,7 @@ function slotQueues(model: VmModel, states: LayerState[], delivery: "auto" | "ri
   const eligible = (s: LayerState, i: number) => !s.kernel && s.D > 1 && !rowsInto.has(i);
   const bytes = states.reduce((a, s) => a + s.flat.reduce((b, r) => b + r.byteLength, 0), 0);
   const queue = delivery === "queue" || (delivery === "auto" && bytes > QUEUE_RING_BYTES);
-  return states.map((s, i) => s.flat.map(() => (queue && eligible(s, i) ? new SlotQueues(s.D) : null)));
+  return states.map((s, i) => s.flat.map((ring) => (queue && eligible(s, i) ? new SlotQueues(s.D, ring, s.B * s.N) : null)));
 }
 
 /** Whether row k of a stored projection is the single synapse k -> k, for every k. */

@@ -8,8 +8,10 @@
  * large layer do not (the full-scale microcircuit's rings hold 36 MB).
  *
  * A slot's entries live in a chain of fixed-size blocks taken from one pool and returned to it when
- * the slot is drained, so memory follows the entries pending at once (a burst of spikes), not D
- * times the largest slot.
+ * the slot is drained, so memory follows the entries pending at once, not D times the largest slot.
+ * The pool is capped (twice the ring's bytes): when a burst of spikes would take more, every slot's
+ * queue is added into its ring slot early ("flushed"), which keeps each entry's additions in order,
+ * so the sums are still the same; only the burst's writes are random, as without queues.
  */
 
 /** Entries per block. */
@@ -29,7 +31,15 @@ export class SlotQueues {
   readonly tail: Int32Array;
   readonly pos: Int32Array;
 
-  constructor(readonly D: number) {
+  /** Blocks the pool may hold before it flushes instead of growing. */
+  private readonly maxBlocks: number;
+  /** Times the pool was flushed for room (a burst took more than the cap). */
+  flushes = 0;
+
+  /** Queues for the D slots of `ring` (slot d at [d x S, (d + 1) x S)). */
+  constructor(readonly D: number, private readonly ring: Float64Array, private readonly S: number) {
+    // Entries are 12 bytes; twice the ring's bytes, and at least 4 blocks per slot.
+    this.maxBlocks = Math.max(4 * D, Math.ceil((2 * ring.byteLength) / (12 * BLOCK)));
     this.at = new Int32Array(0);
     this.val = new Float64Array(0);
     this.next = new Int32Array(0);
@@ -43,7 +53,15 @@ export class SlotQueues {
   /** Makes sure n entries can be appended (to any slots) without the pool growing: call before a row's loop. */
   room(n: number): void {
     const need = Math.ceil(n / BLOCK) + this.D;
+    if (this.freeCount >= need) return;
+    if (this.next.length + need - this.freeCount > this.maxBlocks) this.flush();
     if (this.freeCount < need) this.reserve(need - this.freeCount);
+  }
+
+  /** Adds every slot's entries into its ring slot now (their order kept), freeing all blocks but one per slot. */
+  flush(): void {
+    this.flushes++;
+    for (let d = 0; d < this.D; d++) this.drain(d, this.ring.subarray(d * this.S, (d + 1) * this.S));
   }
 
   /** Starts a new block at the end of slot d's chain (the pool has a free one: see room); returns its first entry's index. */
@@ -92,7 +110,7 @@ export class SlotQueues {
 
   /** Adds at least n free blocks (the pool at least doubles), the queued entries kept where they are. */
   private reserve(n: number): void {
-    const old = this.next.length, size = Math.max(old + n, 2 * old);
+    const old = this.next.length, size = Math.max(old + n, Math.min(2 * old, this.maxBlocks));
     const at = new Int32Array(size * BLOCK), val = new Float64Array(size * BLOCK), next = new Int32Array(size);
     at.set(this.at);
     val.set(this.val);
