@@ -8,6 +8,7 @@ import { microcircuit, poissonDrive, poissonStream, POPULATIONS } from "../lib/i
 import { simulate } from "../lib/ir/sim/index.js";
 import { floatProgram, genericMeshFloat, runProgram, VmSession } from "../lib/vm/index.js";
 import { isPhasorError } from "../lib/ir/errors.js";
+import { denseInputs } from "../lib/hw/protocol/codec.js";
 
 const dt = 1e-4, steps = 120, seed = 6;
 const m = microcircuit({ seed: 5, dt, scale: 0.01, kScale: 0.05, connectivity: "procedural" });
@@ -50,6 +51,17 @@ describe("poissonStream: poissonDrive's counts drawn when fed", () => {
     const run = (input: Parameters<typeof simulate>[1]["input"]) => simulate(m.graph, { dt, steps: 60, input, init: m.init }).spikes;
     expect(run(poissonStream(m, 60, dt, seed))).toEqual(run(poissonDrive(m, 60, dt, seed)));
   }, 60_000);
+
+  it("is drawn whole into the arrays a remote board receives, as the pre-drawn drive is", () => {
+    const target = genericMeshFloat({ synapsesPerCore: 1 << 24, fanIn: 1 << 16 });
+    const program = floatProgram(m.graph, target, { dt, connectivity: "procedural", placer: "greedy" });
+    const held = denseInputs(program, poissonDrive(m, 30, dt, seed)), stream = denseInputs(program, poissonStream(m, 30, dt, seed));
+    expect(Object.keys(stream).sort()).toEqual(Object.keys(held).sort());
+    for (const [name, d] of Object.entries(held)) {
+      expect(stream[name].shape).toEqual(d.shape);
+      expect([...stream[name].data]).toEqual([...d.data]);
+    }
+  });
 
   it("stops a VM run with a PhasorError naming the input and step when a sample throws", () => {
     const target = genericMeshFloat({ synapsesPerCore: 1 << 24, fanIn: 1 << 16 });
