@@ -24,6 +24,8 @@ const one = new Float64Array(1);
 export class Rng {
   // The state as four int32 fields (no typed array to allocate per generator; about 1.5x faster draws).
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
+  /** The word and position of the last ziggurat point outside its rectangle (see rectangles). */
+  private word = 0; private z = 0;
 
   constructor(seed: number) {
     const x = seed >>> 0;
@@ -66,24 +68,34 @@ export class Rng {
    * the sign costs no branch); a point outside the layer's inner rectangle is tested against the
    * density (wedge), or in layer 0 drawn from the tail beyond r by Marsaglia's method (1964):
    * a = -ln(U1) / r, b = -ln(U2) until 2b > a^2; then r + a. The generator's state stays in
-   * locals for the common case (next()'s step, written out here), about twice as fast as a call per word.
+   * locals for the common case (next()'s step, written out), about twice as fast as a call per word.
    */
   normalsInto(out: Float64Array, n: number, mean: number, sd: number, rlo: number, rhi: number, lo: number, hi: number): void {
+    for (let m = this.rectangles(out, 0, n, mean, sd, rlo, rhi, lo, hi); m < n; ) {
+      const x = mean + sd * this.outside(this.word, this.z);
+      if (x >= rlo && x <= rhi) out[m++] = Math.min(hi, Math.max(lo, x));
+      m = this.rectangles(out, m, n, mean, sd, rlo, rhi, lo, hi);
+    }
+  }
+
+  /**
+   * normalsInto's common case, kept free of calls (a call in the loop, even one never taken,
+   * doubles its time): values from points inside their layer's rectangle into out[m..n), until
+   * a point falls outside; returns where it stopped (n when done), that point's word and
+   * position left in `word` and `z`.
+   */
+  private rectangles(out: Float64Array, m: number, n: number, mean: number, sd: number, rlo: number, rhi: number, lo: number, hi: number): number {
     let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
-    for (let m = 0; m < n; ) {
+    while (m < n) {
       const t2 = s2 ^ s0, t3 = s3 ^ s1, p = Math.imul(s1, 5), w = Math.imul((p << 7) | (p >>> 25), 9);
       s0 ^= t3; s2 = t2 ^ (s1 << 9); s1 ^= t2; s3 = (t3 << 11) | (t3 >>> 21);
-      const i = w & 255;
-      let z = (w >> 8) * zigStep[i];
-      if (!(Math.abs(z) < zigX[i + 1])) {
-        this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
-        z = this.outside(w, z);
-        s0 = this.s0; s1 = this.s1; s2 = this.s2; s3 = this.s3;
-      }
+      const i = w & 255, z = (w >> 8) * zigStep[i];
+      if (!(Math.abs(z) < zigX[i + 1])) { this.word = w; this.z = z; break; }
       const x = mean + sd * z;
       if (x >= rlo && x <= rhi) out[m++] = Math.min(hi, Math.max(lo, x));
     }
     this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
+    return m;
   }
 
   /** n integers uniform in [0, size) into out[0..n), each floor(random() x size) (state in locals, as normalsInto). */
