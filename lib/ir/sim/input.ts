@@ -157,8 +157,8 @@ function sampleError(name: string, t: number, size: number, e: unknown): PhasorE
 /** A stream input drawn whole into a dense one, [T, B, ...node shape] (for a runner that takes arrays). */
 export function drawStream(name: string, x: StreamInput, nodeShape: number[]): DenseInput {
   const issues = new IssueList(), f = streamFeeder(name, x, nodeShape, issues);
-  issues.throwIfAny();
-  const size = f!.batch * numel(nodeShape), data = new Float64Array(f!.steps * size);
-  for (let t = 0; t < f!.steps; t++) f!.fill(t, data.subarray(t * size, (t + 1) * size), f!.batch);
-  return { data, shape: [f!.steps, f!.batch, ...nodeShape] };
+  if (!f) throw new PhasorError(issues.issues);
+  const size = f.batch * numel(nodeShape), data = new Float64Array(f.steps * size);
+  for (let t = 0; t < f.steps; t++) f.fill(t, data.subarray(t * size, (t + 1) * size), f.batch);
+  return { data, shape: [f.steps, f.batch, ...nodeShape] };
 }
