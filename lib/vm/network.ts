@@ -366,6 +366,14 @@ export class Network {
     for (let q = from; q < to; q++) {
       const k = spk[at + q], x = out[at + k], n = gen.row(k), post = gen.post, w = gen.weight, delay = gen.delay;
       reached += n;
+      if (delay && !f && !codes && x === 1) {
+        // A binary spike into float weights: weight x 1 is the weight itself; (DS - 1 - o) >> 31 is -1 where o wraps.
+        for (let m = 0; m < n; m++) {
+          const j = post[m], o = o0 + roundHalfUp(delay[m] / dt) * S;
+          ring[o - (DS & ((DS - 1 - o) >> 31)) + j] += w[m] * gain[j];
+        }
+        continue;
+      }
       for (let m = 0; m < n; m++) {
         const g = w[m] * gain[post[m]], weight = codes ? roundHalfUp(g / scale) * unit : g;
         let o = o0;
