@@ -61,6 +61,15 @@ describe("procedural rows", () => {
     }
   });
 
+  it("fixed total with multapses: row lengths are multinomial with equal cells (sum n; chi-square of 60 rows within 3.7 sd of 59)", () => {
+    const c = materialise({ ...spec({ kind: "fixed-total", n: 60000, multapses: true }), pre: 60 });
+    const len = Array.from({ length: 60 }, (_, i) => c.indptr[i + 1] - c.indptr[i]);
+    expect(len.reduce((a, x) => a + x, 0)).toBe(60000);
+    // Counts of n = 60000 over 60 equal cells: sum (c - 1000)^2 / 1000 is chi-square with 59 degrees (mean 59, sd sqrt(118)).
+    const chi2 = len.reduce((a, x) => a + (x - 1000) ** 2 / 1000, 0);
+    expect(Math.abs(chi2 - 59)).toBeLessThan(3.7 * Math.sqrt(118));
+  });
+
   it("fixed out-degree: k distinct targets per row; fixed in-degree: k sources per target", () => {
     const out = materialise(spec({ kind: "fixed-out-degree", k: 7, multapses: false }));
     for (let i = 0; i < base.pre; i++) expect(new Set(csrRow(out, i).map((r) => r[0])).size).toBe(7);

@@ -7,7 +7,7 @@
  *
  * Procedural rules (rows generated per presynaptic neuron): fixed probability (per-row
  * geometric skipping), fixed total number with multapses (row lengths: a multinomial drawn once
- * as sequential binomials, O(pre) memory), fixed total number without multapses (row lengths: a
+ * by counting each synapse's uniformly drawn row, O(pre) memory), fixed total number without multapses (row lengths: a
  * multivariate hypergeometric, O(pre x post) time once), fixed out-degree. Fixed in-degree is
  * defined per postsynaptic neuron and has no per-row form: it is materialised only.
  */
@@ -217,27 +217,31 @@ function insertionSort(a: Int32Array, n: number): void {
   }
 }
 
-/** Binomial(n, p) by counting successes with geometric skips (exact; O(n p) time). */
-export function binomial(rng: Rng, n: number, p: number): number {
-  if (p >= 1) return n;
-  if (p <= 0 || n <= 0) return 0;
-  const logq = Math.log(1 - p);
-  let count = 0;
-  for (let k = -1; ; count++) {
-    k += 1 + Math.floor(Math.log(1 - rng.random()) / logq);
-    if (k >= n) return count;
-  }
-}
-
 /** Row lengths of a fixed total number: multinomial (multapses) or multivariate hypergeometric (none). */
 function totalRowLengths(s: ProceduralSpec, r: { n: number; multapses: boolean }): Int32Array {
   const rng = new Rng(rowKey(s.seed, LENGTHS, 0)), out = new Int32Array(s.pre);
+  if (r.multapses) return multinomialCounts(rng, r.n, out);
   let left = r.n;
   for (let i = 0; i < s.pre && left > 0; i++) {
-    if (r.multapses) { out[i] = binomial(rng, left, 1 / (s.pre - i)); left -= out[i]; continue; }
     // Without multapses: of the (pre - i) x post pairs left, this row holds post; select left of them.
     let pairs = (s.pre - i) * s.post;
     for (let j = 0; j < s.post && left > 0; j++, pairs--) if (rng.random() * pairs < left) { out[i]++; left--; }
+  }
+  return out;
+}
+
+/**
+ * Counts of n draws uniform over out's cells, added into out: the multinomial with equal cell
+ * probabilities, exactly (one generator word per synapse, where sequential binomials took a
+ * logarithm per synapse). A draw is floor(u x cells) of a 32-bit u: a cell's probability is off
+ * 1 / cells by less than 1 / 2^32.
+ */
+function multinomialCounts(rng: Rng, n: number, out: Int32Array): Int32Array {
+  const block = new Int32Array(Math.min(n, 1 << 16));
+  for (let left = n; left > 0; left -= block.length) {
+    const k = Math.min(left, block.length);
+    rng.intsInto(block, k, out.length);
+    for (let m = 0; m < k; m++) out[block[m]]++;
   }
   return out;
 }
