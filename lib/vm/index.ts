@@ -1,5 +1,6 @@
 /** The neuromorphic VM: behavioural and cycle-accurate engines, counters, energy, NeuroBench metrics, debugging sessions. */
 export { VmSession, runProgram, VmAbortError, type Condition, type SessionOptions, type Inspection } from "./session.js";
+export { QUEUE_RING_BYTES } from "./network.js";
 export type { EngineName, VmInput, VmInit, VmOptions, RunResult, Counts, Counters, SpikeList } from "./types.js";
 export { zeroCounts, addCounts } from "./types.js";
 export { loadModel, type VmModel, type VmLayer, type VmProjection } from "./model.js";
