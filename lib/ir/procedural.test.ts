@@ -65,7 +65,7 @@ describe("procedural rows", () => {
     const c = materialise({ ...spec({ kind: "fixed-total", n: 60000, multapses: true }), pre: 60 });
     const len = Array.from({ length: 60 }, (_, i) => c.indptr[i + 1] - c.indptr[i]);
     expect(len.reduce((a, x) => a + x, 0)).toBe(60000);
-    // Counts of n = 60000 over 60 equal cells: sum (c - 1000)^2 / 1000 is chi-square with 59 degrees (mean 59, sd sqrt(118)).
+    // Counts of 60000 over 60 equal cells: sum (c - 1000)^2 / 1000 is chi-square, 59 degrees (mean 59, sd sqrt(118)).
     const chi2 = len.reduce((a, x) => a + (x - 1000) ** 2 / 1000, 0);
     expect(Math.abs(chi2 - 59)).toBeLessThan(3.7 * Math.sqrt(118));
   });
@@ -123,10 +123,13 @@ describe("procedural rows", () => {
 
 describe("roundHalfUp", () => {
   it("is Math.round for every number: halves, their neighbours, 0.5 - 2^-54, negatives, huge values, random delays / dt", () => {
-    const xs = [0, -0, 0.5, 1.5, 2.5, -0.5, -1.5, 0.49999999999999994, 0.5000000000000001, 2 ** 52, 2 ** 52 - 0.5, 2 ** 53 + 2, -(2 ** 52) - 0.5, Infinity, -Infinity, NaN];
-    for (let k = 0; k < 3000; k++) for (const e of [-1, 0, 1]) xs.push(k + 0.5 + e * Number.EPSILON * Math.max(1, k), k + 0.5 + e * 2 ** -54);
+    const xs = [0, -0, 0.5, 1.5, 2.5, -0.5, -1.5, 0.49999999999999994, 0.5000000000000001];
+    xs.push(2 ** 52, 2 ** 52 - 0.5, 2 ** 53 + 2, -(2 ** 52) - 0.5, Infinity, -Infinity, NaN);
+    for (let k = 0; k < 3000; k++)
+      for (const e of [-1, 0, 1]) xs.push(k + 0.5 + e * Number.EPSILON * Math.max(1, k), k + 0.5 + e * 2 ** -54);
     const rng = new Rng(9);
-    for (let k = 0; k < 100000; k++) xs.push((rng.random() * 0.02 - 0.001) / 1e-4, (rng.random() - 0.5) * 2 ** (rng.random() * 60));
+    for (let k = 0; k < 100000; k++)
+      xs.push((rng.random() * 0.02 - 0.001) / 1e-4, (rng.random() - 0.5) * 2 ** (rng.random() * 60));
     const same = (a: number, b: number) => a === b || (Number.isNaN(a) && Number.isNaN(b));
     expect(xs.filter((x) => !same(roundHalfUp(x), Math.round(x)))).toEqual([]);
   });

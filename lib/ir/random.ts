@@ -70,7 +70,9 @@ export class Rng {
    * a = -ln(U1) / r, b = -ln(U2) until 2b > a^2; then r + a. The generator's state stays in
    * locals for the common case (next()'s step, written out), about twice as fast as a call per word.
    */
-  normalsInto(out: Float64Array, n: number, mean: number, sd: number, rlo: number, rhi: number, lo: number, hi: number): void {
+  normalsInto(
+    out: Float64Array, n: number, mean: number, sd: number, rlo: number, rhi: number, lo: number, hi: number,
+  ): void {
     for (let m = this.rectangles(out, 0, n, mean, sd, rlo, rhi, lo, hi); m < n; ) {
       const x = mean + sd * this.outside(this.word, this.z);
       if (x >= rlo && x <= rhi) out[m++] = Math.min(hi, Math.max(lo, x));
@@ -84,7 +86,9 @@ export class Rng {
    * a point falls outside; returns where it stopped (n when done), that point's word and
    * position left in `word` and `z`.
    */
-  private rectangles(out: Float64Array, m: number, n: number, mean: number, sd: number, rlo: number, rhi: number, lo: number, hi: number): number {
+  private rectangles(
+    out: Float64Array, m: number, n: number, mean: number, sd: number, rlo: number, rhi: number, lo: number, hi: number,
+  ): number {
     let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
     while (m < n) {
       const t2 = s2 ^ s0, t3 = s3 ^ s1, p = Math.imul(s1, 5), w = Math.imul((p << 7) | (p >>> 25), 9);
@@ -109,7 +113,7 @@ export class Rng {
     this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
   }
 
-  /** The rest of a draw whose point (word w, position x) fell outside its layer's rectangle: wedge or tail, else anew. */
+  /** The rest of a draw whose point (word w, position x) fell outside its rectangle: wedge or tail, else anew. */
   private outside(w: number, x: number): number {
     for (;;) {
       const i = w & 255, a = Math.abs(x);

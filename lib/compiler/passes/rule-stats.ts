@@ -55,7 +55,7 @@ function streamMaxima(spec: ProceduralSpec): { maxAbsWeight: number; maxDelay: n
   return { maxAbsWeight: w.max, maxDelay: d?.max ?? 0 };
 }
 
-/** The largest value (or |value|) of a distribution's draws, drawn by sampleInto itself (so the generator is consumed alike). */
+/** The largest value (or |value|) of a distribution's draws, drawn by sampleInto itself (consuming the generator alike). */
 class Scan {
   max = 0;
   private buf = new Float64Array(64);
