@@ -46,8 +46,20 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
       mem(C(s.core), core.update(s.count, l.cuba ? l.ports : 1), stepsDone * B);
     }
     const ev = net.events[l.index];
+    // Per outgoing projection: its destination units and the synapses per unit summed over rows (synOpsDense).
+    const outs = m.outgoing[l.index].map((pi) => {
+      const p = m.projections[pi], dl = m.layers[p.dst];
+      const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
+      return { p, dunits, dense: new Float64Array(dunits.length) };
+    });
     for (let k = 0; k < l.size; k++) {
       const bin = ev.binary[k], gr = ev.graded[k], e = bin + gr;
+      // Each row's synapses per unit, counted once for the dense count and for the events that reached them.
+      const counts = outs.map(({ p, dunits, dense }) => {
+        const c = unitCounts(m, p, k, dunits);
+        for (let u = 0; u < c.length; u++) dense[u] += c[u];
+        return c;
+      });
       // Stryker disable next-line ConditionalExpression: a silent neuron adds 0 to every count (at most a row of zeros); skipping it saves time
       if (e === 0) continue;
       const src = coreOfNeuron(m, l.index, k);
@@ -58,29 +70,17 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
       if (!f) { f = fanout(t, src, d); fanCache.set(key, f); }
       for (const x of [L(l.index), C(src)]) { x.packets += f.packets * e; x.hops += f.hops * e; x.localDeliveries += f.local * e; }
       if (d.length) mem(C(src), core.emit(), e);
-      for (const pi of m.outgoing[l.index]) {
-        const p = m.projections[pi], dl = m.layers[p.dst];
-        const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
-        const counts = unitCounts(m, p, k, dunits);
+      outs.forEach(({ p, dunits }, o) => {
         for (const [u, s] of dunits.entries()) {
-          const n = counts[u];
+          const n = counts[o][u];
           if (n === 0) continue;
           for (const x of [L(p.dst), C(s.core)]) { x.synOpsAC += n * bin; x.synOpsMAC += n * gr; }
           mem(C(s.core), core.receive(n), e);
         }
-      }
+      });
     }
-  }
-  for (const p of m.projections) {
-    const dl = m.layers[p.dst];
-    const dunits = dl.partition === "chip" ? dl.slices : [{ core: HOST, start: 0, count: dl.size }];
-    const n = new Float64Array(dunits.length);
-    // Stryker disable next-line EqualityOperator: a row past the last has no synapses (rowCount reads an empty range)
-    for (let k = 0; k < m.layers[p.src].size; k++) {
-      const c = unitCounts(m, p, k, dunits);
-      for (let u = 0; u < c.length; u++) n[u] += c[u];
-    }
-    dunits.forEach((s, u) => { L(p.dst).synOpsDense += n[u] * stepsDone * B; C(s.core).synOpsDense += n[u] * stepsDone * B; });
+    for (const { p, dunits, dense } of outs)
+      dunits.forEach((s, u) => { L(p.dst).synOpsDense += dense[u] * stepsDone * B; C(s.core).synOpsDense += dense[u] * stepsDone * B; });
   }
   const total = zeroCounts();
   for (const c of Object.values(layers)) for (const k of Object.keys(total) as Array<keyof Counts>) total[k] += c[k];

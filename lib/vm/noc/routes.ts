@@ -29,11 +29,20 @@ export function destinations(m: VmModel, l: number): number[][] {
   const N = m.layers[l].size, outs = m.outgoing[l].map((pi) => ({ p: m.projections[pi], core: coreMap(m, m.projections[pi].dst) }));
   const mark = new Int32Array(Math.max(0, ...m.program.cores.map((c) => c.id)) + 2).fill(-1), seen = new Map<string, number[]>();
   const out: number[][] = [], cores: number[] = [];
-  for (let k = 0; k < N; k++) {
-    // mark[core + 1] === k: core already listed for neuron k (the host is core -1, index 0).
-    const add = (c: number) => { if (mark[c + 1] !== k) { mark[c + 1] = k; cores.push(c); } };
-    // A procedural row's cores from its counts per destination unit (row-stats.ts: each row generated once per run).
-    for (const { p, core } of outs) if (p.rows) unitCores(m, p, k, add); else forEachPost(p, k, (j) => add(core[j]));
+  let k = 0;
+  // mark[core + 1] === k: core already listed for neuron k (the host is core -1, index 0).
+  const add = (c: number) => { if (mark[c + 1] !== k) { mark[c + 1] = k; cores.push(c); } };
+  for (; k < N; k++) {
+    for (const { p, core } of outs) {
+      // A procedural row's cores from its counts per destination unit (row-stats.ts: each row generated once per run).
+      if (p.rows) { unitCores(m, p, k, add); continue; }
+      // A stored row, sorted: its targets' cores come in runs (a core holds a range of neurons), one add per run.
+      const post = p.fast.post;
+      for (let q = p.indptr[k], e = p.indptr[k + 1], last = -2; q < e; q++) {
+        const c = core[post[q]];
+        if (c !== last) { last = c; add(c); }
+      }
+    }
     const a = cores.sort((x, y) => x - y).slice(), key = a.join(",");
     cores.length = 0;
     if (!seen.has(key)) seen.set(key, a);
