@@ -71,6 +71,18 @@ describe("VM delivery: queued per slot == added at once, bit for bit", () => {
     expect(new VmSession(p, { steps: 1, input, init: m.init }).net.queued).toBe(false);
   }, 60_000);
 
+  test.each(["float", "generic-mesh"] as const)("%s: the microcircuit at 1 percent with procedural rows, queued == added at once, spike for spike", (kind) => {
+    const m = microcircuit({ seed: 5, dt: 1e-4, scale: 0.01, connectivity: "procedural" }), n = 300;
+    const opts = { dt: 1e-4, connectivity: "procedural", placer: "greedy" } as const;
+    const p = kind === "float" ? floatProgram(m.graph, undefined, opts) : compile(m.graph, genericMesh({ synapsesPerCore: 1 << 24, fanIn: 1 << 16 }), opts);
+    expect(p.projections.filter((x) => x.procedural).length).toBeGreaterThan(0);
+    const input = poissonDrive(m, n, 1e-4, 6);
+    const [ring, queue] = (["ring", "queue"] as const).map((delivery) => runProgram(p, { steps: n, input, init: m.init, delivery }));
+    expect(Object.values(ring.spikes).reduce((a, s) => a + s.length, 0)).toBeGreaterThan(100);
+    for (const pop of POPULATIONS) expect(queue.spikes[pop]).toEqual(ring.spikes[pop]);
+    expect(queue.counters.total).toEqual(ring.counters.total);
+  }, 60_000);
+
   test("an unknown delivery is refused with the choices", () => {
     const { g, input } = net();
     expect(() => new VmSession(floatProgram(g, undefined, { dt }), { steps, input, delivery: "fast" as never })).toThrow(PhasorError);

@@ -245,7 +245,7 @@ export class Network {
   /** Scatters layer src's events of batch b (spk entries [from, to)) along projection p, made at step t. */
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const queue = this.queues[p.dst][p.ring];
-    if (queue && !p.rows) return p.delay ? this.queueDelayed(queue, p, b, t, from, to) : this.queueStored(queue, p, b, t, from, to);
+    if (queue) return p.rows ? this.queueRows(queue, p, b, t, from, to) : p.delay ? this.queueDelayed(queue, p, b, t, from, to) : this.queueStored(queue, p, b, t, from, to);
     if (p.rows) return this.scatterRows(p, b, t, from, to);
     if (p.delay) return this.scatterDelayed(p, b, t, from, to);
     const s = this.states[p.src], d = this.states[p.dst];
@@ -357,6 +357,29 @@ export class Network {
     this.reached[p.dst] += reached;
   }
 
+  /** scatterRows's additions appended to the queue of each synapse's arrival slot (as queueDelayed appends a stored row's). */
+  private queueRows(Q: SlotQueues, p: VmProjection, b: number, t: number, from: number, to: number): void {
+    const s = this.states[p.src], d = this.states[p.dst], { gen, gain, codes, scale, unit, dt } = p.rows!;
+    const D = d.D, s0 = (t + p.lag) % D, off = b * d.N, spk = s.spk, out = s.out, at = b * s.N, pos = Q.pos, tail = Q.tail;
+    let reached = 0;
+    for (let q = from; q < to; q++) {
+      const k = spk[at + q], x = out[at + k], n = gen.row(k), post = gen.post, w = gen.weight, delay = gen.delay;
+      reached += n;
+      Q.room(n);
+      const A = Q.at, V = Q.val;
+      for (let m = 0; m < n; m++) {
+        const j = post[m], g = w[m] * gain[j], weight = codes ? roundHalfUp(g / scale) * unit : g;
+        const u = s0 + (delay ? roundHalfUp(delay[m] / dt) : 0), sl = u - (D & ((D - 1 - u) >> 31));
+        let e = pos[sl];
+        if (e === BLOCK) { Q.extend(sl); e = 0; }
+        pos[sl] = e + 1;
+        e += tail[sl] * BLOCK;
+        A[e] = off + j; V[e] = weight * x;
+      }
+    }
+    this.reached[p.dst] += reached;
+  }
+
   /** The scatter of a procedural projection: each spike's row generated, then added as scatterDelayed adds a stored row. */
   private scatterRows(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const s = this.states[p.src], d = this.states[p.dst], { gen, gain, codes, scale, unit, dt } = p.rows!;
@@ -434,16 +457,15 @@ export const QUEUE_RING_BYTES = 16 * 2 ** 20;
 
 /**
  * Per layer and ring, the slot queues scatters append to (see slot-queue.ts), or null: only rings of several
- * slots that no WebAssembly kernel reads; a layer fed by a procedural projection keeps adding at once.
+ * slots that no WebAssembly kernel reads.
  */
 function slotQueues(model: VmModel, states: LayerState[], delivery: "auto" | "ring" | "queue"): (SlotQueues | null)[][] {
   if (!["auto", "ring", "queue"].includes(delivery))
     throw new PhasorError([{ code: "bad-option", path: ["delivery"], message: `delivery must be "auto", "ring" or "queue", got ${JSON.stringify(delivery)}` }]);
-  const rowsInto = new Set(model.projections.filter((p) => p.rows).map((p) => p.dst));
-  const eligible = (s: LayerState, i: number) => !s.kernel && s.D > 1 && !rowsInto.has(i);
+  const eligible = (s: LayerState) => !s.kernel && s.D > 1;
   const bytes = states.reduce((a, s) => a + s.flat.reduce((b, r) => b + r.byteLength, 0), 0);
   const queue = delivery === "queue" || (delivery === "auto" && bytes > QUEUE_RING_BYTES);
-  return states.map((s, i) => s.flat.map((ring) => (queue && eligible(s, i) ? new SlotQueues(s.D, ring, s.B * s.N) : null)));
+  return states.map((s) => s.flat.map((ring) => (queue && eligible(s) ? new SlotQueues(s.D, ring, s.B * s.N) : null)));
 }
 
 /** Whether row k of a stored projection is the single synapse k -> k, for every k. */
