@@ -36,6 +36,27 @@ describe("poissonStream: poissonDrive's counts drawn when fed", () => {
     }
   });
 
+  it("draws Poisson counts: mean, variance and P(k) of K_ext x 8 Hz x dt (L4E: 2100 sources, lambda 1.68 at dt 0.1 ms, 0.168 at 0.01 ms)", () => {
+    // PD14's L4E has K_ext = 2100 external inputs at 8 Hz: lambda = 2100 x 8 x 1e-4 = 1.68 per step at dt 0.1 ms
+    // and 0.168 at 0.01 ms. 300 steps of ~219 neurons: 65,700 counts per lambda.
+    const full = microcircuit({ seed: 5, dt, scale: 0.01, connectivity: "procedural" });
+    for (const [step, lambda] of [[1e-4, 1.68], [1e-5, 0.168]]) {
+      const d = poissonDrive(full, 300, step, 11).X_L4E.data, n = d.length;
+      const mean = d.reduce((a, x) => a + x, 0) / n, variance = d.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1);
+      // Standard errors: sqrt(lambda / n) for the mean; the variance's, sqrt((lambda + 2 lambda^2) / n).
+      expect(Math.abs(mean - lambda)).toBeLessThan(4 * Math.sqrt(lambda / n));
+      expect(Math.abs(variance - lambda)).toBeLessThan(4 * Math.sqrt((lambda + 2 * lambda ** 2) / n));
+      // Chi-square over k = 0..4 and >= 5 against e^-lambda lambda^k / k!: 5 degrees of freedom, 0.1% point 20.5.
+      const expected: number[] = [];
+      for (let k = 0, p = Math.exp(-lambda); k < 5; p *= lambda / ++k) expected.push(p * n);
+      expected.push(n - expected.reduce((a, b) => a + b, 0));
+      const seen = new Array(6).fill(0);
+      for (const x of d) seen[Math.min(x, 5)]++;
+      const chi2 = seen.reduce((a, o, k) => a + (o - expected[k]) ** 2 / expected[k], 0);
+      expect(chi2).toBeLessThan(20.5);
+    }
+  });
+
   it("runs the VM to the same spikes and counters as the pre-drawn drive", () => {
     const target = genericMeshFloat({ synapsesPerCore: 1 << 24, fanIn: 1 << 16 });
     const program = floatProgram(m.graph, target, { dt, connectivity: "procedural", placer: "greedy" });

@@ -71,14 +71,14 @@ export class Network {
    * layer's ring has several slots and no WebAssembly kernel reads it; null where scatters add into the ring.
    */
   private readonly queues: (SlotQueues | null)[][];
+  /** Per layer, whether some ring of it has slot queues. */
+  private readonly hasQueues: boolean[];
   /** Whether scatters into some ring are queued per slot (delivery "queue", or "auto" on large rings). */
   get queued(): boolean { return this.queues.some((r) => r.some((q) => q !== null)); }
   /** Bytes the slot queues hold now (their pools only grow: the most entries pending at once). */
   get queueBytes(): number { return this.queues.flat().reduce((a, q) => a + (q?.bytes() ?? 0), 0); }
   /** Times a slot queue's pool reached its cap and was added into its ring early (a burst of events). */
   get queueFlushes(): number { return this.queues.flat().reduce((a, q) => a + (q?.flushes ?? 0), 0); }
-  /** Per layer, the last step whose queued additions were added into the ring (-1: none yet). */
-  private readonly drained: Float64Array;
 
   constructor(readonly model: VmModel, opts: VmOptions) {
     const issues = new IssueList();
@@ -112,7 +112,7 @@ export class Network {
       return { indptr, post, spk: shared ? sk.spk : scratch, copy: shared ? null : new Int32Array(k.memory, scratch, this.batch * src(p).size) };
     });
     this.queues = slotQueues(model, this.states, opts.delivery ?? "auto");
-    this.drained = new Float64Array(model.layers.length).fill(-1);
+    this.hasQueues = this.queues.map((r) => r.some((q) => q !== null));
     this.events = model.layers.map((l) => ({ binary: new Float64Array(l.size), graded: new Float64Array(l.size), inGradedCall: new Float64Array(l.size), gradedSteps: [] }));
     this.membraneUpdates = opts.membraneUpdates ? new Float64Array(model.layers.length) : null;
     this.active = distinguishesActivity(model.program.target) ? model.layers.map((l) => new Float64Array(l.kind === "neuron" ? activityUnits(l).length : 0)) : null;
@@ -141,7 +141,7 @@ export class Network {
   produce(i: number, t: number, start: number, end: number): void {
     const l = this.model.layers[i], s = this.states[i];
     if (l.kind === "input") return this.feed(i, t);
-    if (this.drained[i] !== t) this.drain(i, t);
+    if (this.hasQueues[i]) this.drain(i, t);
     if (l.kind === "readout") return this.readout(l, s, t);
     if (this.active) addActive(l, s, t, start, end, this.active[i]);
     updateNeurons(l, s, t, start, end, this.model.subtract);
@@ -157,10 +157,12 @@ export class Network {
     count[i] += n;
   }
 
-  /** Adds the additions queued for step t into layer i's ring slot t mod D (once per step, before the slot is read). */
+  /**
+   * Adds what is queued for step t into layer i's ring slot t mod D: before the slot is read, and before an
+   * addition made at once into it (see scatter); what is queued after is added after, as without queues.
+   */
   private drain(i: number, t: number): void {
     const s = this.states[i], slot = t % s.D;
-    this.drained[i] = t;
     this.queues[i].forEach((q, r) => q?.drain(slot, s.ring[r][slot]));
   }
 
@@ -245,7 +247,11 @@ export class Network {
   /** Scatters layer src's events of batch b (spk entries [from, to)) along projection p, made at step t. */
   scatter(p: VmProjection, b: number, t: number, from: number, to: number): void {
     const queue = this.queues[p.dst][p.ring];
-    if (queue) return p.rows ? this.queueRows(queue, p, b, t, from, to) : p.delay ? this.queueDelayed(queue, p, b, t, from, to) : this.queueStored(queue, p, b, t, from, to);
+    if (queue) {
+      // Into this step's own slot (no lag, no delays: an input's projection): the slot's queue first, then at once.
+      if (!p.rows && !p.delay && p.lag === 0) { const sl = t % queue.D; queue.drain(sl, this.states[p.dst].ring[p.ring][sl]); }
+      else return p.rows ? this.queueRows(queue, p, b, t, from, to) : p.delay ? this.queueDelayed(queue, p, b, t, from, to) : this.queueStored(queue, p, b, t, from, to);
+    }
     if (p.rows) return this.scatterRows(p, b, t, from, to);
     if (p.delay) return this.scatterDelayed(p, b, t, from, to);
     const s = this.states[p.src], d = this.states[p.dst];

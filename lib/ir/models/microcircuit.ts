@@ -220,8 +220,8 @@ function normals(rng: Rng, n: number, mean: number, sd: number): Float64Array {
 export function poissonDrive(m: MicrocircuitModel, steps: number, dt: number, seed: number): Record<string, { data: Uint8Array; shape: number[] }> {
   const out: Record<string, { data: Uint8Array; shape: number[] }> = {};
   POPULATIONS.forEach((name, a) => {
-    const n = m.sizes[a], e = poissonFloor(m, a, dt, "poissonDrive"), data = new Uint8Array(steps * n);
-    for (let t = 0; t < steps; t++) drawCounts(data.subarray(t * n, (t + 1) * n), seed, a, t, e);
+    const n = m.sizes[a], cdf = poissonCdf(m, a, dt, "poissonDrive"), data = new Uint8Array(steps * n);
+    for (let t = 0; t < steps; t++) drawCounts(data.subarray(t * n, (t + 1) * n), seed, a, t, cdf);
     out[`X_${name}`] = { data, shape: [steps, n] };
   });
   return out;
@@ -234,26 +234,39 @@ export function poissonDrive(m: MicrocircuitModel, steps: number, dt: number, se
 export function poissonStream(m: MicrocircuitModel, steps: number, dt: number, seed: number): Record<string, StreamInput> {
   const out: Record<string, StreamInput> = {};
   POPULATIONS.forEach((name, a) => {
-    const e = poissonFloor(m, a, dt, "poissonStream");
-    out[`X_${name}`] = { shape: [steps, m.sizes[a]], sample: (t, counts) => drawCounts(counts, seed, a, t, e) };
+    const cdf = poissonCdf(m, a, dt, "poissonStream");
+    out[`X_${name}`] = { shape: [steps, m.sizes[a]], sample: (t, counts) => drawCounts(counts, seed, a, t, cdf) };
   });
   return out;
 }
 
-/** exp(-lambda) of population a's count per step (Knuth's product of uniforms stops below it); large lambdas refused. */
-function poissonFloor(m: MicrocircuitModel, a: number, dt: number, fn: string): number {
+/**
+ * Population a's count per step is Poisson with mean lambda = K_ext x 8 Hz x dt: its cumulative
+ * probabilities P(count <= k), k = 0, 1, ... until less than 2^-33 is left (a uniform draw has 2^-32
+ * resolution); means past 40 (more than a byte's range) refused.
+ */
+export function poissonCdf(m: MicrocircuitModel, a: number, dt: number, fn = "poissonCdf"): Float64Array {
   const lambda = m.kExt[a] * PD14.bgRate * dt;
   const why = `${fn}: ${lambda.toFixed(1)} input spikes per step exceed a byte's range; use dt <= 1 ms`;
   if (lambda > 40) throw new PhasorError(why, "bad-parameter");
-  return Math.exp(-lambda);
+  const cdf = [];
+  for (let k = 0, p = Math.exp(-lambda), sum = p; ; p *= lambda / ++k, sum += p) {
+    cdf.push(sum);
+    if (1 - sum < 2 ** -33 || k === 255) break;
+  }
+  return Float64Array.from(cdf);
 }
 
-/** Population a's counts at step t, one per neuron, from the step's own generator (seed, a, t). */
-function drawCounts(out: Uint8Array | Float64Array | Float32Array, seed: number, a: number, t: number, e: number) {
-  const rng = new Rng(rowKey(seed, 98 + a * 0x10000, t));
+/**
+ * Population a's counts at step t, one per neuron, from the step's own generator (seed, a, t): each the
+ * smallest k with u < P(count <= k) for one uniform u (inversion; the last k where u is past the table).
+ */
+function drawCounts(out: Uint8Array | Float64Array | Float32Array, seed: number, a: number, t: number, cdf: Float64Array) {
+  const rng = new Rng(rowKey(seed, 98 + a * 0x10000, t)), last = cdf.length - 1;
   for (let q = 0; q < out.length; q++) {
+    const u = rng.random();
     let k = 0;
-    for (let p = rng.random(); p > e; p *= rng.random()) k++;
+    while (k < last && u >= cdf[k]) k++;
     out[q] = k;
   }
 }
