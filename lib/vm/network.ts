@@ -185,19 +185,24 @@ export class Network {
     const s = this.states[i], f = this.feeders.get(i), N = s.N, out = s.out, spk = s.spk;
     if (!f || t >= f.steps) { out.fill(0); return; }
     f.fill(t, out, s.B);
-    const { binary, graded, inGradedCall } = this.events[i], guess = this.lastGraded[i] === 1;
-    let gradedCall = false;
+    const { binary, graded, inGradedCall } = this.events[i], guess = this.lastGraded[i] === 1, g = Number(guess);
+    let calls = 0;
     for (let b = 0; b < s.B; b++) {
       let q = b * N;
+      // Without branches on the values (input counts are random: a branch per test would be mispredicted):
+      // each neuron written to spk, the list advanced past it where nonzero; counts added as 0 or 1.
       for (let k = 0, j = b * N; k < N; k++, j++) {
-        const x = out[j];
-        if (x === 0) { out[j] = 0; continue; }
-        spk[q++] = k;
-        if (x === 1) binary[k]++; else { graded[k]++; if (x !== -1) gradedCall = true; }
-        if (guess) inGradedCall[k]++;
+        // x + 0 is x, but +0 for -0.
+        const x = out[j] + 0, nz = Number(x !== 0), one = Number(x === 1), gr = nz - one;
+        out[j] = x;
+        spk[q] = k; q += nz;
+        binary[k] += one; graded[k] += gr;
+        calls |= gr & Number(x !== -1);
+        inGradedCall[k] += nz & g;
       }
       s.nspk[b] = q - b * N;
     }
+    const gradedCall = calls !== 0;
     // Tells account this step is counted: 4 + 1 (the guess it counted with) + 2 (a graded call).
     this.lastGraded[i] = 4 + (guess ? 1 : 0) + (gradedCall ? 2 : 0);
   }

@@ -252,7 +252,8 @@ export function poissonCdf(m: MicrocircuitModel, a: number, dt: number, fn = "po
   const cdf = [];
   for (let k = 0, p = Math.exp(-lambda), sum = p; ; p *= lambda / ++k, sum += p) {
     cdf.push(sum);
-    if (1 - sum < 2 ** -33 || k === 255) break;
+    // At least 5 entries, for drawCounts' first four comparisons.
+    if ((1 - sum < 2 ** -33 && k >= 4) || k === 255) break;
   }
   return Float64Array.from(cdf);
 }
@@ -262,11 +263,13 @@ export function poissonCdf(m: MicrocircuitModel, a: number, dt: number, fn = "po
  * smallest k with u < P(count <= k) for one uniform u (inversion; the last k where u is past the table).
  */
 function drawCounts(out: Uint8Array | Float64Array | Float32Array, seed: number, a: number, t: number, cdf: Float64Array) {
-  const rng = new Rng(rowKey(seed, 98 + a * 0x10000, t)), last = cdf.length - 1;
+  const rng = new Rng(rowKey(seed, 98 + a * 0x10000, t)), last = cdf.length - 1, c0 = cdf[0], c1 = cdf[1], c2 = cdf[2], c3 = cdf[3];
   for (let q = 0; q < out.length; q++) {
     const u = rng.random();
-    let k = 0;
-    while (k < last && u >= cdf[k]) k++;
+    // The table is increasing: k = how many of its first entries u is at or past. The first four are counted
+    // without branches (a branch per entry, taken at random, would be mispredicted), the rest in a loop.
+    let k = Number(u >= c0) + Number(u >= c1) + Number(u >= c2) + Number(u >= c3);
+    if (k === 4) while (k < last && u >= cdf[k]) k++;
     out[q] = k;
   }
 }
