@@ -1,8 +1,8 @@
 /**
  * What a Program must satisfy beyond its schema before any engine touches it: layer sizes
  * are the products of their shapes, every blob a layer or projection names exists with the
- * right length and dtype and no NaN, CSR projections are well formed (indptr of length pre + 1
- * rising from 0 to nnz, every index inside the destination layer), convolution geometry
+ * right length and no NaN (indptr, indices and delays also as int32), CSR projections are well
+ * formed (indptr of length pre + 1 rising from 0 to nnz, every index inside the destination layer), convolution geometry
  * agrees with its layers dimension by dimension, slices and cores lie inside their layers and
  * the target. A crafted Program that passes cannot make the VM read outside its arrays.
  */

@@ -39,7 +39,10 @@ export class Network {
   private readonly vLast: Float64Array[];
   /** Per projection: true where row k is the one synapse k -> k (one-to-one, as an external drive's). */
   private readonly oneToOne: boolean[];
-  /** Per layer, 1 where its last step's events made a graded call (see account). */
+  /**
+   * Per layer, 1 where its last step's events made a graded call (see account); between an input layer's feed
+   * and its account, 4 + (1 if feed counted with that guess) + (2 if this step is a graded call): feed has counted.
+   */
   private readonly lastGraded: Uint8Array;
   readonly feeders = new Map<number, Feeder>();
   readonly steps: number;
