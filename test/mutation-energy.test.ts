@@ -378,6 +378,10 @@ describe("unicast and multicast traffic; a mesh without activity pricing", () =>
     expect(directionalHops(t, -1, [0, 1, 2])).toMatchObject({ ew: 2, ns: 0 });
     expect(directionalHops({ ...t, mesh: { ...t.mesh, multicast: false } }, -1, [1, 2])).toMatchObject({ ew: 3, ns: 0 });
     expect(directionalHops(t, 1, [1, 5])).toMatchObject({ ew: 0, ns: 1 });
+    // From router (0, 0) (the host's) up column 0 to cores 4 (0, 1) and 8 (0, 2): the tree's two north links,
+    // the first shared by both paths and counted once.
+    expect(directionalHops(t, -1, [4, 8])).toMatchObject({ ew: 0, ns: 2 });
+    expect(directionalHops({ ...t, mesh: { ...t.mesh, multicast: false } }, -1, [4, 8])).toMatchObject({ ew: 0, ns: 3 });
   });
 
   test("a target that does not price activity counts every update as active", () => {

@@ -9,7 +9,7 @@
 import type { VmModel, VmProjection } from "./model.js";
 import type { Network } from "./network.js";
 import type { CoreModel, Work } from "./cores/index.js";
-import { HOST, coreOfNeuron, destinations, fanout, rowCount, type Fanout } from "./noc/routes.js";
+import { HOST, coreOfNeuron, destinations, fanout, routeCache, rowCount, type Fanout } from "./noc/routes.js";
 import { proceduralRowStats, type RowStats } from "./row-stats.js";
 import { zeroCounts, type Counters, type Counts } from "./types.js";
 
@@ -37,7 +37,7 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
   const L = (i: number) => (layers[m.layers[i].name] ??= zeroCounts());
   const C = (c: number) => (cores[c] ??= zeroCounts());
   const mem = (x: Counts, w: Work, times: number) => { x.memReads += w.reads * times; x.memWrites += w.writes * times; };
-  const dests = allDestinations(m), fanCache = new Map<string, Fanout>();
+  const dests = allDestinations(m), fanCache = routeCache<Fanout>();
   for (const l of m.layers) {
     const units = l.partition === "chip" ? l.slices : [{ core: HOST, start: 0, count: l.size }];
     if (l.kind === "neuron") for (const s of units) {
@@ -64,10 +64,7 @@ export function deriveCounters(net: Network, core: CoreModel, stepsDone: number)
       if (e === 0) continue;
       const src = coreOfNeuron(m, l.index, k);
       if (l.spiking) { L(l.index).spikes += e; C(src).spikes += e; } // input layers are spiking (model.ts)
-      const d = dests[l.index][k], key = `${src}|${d.join(",")}`;
-      let f = fanCache.get(key);
-      // Stryker disable next-line ConditionalExpression: the cache only saves time
-      if (!f) { f = fanout(t, src, d); fanCache.set(key, f); }
+      const d = dests[l.index][k], f = fanCache(src, d, () => fanout(t, src, d));
       for (const x of [L(l.index), C(src)]) { x.packets += f.packets * e; x.hops += f.hops * e; x.localDeliveries += f.local * e; }
       if (d.length) mem(C(src), core.emit(), e);
       outs.forEach(({ p, dunits }, o) => {

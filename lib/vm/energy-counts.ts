@@ -8,7 +8,7 @@ import type { Network } from "./network.js";
 import type { Constant, Target } from "../target/types.js";
 import { linkKind } from "../target/system.js";
 import { allDestinations } from "./counters.js";
-import { HOST, coreOfNeuron, path, routerOf } from "./noc/routes.js";
+import { HOST, coreOfNeuron, linkSet, routeCache, routerOf, walk } from "./noc/routes.js";
 
 /** Counts of one layer or core over the run (all batch entries). */
 export interface ActivityCounts {
@@ -56,17 +56,14 @@ export function energyCounts(net: Network, steps: number): EnergyCounts {
       for (const x of [L(l.index), C(s.core)]) { x.active += active; x.inactive += updates - active; }
     }
   }
-  const dests = allDestinations(m), routes = new Map<string, LinkCounts>(), farthest = { chip: 0, board: 0 };
+  const dests = allDestinations(m), routes = routeCache<LinkCounts>(), farthest = { chip: 0, board: 0 };
   for (const l of m.layers) {
     const ev = net.events[l.index];
     for (let k = 0; k < l.size; k++) {
       const e = ev.binary[k] + ev.graded[k];
       // Stryker disable next-line ConditionalExpression: a silent neuron adds 0 to every count (at most a row of zeros); skipping it saves time
       if (e === 0) continue;
-      const src = coreOfNeuron(m, l.index, k), d = dests[l.index][k], key = `${src}|${d.join(",")}`;
-      let r = routes.get(key);
-      // Stryker disable next-line ConditionalExpression: the cache only saves time
-      if (!r) { r = directionalHops(t, src, d); routes.set(key, r); }
+      const src = coreOfNeuron(m, l.index, k), d = dests[l.index][k], r = routes(src, d, () => directionalHops(t, src, d));
       const chipDests = d.filter((c) => c !== HOST);
       for (const x of [L(l.index), C(src)]) {
         x.hopsEW += r.ew * e; x.hopsNS += r.ns * e; x.chipLinks += r.chip * e; x.boardLinks += r.board * e;
@@ -86,22 +83,25 @@ export interface LinkCounts { ew: number; ns: number; chip: number; board: numbe
 
 /** Links one event from `src` crosses to reach `dsts`, east-west and north-south (multicast: the tree's links once); on a system, chip and board links apart. */
 export function directionalHops(t: Target, src: number, dsts: readonly number[]): LinkCounts {
-  const [sx, sy] = routerOf(t, src), seen = new Set<string>();
+  const [sx, sy] = routerOf(t, src), seen = linkSet(t);
   const out: LinkCounts = { ew: 0, ns: 0, chip: 0, board: 0, farChip: 0, farBoard: 0 };
+  let chip = 0, board = 0;
+  // A link's port by number (routes.ts PORTS): 0 E, 1 W, 2 N, 3 S.
+  const visit = (router: number, port: number) => {
+    const ew = port < 2, x = router % t.mesh.width, y = Math.floor(router / t.mesh.width);
+    const kind = ew ? linkKind(t, "x", port === 0 ? x : x - 1) : linkKind(t, "y", port === 2 ? y : y - 1);
+    if (kind === "chip") chip++; else if (kind === "board") board++;
+    const id = 4 * router + port;
+    if (t.mesh.multicast && seen.has(id)) return;
+    seen.add(id);
+    if (kind === "chip") out.chip++; else if (kind === "board") out.board++; else if (ew) out.ew++; else out.ns++;
+  };
   for (const d of dsts) {
     // Stryker disable next-line ConditionalExpression: the path from a core to itself has no links
     if (d === src) continue;
     const [dx, dy] = routerOf(t, d);
-    let chip = 0, board = 0;
-    for (const link of path(t, sx, sy, dx, dy)) {
-      const ew = link.port === "E" || link.port === "W", x = link.router % t.mesh.width, y = Math.floor(link.router / t.mesh.width);
-      const kind = ew ? linkKind(t, "x", link.port === "E" ? x : x - 1) : linkKind(t, "y", link.port === "N" ? y : y - 1);
-      if (kind === "chip") chip++; else if (kind === "board") board++;
-      const id = `${link.router}${link.port}`;
-      if (t.mesh.multicast && seen.has(id)) continue;
-      seen.add(id);
-      if (kind === "chip") out.chip++; else if (kind === "board") out.board++; else if (ew) out.ew++; else out.ns++;
-    }
+    chip = 0; board = 0;
+    walk(t, sx, sy, dx, dy, visit);
     out.farChip = Math.max(out.farChip, chip); out.farBoard = Math.max(out.farBoard, board);
   }
   return out;

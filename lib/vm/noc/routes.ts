@@ -102,16 +102,49 @@ export function lowerBound(ix: Int32Array, r0: number, r1: number, x: number): n
 /** A directed link: from router r out of port (E, W, N, S). */
 export interface Link { router: number; port: "E" | "W" | "N" | "S" }
 
+/** A link's output port by number, as `walk` gives it: 0 E, 1 W, 2 N, 3 S. */
+export const PORTS = ["E", "W", "N", "S"] as const;
+
+/** Calls visit(router, port) for each link of the X-then-Y path from router (sx, sy) to (dx, dy) (port as in PORTS). */
+export function walk(t: Target, sx: number, sy: number, dx: number, dy: number, visit: (router: number, port: number) => void): void {
+  const W = t.mesh.width;
+  for (let x = sx; x !== dx; x += x < dx ? 1 : -1) visit(sy * W + x, x < dx ? 0 : 1);
+  for (let y = sy; y !== dy; y += y < dy ? 1 : -1) visit(y * W + dx, y < dy ? 2 : 3);
+}
+
 /** The X-then-Y path of links from router (sx, sy) to (dx, dy). */
 export function path(t: Target, sx: number, sy: number, dx: number, dy: number): Link[] {
   const out: Link[] = [];
-  let x = sx, y = sy;
-  while (x !== dx || y !== dy) {
-    const port = x < dx ? "E" : x > dx ? "W" : y < dy ? "N" : "S";
-    out.push({ router: y * t.mesh.width + x, port });
-    if (x !== dx) x += x < dx ? 1 : -1; else y += y < dy ? 1 : -1;
-  }
+  walk(t, sx, sy, dx, dy, (router, port) => out.push({ router, port: PORTS[port] }));
   return out;
+}
+
+/**
+ * A cache of per-event figures keyed by (source core, destination list): `destinations` gives equal lists as one
+ * array, so the list is keyed by identity (no string built per event).
+ */
+export function routeCache<T>(): (src: number, dsts: readonly number[], make: () => T) => T {
+  const byList = new Map<readonly number[], Map<number, T>>();
+  return (src, dsts, make) => {
+    let bySrc = byList.get(dsts);
+    if (!bySrc) { bySrc = new Map(); byList.set(dsts, bySrc); }
+    let v = bySrc.get(src);
+    if (v === undefined) { v = make(); bySrc.set(src, v); }
+    return v;
+  };
+}
+
+let marks = new Int32Array(0), stamp = 0;
+
+/**
+ * A fresh set of the target's links (router x 4 + port) for one event's tree: `has` and `add` by link id.
+ * One array reused, told apart by a stamp per set (no allocation per event).
+ */
+export function linkSet(t: Target): { has: (id: number) => boolean; add: (id: number) => void } {
+  const n = 4 * t.mesh.width * t.mesh.height;
+  if (marks.length < n || stamp === 0x7fffffff) { marks = new Int32Array(Math.max(n, marks.length)); stamp = 0; }
+  const own = ++stamp, m = marks;
+  return { has: (id) => m[id] === own, add: (id) => { m[id] = own; } };
 }
 
 /** Traffic of one event from `src` to `dsts`: packets injected, links traversed, same-router deliveries (to its own core too). */
@@ -120,17 +153,20 @@ export interface Fanout { packets: number; hops: number; local: number }
 /** Costs one event's delivery (multicast: one packet branching on a tree; unicast: one packet per destination). */
 export function fanout(t: Target, src: number, dsts: number[]): Fanout {
   const [sx, sy] = routerOf(t, src);
-  let local = 0, hops = 0, remote = 0;
-  const links = new Set<string>();
+  let local = 0, hops = 0, remote = 0, tree = 0;
+  const links = linkSet(t);
+  const visit = (router: number, port: number) => {
+    hops++;
+    const id = 4 * router + port;
+    if (!links.has(id)) { links.add(id); tree++; }
+  };
   for (const d of dsts) {
     // A message to a core on the same router, the sender's own core included, passes the router's local port.
     if (d === HOST && src === HOST) continue;
     const [dx, dy] = routerOf(t, d);
     if (dx === sx && dy === sy) { local++; continue; }
-    const p = path(t, sx, sy, dx, dy);
-    hops += p.length;
+    walk(t, sx, sy, dx, dy, visit);
     remote++;
-    for (const l of p) links.add(`${l.router}${l.port}`);
   }
-  return t.mesh.multicast ? { packets: remote > 0 ? 1 : 0, hops: links.size, local } : { packets: remote, hops, local };
+  return t.mesh.multicast ? { packets: remote > 0 ? 1 : 0, hops: tree, local } : { packets: remote, hops, local };
 }
