@@ -155,6 +155,20 @@ export class TestKernel {
     }
   }
 
+  /**
+   * The kernel's stderr from `from` on, once it matches `pattern`: stderr and the sockets are separate pipes, so a
+   * reply can arrive before the line the kernel logged first (under load it does).
+   */
+  async stderrMatching(pattern: string | RegExp, from = 0, timeoutMs = 30_000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    const hit = () => { const t = this.stderr.slice(from); return typeof pattern === "string" ? t.includes(pattern) : pattern.test(t); };
+    while (!hit()) {
+      if (Date.now() > end) return this.stderr.slice(from);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.stderr.slice(from);
+  }
+
   /** Resolves when iopub shows idle for `msgId`. */
   async waitIdle(msgId: string, timeoutMs = 30_000): Promise<Msg[]> {
     const end = Date.now() + timeoutMs;
